@@ -1,0 +1,23 @@
+import { Command, CommanderError } from "commander";
+import { SmsimError } from "../domain/errors";
+
+/** Runs the smsim CLI; resolves with the process exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = new Command("smsim")
+    .description("Production code and local-first simulator for an SQS + Lambda bulk SMS pipeline")
+    .exitOverride()
+    .showHelpAfterError();
+  const commands: ((program: Command) => void)[] = [];
+  for (const register of commands) register(program);
+  try {
+    await program.parseAsync([...argv]);
+    return typeof process.exitCode === "number" ? process.exitCode : 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode;
+    if (error instanceof SmsimError) {
+      process.stderr.write(`smsim: ${error.message} [${error.code}]\n`);
+      return 2;
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,48 @@
+import type { BulkSendRequest, BulkSendResponse } from "./carrier/carrier-api";
+
+/**
+ * What the handler needs from the outside world. AWS, the live engine and the virtual engine give
+ * it different adapters; its logic is the same in all three.
+ */
+export interface CarrierPort {
+  /**
+   * Sends one bulk request. Throws CarrierRateLimitedError (429), CarrierTransientError (5xx,
+   * timeout, connection reset, unreadable response); resolves with per-recipient results otherwise.
+   */
+  sendBulk(request: BulkSendRequest, idempotencyKey: string): Promise<BulkSendResponse>;
+}
+
+export interface RecipientResult {
+  userId: number;
+  phone: string;
+  status: "SENT" | "FAILED";
+  carrierMessageId: string | null;
+  errorCode: string | null;
+  /** The SQS receive count of the delivery that produced this result. */
+  attempts: number;
+}
+
+export interface MalformedMessage {
+  messageId: string;
+  body: string;
+  error: string;
+  receiveCount: number;
+}
+
+export interface DeliveryStore {
+  /** Phone numbers of the users that exist; unknown IDs are absent from the map. */
+  findPhones(userIds: readonly number[]): Promise<Map<number, string>>;
+  /** Users of this campaign that already have a final result (SENT or FAILED). */
+  findRecorded(logId: number, userIds: readonly number[]): Promise<Set<number>>;
+  /**
+   * Stores final results; a user that already has one keeps it, so a redelivery never counts
+   * twice. Moves the campaign's counters and status (SENDING, then COMPLETED, PARTIAL or FAILED).
+   */
+  recordResults(logId: number, results: readonly RecipientResult[]): Promise<void>;
+  recordMalformed(message: MalformedMessage): Promise<void>;
+}
+
+/** Lets the handler push a record's next delivery out (Retry-After on a 429). */
+export interface VisibilityPort {
+  changeVisibility(eventSourceArn: string, receiptHandle: string, timeoutSeconds: number): Promise<void>;
+}
