@@ -1,0 +1,256 @@
+import { describe, expect, it } from "vitest";
+import { ValidationError } from "../../../domain/errors";
+import type { AlarmConfig } from "../../../infra/pipeline-config";
+import { type AlarmState, createAlarmEvaluator } from "../alarm-evaluator";
+import { UnknownAlarmError, UnsupportedAlarmError } from "../errors";
+import { createMetricStore, MINUTE_MS } from "../metric-store";
+import { createSqsMetricsPublisher, SQS_IDLE_CUTOFF_MS } from "../sqs-metrics";
+import { alarmConfig, evaluateEveryMinute, recordPattern, seedDlqAlarm, sqsSample, T0 } from "./fixtures";
+
+/**
+ * A DLQ that receives one message at `arrivalMs` and keeps it. Each minute boundary publishes the
+ * minute that just ended (gauges as at its end), then evaluates, as CloudWatch would.
+ */
+function dlqRun(options: { arrivalMs: number | null; untilMs: number; idleCutoffMs?: number | null }) {
+  const alarm = seedDlqAlarm();
+  const store = createMetricStore();
+  const publisher = createSqsMetricsPublisher(store, {
+    queueName: "messaging-dlq",
+    startMs: T0,
+    idleCutoffMs: options.idleCutoffMs ?? null,
+  });
+  const evaluator = createAlarmEvaluator([alarm], store, { startMs: T0 });
+  const events = [];
+  for (let at = T0 + MINUTE_MS; at <= options.untilMs; at += MINUTE_MS) {
+    const visible = options.arrivalMs !== null && options.arrivalMs < at ? 1 : 0;
+    publisher.publish(at - MINUTE_MS, sqsSample({ visible }));
+    events.push(...evaluator.evaluate(at));
+  }
+  return { alarm, evaluator, events };
+}
+
+describe("seed DLQ alarm (Sum of visible messages over 300 s >= 1, 1 of 1)", () => {
+  const period = 300_000;
+  const arrivals = [12.5, 14.99, 15.01, 19.5, 40].map((minutes) => T0 + minutes * MINUTE_MS);
+
+  it.each(arrivals)(
+    "goes to ALARM once, when the period holding the first DLQ datapoint completes (arrival %i)",
+    (arrivalMs) => {
+      // Prepare
+      const firstDatapointMinute = Math.floor(arrivalMs / MINUTE_MS) * MINUTE_MS;
+      const periodEnd = (Math.floor(firstDatapointMinute / period) + 1) * period;
+
+      // Act
+      const { evaluator, events } = dlqRun({ arrivalMs, untilMs: T0 + 90 * MINUTE_MS });
+
+      // Assess
+      expect(events).toHaveLength(1);
+      const [event] = events;
+      expect(event?.transition).toMatchObject({
+        alarm: "messaging-dlq-alarm",
+        from: "OK",
+        to: "ALARM",
+        atMs: periodEnd,
+      });
+      expect(event?.actions).toEqual(["SlackNotificationTopic"]);
+      expect(event?.transition.atMs).toBeGreaterThan(arrivalMs);
+      expect(event?.transition.atMs).toBeLessThanOrEqual(arrivalMs + period + 2 * MINUTE_MS);
+      expect(evaluator.state("messaging-dlq-alarm")).toBe("ALARM");
+    },
+  );
+
+  it("goes to OK after its first period in a control run with zeros, and never to ALARM", () => {
+    // Act
+    const { evaluator, events } = dlqRun({ arrivalMs: null, untilMs: T0 + 120 * MINUTE_MS });
+
+    // Assess
+    expect(events).toEqual([]);
+    expect(evaluator.history("messaging-dlq-alarm")).toEqual([
+      expect.objectContaining({ from: "INSUFFICIENT_DATA", to: "OK", atMs: T0 + period }),
+    ]);
+  });
+
+  it("goes to INSUFFICIENT_DATA once the idle DLQ stops publishing and the range holds no data", () => {
+    // Act
+    const { evaluator } = dlqRun({
+      arrivalMs: null,
+      untilMs: T0 + SQS_IDLE_CUTOFF_MS + 30 * MINUTE_MS,
+      idleCutoffMs: SQS_IDLE_CUTOFF_MS,
+    });
+
+    // Assess: the last datapoint is the minute starting at 5:59; a range of 3 periods drops it at 6:15.
+    expect(evaluator.history("messaging-dlq-alarm").map((t) => [t.to, t.atMs])).toEqual([
+      ["OK", T0 + period],
+      ["INSUFFICIENT_DATA", T0 + SQS_IDLE_CUTOFF_MS + 3 * period],
+    ]);
+  });
+
+  it("words the reason the way CloudWatch does", () => {
+    // Act
+    const { events } = dlqRun({ arrivalMs: T0 + 12.5 * MINUTE_MS, untilMs: T0 + 20 * MINUTE_MS });
+
+    // Assess: visible 1 for the minutes starting 10:12, 10:13 and 10:14 sums to 3 in [10:10, 10:15).
+    expect(events[0]?.transition.reason).toBe(
+      "Threshold Crossed: 1 out of the last 1 datapoints [3.0 (06/11/26 10:10:00)] was greater than or equal to " +
+        "the threshold (1.0) (minimum 1 datapoint for OK -> ALARM transition).",
+    );
+    expect(events[0]?.transition.datapoints).toEqual([{ timestampMs: T0 + 10 * MINUTE_MS, value: 3 }]);
+  });
+});
+
+describe("M out of N", () => {
+  it("alarms on 3 breaching of the last 5, not necessarily consecutive, and not on 2", () => {
+    // Prepare
+    const alarm = alarmConfig({ evaluationPeriods: 5, datapointsToAlarm: 3 });
+    const store = createMetricStore();
+    const evaluator = createAlarmEvaluator([alarm], store, { startMs: T0 });
+    const twoOfFive = recordPattern(store, alarm, T0, "0 0 0 0 0 X 0 X 0");
+
+    // Act
+    const before = evaluateEveryMinute(evaluator, T0, twoOfFive);
+    const stateWithTwo = evaluator.state(alarm.name);
+    const threeOfFive = recordPattern(store, alarm, twoOfFive, "X");
+    const after = evaluator.evaluate(threeOfFive);
+
+    // Assess
+    expect(before).toEqual([]);
+    expect(stateWithTwo).toBe("OK");
+    expect(after.map((e) => [e.transition.from, e.transition.to, e.actions])).toEqual([
+      ["OK", "ALARM", ["AlarmTopic"]],
+    ]);
+    expect(after[0]?.transition.datapoints.map((d) => d.value)).toEqual([2, 0, 2, 0, 2]);
+  });
+
+  it("fires OKActions on the way back to OK, and nothing while the state holds", () => {
+    // Prepare
+    const alarm = alarmConfig({ evaluationPeriods: 1, datapointsToAlarm: 1, okActions: ["OkTopic"] });
+    const store = createMetricStore();
+    const evaluator = createAlarmEvaluator([alarm], store, { startMs: T0 });
+    const end = recordPattern(store, alarm, T0, "X X X 0 0");
+
+    // Act
+    const events = evaluateEveryMinute(evaluator, T0, end);
+
+    // Assess
+    expect(events.map((e) => [e.transition.to, e.actions, e.transition.atMs])).toEqual([
+      ["ALARM", ["AlarmTopic"], T0 + MINUTE_MS],
+      ["OK", ["OkTopic"], T0 + 4 * MINUTE_MS],
+    ]);
+  });
+});
+
+type Expected = AlarmState | "keep";
+
+/** The AlarmThatSendsEmail guide's tables: range 5, newest on the right. */
+const TABLES: { m: number; rows: [string, Expected, Expected, Expected, Expected][] }[] = [
+  {
+    m: 3,
+    rows: [
+      // pattern       missing              ignore   breaching notBreaching
+      ["0 - X - X", "OK", "OK", "OK", "OK"],
+      ["- - - - 0", "OK", "OK", "OK", "OK"],
+      ["- - - - -", "INSUFFICIENT_DATA", "keep", "ALARM", "OK"],
+      ["0 X X - X", "ALARM", "ALARM", "ALARM", "ALARM"],
+      ["- - X - -", "ALARM", "keep", "ALARM", "OK"],
+    ],
+  },
+  {
+    m: 2,
+    rows: [
+      ["0 - X - X", "ALARM", "ALARM", "ALARM", "ALARM"],
+      ["0 0 X 0 X", "ALARM", "ALARM", "ALARM", "ALARM"],
+      ["- - - - 0", "OK", "OK", "ALARM", "OK"],
+      ["- - X - -", "ALARM", "keep", "ALARM", "OK"],
+    ],
+  },
+];
+const TREATMENTS = ["missing", "ignore", "breaching", "notBreaching"] as const;
+const cases = TABLES.flatMap(({ m, rows }) =>
+  rows.flatMap(([pattern, ...expected]) =>
+    TREATMENTS.flatMap((treatMissingData, i) =>
+      (["ALARM", "OK"] as const).map((prior) => ({
+        m,
+        pattern,
+        treatMissingData,
+        prior,
+        expected: expected[i] === "keep" ? prior : (expected[i] as AlarmState),
+      })),
+    ),
+  ),
+);
+
+describe("TreatMissingData, against AWS's documented tables (3 evaluation periods, range 5)", () => {
+  it.each(cases)("$m of 3, $pattern, $treatMissingData, from $prior -> $expected", (c) => {
+    // Prepare: reach the prior state on data that falls out of the range before the pattern.
+    const alarm: AlarmConfig = alarmConfig({ datapointsToAlarm: c.m, treatMissingData: c.treatMissingData });
+    const store = createMetricStore();
+    const evaluator = createAlarmEvaluator([alarm], store, { startMs: T0 });
+    const primed = recordPattern(store, alarm, T0, c.prior === "ALARM" ? "X X X" : "0 0 0");
+    evaluator.evaluate(primed);
+    const patternStart = primed + 10 * MINUTE_MS;
+    const patternEnd = recordPattern(store, alarm, patternStart, c.pattern);
+
+    // Act
+    evaluator.evaluate(patternEnd);
+
+    // Assess
+    expect(evaluator.state(alarm.name)).toBe(c.expected);
+  });
+
+  it("holds off a premature ALARM on - - - - X and - - - X -, then alarms on - - X - - (missing)", () => {
+    // Prepare
+    const alarm = alarmConfig();
+    const store = createMetricStore();
+    const evaluator = createAlarmEvaluator([alarm], store, { startMs: T0 });
+    const primed = recordPattern(store, alarm, T0, "0 0 0");
+    evaluator.evaluate(primed);
+    const breachAt = primed + 10 * MINUTE_MS;
+    recordPattern(store, alarm, breachAt, "X");
+
+    // Act
+    const states = [1, 2, 3].map((minutesAfter) => {
+      evaluator.evaluate(breachAt + minutesAfter * MINUTE_MS);
+      return evaluator.state(alarm.name);
+    });
+
+    // Assess
+    expect(states).toEqual(["OK", "OK", "ALARM"]);
+  });
+});
+
+describe("alarm evaluator input checks", () => {
+  it("rejects evaluating back in time", () => {
+    // Prepare
+    const evaluator = createAlarmEvaluator([alarmConfig()], createMetricStore(), { startMs: T0 });
+    evaluator.evaluate(T0 + 5 * MINUTE_MS);
+
+    // Act
+    const act = () => evaluator.evaluate(T0 + 4 * MINUTE_MS);
+
+    // Assess
+    expect(act).toThrow(ValidationError);
+    expect(act).toThrow(/nowMs/);
+  });
+
+  it("names the unknown alarm and the known ones", () => {
+    // Prepare
+    const evaluator = createAlarmEvaluator([alarmConfig()], createMetricStore(), { startMs: T0 });
+
+    // Act
+    const act = () => evaluator.state("nope");
+
+    // Assess
+    expect(act).toThrow(UnknownAlarmError);
+    expect(act).toThrow(/"nope".*test-alarm/);
+  });
+
+  it("refuses a high-resolution period on minute data", () => {
+    // Act
+    const act = () =>
+      createAlarmEvaluator([alarmConfig({ periodSeconds: 10 })], createMetricStore(), { startMs: T0 });
+
+    // Assess
+    expect(act).toThrow(UnsupportedAlarmError);
+    expect(act).toThrow(/Period 10 s/);
+  });
+});

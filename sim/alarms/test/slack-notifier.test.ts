@@ -1,0 +1,106 @@
+import Fastify, { type FastifyInstance } from "fastify";
+import { afterEach, describe, expect, it } from "vitest";
+import { ValidationError } from "../../../domain/errors";
+import { slackMessageFor } from "../alarm-notification";
+import { createSlackNotifier } from "../slack-notifier";
+import { dlqAlarmNotification } from "./fixtures";
+
+const servers: FastifyInstance[] = [];
+
+/** A Slack-like incoming webhook on loopback that keeps what it received and answers `status`. */
+async function webhookReceiver(status = 200) {
+  const received: { contentType: string | undefined; body: unknown }[] = [];
+  const app = Fastify();
+  app.post("/services/T000/B000/secret", async (request, reply) => {
+    received.push({ contentType: request.headers["content-type"], body: request.body });
+    return reply
+      .code(status)
+      .type("text/plain")
+      .send(status === 200 ? "ok" : "invalid_payload");
+  });
+  await app.listen({ host: "127.0.0.1", port: 0 });
+  servers.push(app);
+  const { port } = app.server.address() as { port: number };
+  return { url: `http://127.0.0.1:${port}/services/T000/B000/secret`, received, app };
+}
+
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+
+describe("Slack notifier", () => {
+  it("POSTs the Slack message as JSON to the webhook and records the delivery", async () => {
+    // Prepare
+    const receiver = await webhookReceiver();
+    const notifier = createSlackNotifier({ webhookUrl: receiver.url });
+    const notification = dlqAlarmNotification(2);
+
+    // Act
+    const record = await notifier.notify(notification);
+
+    // Assess
+    expect(receiver.received).toEqual([
+      { contentType: "application/json", body: JSON.parse(JSON.stringify(slackMessageFor(notification))) },
+    ]);
+    expect(record).toEqual({
+      atMs: Date.parse("2026-11-06T10:05:00Z"),
+      alarm: "messaging-dlq-alarm",
+      state: "ALARM",
+      text: slackMessageFor(notification).text,
+      delivery: "delivered",
+    });
+    expect(notifier.notifications).toEqual([record]);
+  });
+
+  it("records a rejected POST with its status instead of throwing", async () => {
+    // Prepare
+    const receiver = await webhookReceiver(400);
+    const notifier = createSlackNotifier({ webhookUrl: receiver.url });
+
+    // Act
+    const record = await notifier.notify(dlqAlarmNotification());
+
+    // Assess
+    expect(record.delivery).toBe("failed");
+    expect(record.error).toBe("HTTP 400: invalid_payload");
+  });
+
+  it("records an unreachable webhook instead of throwing, and flush waits for it", async () => {
+    // Prepare: a port that was just released refuses connections.
+    const receiver = await webhookReceiver();
+    await receiver.app.close();
+    const notifier = createSlackNotifier({ webhookUrl: receiver.url });
+
+    // Act
+    void notifier.notify(dlqAlarmNotification());
+    const pending = notifier.notifications[0]?.delivery;
+    await notifier.flush();
+
+    // Assess
+    expect(pending).toBe("pending");
+    expect(notifier.notifications[0]?.delivery).toBe("failed");
+    expect(notifier.notifications[0]?.error).toMatch(/fetch failed|ECONNREFUSED/);
+  });
+
+  it("keeps notifications in memory when no webhook is configured", async () => {
+    // Prepare
+    const notifier = createSlackNotifier();
+
+    // Act
+    await notifier.notify(dlqAlarmNotification());
+
+    // Assess
+    expect(notifier.notifications.map((n) => [n.alarm, n.state, n.delivery])).toEqual([
+      ["messaging-dlq-alarm", "ALARM", "not-configured"],
+    ]);
+  });
+
+  it("rejects a webhook URL that is not http(s)", () => {
+    // Act
+    const act = () => createSlackNotifier({ webhookUrl: "hooks.slack.com/services/x" });
+
+    // Assess
+    expect(act).toThrow(ValidationError);
+    expect(act).toThrow(/webhookUrl/);
+  });
+});

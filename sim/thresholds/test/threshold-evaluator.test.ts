@@ -1,0 +1,159 @@
+import { describe, expect, it } from "vitest";
+import { MetricKindConflictError, ThresholdMetricError } from "../errors";
+import { createMetricRegistry, type MetricRegistry } from "../metric-registry";
+import { evaluateThresholds } from "../threshold-evaluator";
+import { parseThresholds, type ThresholdsConfig } from "../threshold-parser";
+
+function evaluate(registry: MetricRegistry, config: ThresholdsConfig, durationSeconds = 100) {
+  return evaluateThresholds(parseThresholds(config), registry, { durationSeconds });
+}
+
+/** latency_ms 1..100 tagged ok, plus 1000 and 2000 tagged fail. */
+function latencyRegistry(): MetricRegistry {
+  const registry = createMetricRegistry();
+  const latency = registry.trend("latency_ms");
+  const ok = latency.series({ status: "ok" });
+  for (let v = 100; v >= 1; v--) ok.add(v);
+  latency.add(1000, { status: "fail" });
+  latency.add(2000, { status: "fail" });
+  return registry;
+}
+
+describe("threshold evaluation", () => {
+  it("measures a trend's percentiles the way k6 does (linear interpolation between ranks)", () => {
+    // Prepare
+    const registry = latencyRegistry();
+
+    // Act
+    const results = evaluate(registry, {
+      "latency_ms{status:ok}": [
+        "p(95) < 95.1",
+        "p(95) < 95",
+        "med == 50.5",
+        "avg == 50.5",
+        "min == 1",
+        "max < 100",
+      ],
+    });
+
+    // Assess: p(95) of 1..100 sits at rank 0.95 x 99 = 94.05, between 95 and 96.
+    expect(results.map((r) => [r.expression, r.value, r.ok])).toEqual([
+      ["p(95) < 95.1", 95.05, true],
+      ["p(95) < 95", 95.05, false],
+      ["med == 50.5", 50.5, true],
+      ["avg == 50.5", 50.5, true],
+      ["min == 1", 1, true],
+      ["max < 100", 100, false],
+    ]);
+    expect(results[0]?.metric).toBe("latency_ms{status:ok}");
+  });
+
+  it("merges every tagged series for a key without tags", () => {
+    // Prepare
+    const registry = latencyRegistry();
+
+    // Act
+    const [max, count] = evaluate(registry, { latency_ms: ["max == 2000", "p(100) == 2000"] });
+
+    // Assess
+    expect(max?.ok).toBe(true);
+    expect(count?.value).toBe(2000);
+  });
+
+  it("counts a counter per tag and divides by the run time for rate", () => {
+    // Prepare
+    const registry = createMetricRegistry();
+    const sent = registry.counter("sms_sent");
+    const toKt = { carrier: "kt" };
+    for (let i = 0; i < 30; i++) sent.add(10, toKt);
+    sent.add(5, { carrier: "skt" });
+
+    // Act
+    const results = evaluate(
+      registry,
+      { "sms_sent{carrier:kt}": ["count == 300", "rate == 1.5"], sms_sent: ["count == 305"] },
+      200,
+    );
+
+    // Assess
+    expect(results.map((r) => [r.value, r.ok])).toEqual([
+      [300, true],
+      [1.5, true],
+      [305, true],
+    ]);
+  });
+
+  it("gives a rate metric the fraction of non-zero samples", () => {
+    // Prepare
+    const registry = createMetricRegistry();
+    const failed = registry.rate("send_failed");
+    for (const outcome of [true, false, false, 1, 0, false, false, false]) failed.add(outcome);
+
+    // Act
+    const [result] = evaluate(registry, { send_failed: ["rate < 0.25"] });
+
+    // Assess
+    expect(result).toEqual({ metric: "send_failed", expression: "rate < 0.25", value: 0.25, ok: false });
+  });
+
+  it("gives a gauge its last value and its extremes across tagged series", () => {
+    // Prepare
+    const registry = createMetricRegistry();
+    const depth = registry.gauge("queue_depth");
+    depth.set(7, { queue: "a" });
+    depth.set(40, { queue: "b" });
+    depth.set(3, { queue: "a" });
+
+    // Act
+    const results = evaluate(registry, { queue_depth: ["value == 3", "max == 40", "min == 3"] });
+
+    // Assess
+    expect(results.every((r) => r.ok)).toBe(true);
+  });
+
+  it("fails a threshold on a metric without matching samples, but counts a silent counter as 0", () => {
+    // Prepare
+    const registry = latencyRegistry();
+    registry.counter("dlq_messages");
+
+    // Act
+    const results = evaluate(registry, {
+      "latency_ms{status:timeout}": ["p(95) < 1e9"],
+      dlq_messages: ["count == 0"],
+    });
+
+    // Assess
+    expect(results.map((r) => [r.value, r.ok])).toEqual([
+      [null, false],
+      [0, true],
+    ]);
+  });
+
+  it("refuses an unknown metric and an aggregation the metric kind lacks, naming them", () => {
+    // Prepare
+    const registry = latencyRegistry();
+    registry.counter("sms_sent");
+
+    // Act
+    const unknown = () => evaluate(registry, { latency: ["avg < 1"] });
+    const wrongKind = () => evaluate(registry, { sms_sent: ["p(95) < 1"] });
+
+    // Assess
+    expect(unknown).toThrow(ThresholdMetricError);
+    expect(unknown).toThrow(/no metric named latency/);
+    expect(wrongKind).toThrow(/"sms_sent".*a counter supports count, rate, not p\(95\)/);
+  });
+
+  it("keeps one kind per metric name", () => {
+    // Prepare
+    const registry = createMetricRegistry();
+    registry.counter("sms_sent");
+
+    // Act
+    const act = () => registry.trend("sms_sent");
+
+    // Assess
+    expect(act).toThrow(MetricKindConflictError);
+    expect(act).toThrow(/"sms_sent" is a counter, not a trend/);
+  });
+});
