@@ -6,8 +6,11 @@ import type { BulkSendRequest, BulkSendResponse } from "./carrier/carrier-api";
  */
 export interface CarrierPort {
   /**
-   * Sends one bulk request. Throws CarrierRateLimitedError (429), CarrierTransientError (5xx,
-   * timeout, connection reset, unreadable response); resolves with per-recipient results otherwise.
+   * Sends one bulk request. Throws (handler/errors.ts) CarrierRateLimitedError (429),
+   * CarrierTransientError (5xx, 408, 409, timeout, connection reset, unreadable response),
+   * CarrierRejectedRequestError (a request that can never succeed: its recipients fail for good) or
+   * CarrierMisconfiguredError (credentials or URL: nothing is recorded); resolves with
+   * per-recipient results otherwise.
    */
   sendBulk(request: BulkSendRequest, idempotencyKey: string): Promise<BulkSendResponse>;
 }

@@ -1,0 +1,135 @@
+import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
+import { z } from "zod";
+import type { Clock } from "../domain/clock";
+import { parseWith } from "../domain/validation";
+import { createJsonLogger, type Logger } from "./logger";
+import { parseSqsEvent, type ReceivedRecord } from "./parse-sqs-event";
+import type { CarrierPort, DeliveryStore, VisibilityPort } from "./ports";
+import { createRecordProcessor, type RecordOutcome } from "./process-record";
+import { createTimeBudget, type InvocationContext } from "./time-budget";
+
+/** SQS refuses visibility timeouts above 12 hours. */
+const MAX_VISIBILITY_SECONDS = 43_200;
+
+export const messagingHandlerSettingsSchema = z.object({
+  /** Records in flight at once; 1 keeps carrier calls bounded by the mapping's MaximumConcurrency. */
+  recordParallelism: z.number().int().min(1).max(10).default(1),
+  /** In-invocation retries of a transient carrier failure; 0 leaves retrying to SQS redelivery. */
+  carrierRetries: z.number().int().min(0).max(10).default(0),
+  retryBaseDelayMs: z.number().int().min(0).default(200),
+  /** The carrier client's timeout: no call starts unless this much time (plus the margin) is left. */
+  carrierTimeoutMs: z.number().int().positive().default(5_000),
+  /** Time kept back after a carrier call for writing its results. */
+  timeMarginMs: z.number().int().min(0).default(1_000),
+});
+export type MessagingHandlerSettings = z.input<typeof messagingHandlerSettingsSchema>;
+
+export interface MessagingHandlerDeps {
+  carrier: CarrierPort;
+  store: DeliveryStore;
+  visibility: VisibilityPort;
+  clock: Clock;
+  settings?: MessagingHandlerSettings;
+  logger?: Logger;
+}
+
+/** Outcomes of records that were never started. */
+type BatchOutcome =
+  | RecordOutcome
+  | { status: "deferred"; retryAfterSeconds: number }
+  | { status: "out-of-time" };
+
+export type MessagingHandler = (event: SQSEvent, context?: InvocationContext) => Promise<SQSBatchResponse>;
+
+/**
+ * The SQS consumer: sends each record's recipients through the carrier and answers with a partial
+ * batch response, so only the failed records come back. Throws only for an event that is not an
+ * SQS event.
+ */
+export function createMessagingHandler(deps: MessagingHandlerDeps): MessagingHandler {
+  const settings = parseWith(messagingHandlerSettingsSchema, deps.settings ?? {}, "settings");
+  const { clock, visibility } = deps;
+  const logger = deps.logger ?? createJsonLogger({ clock });
+  const processRecord = createRecordProcessor({
+    carrier: deps.carrier,
+    store: deps.store,
+    clock,
+    retryPolicy: { retries: settings.carrierRetries, baseDelayMs: settings.retryBaseDelayMs },
+    logger,
+  });
+
+  async function deferRecord(record: ReceivedRecord, retryAfterSeconds: number): Promise<void> {
+    const seconds = Math.min(MAX_VISIBILITY_SECONDS, Math.max(0, Math.ceil(retryAfterSeconds)));
+    try {
+      await visibility.changeVisibility(record.eventSourceArn, record.receiptHandle, seconds);
+    } catch (error) {
+      // Not fatal: the record is failed anyway and returns after the queue's visibility timeout.
+      logger.warn("could not change visibility", { messageId: record.messageId, seconds, error });
+    }
+  }
+
+  return async function handler(event, context) {
+    const startedAt = clock.now();
+    const records = parseSqsEvent(event);
+    const budget = createTimeBudget(context, settings.carrierTimeoutMs, settings.timeMarginMs);
+    const outcomes: BatchOutcome[] = new Array(records.length);
+    // Set by the first 429: the carrier is over its limit, so the records not yet started wait too.
+    let retryAfterSeconds: number | null = null;
+    let next = 0;
+
+    async function run(record: ReceivedRecord): Promise<BatchOutcome> {
+      if (retryAfterSeconds !== null) {
+        await deferRecord(record, retryAfterSeconds);
+        return { status: "deferred", retryAfterSeconds };
+      }
+      if (!budget.allowsCarrierCall()) return { status: "out-of-time" };
+      const outcome = await processRecord(record, budget);
+      if (outcome.status === "rate-limited") {
+        retryAfterSeconds = Math.max(retryAfterSeconds ?? 0, outcome.retryAfterSeconds);
+        await deferRecord(record, outcome.retryAfterSeconds);
+      }
+      return outcome;
+    }
+
+    async function worker(): Promise<void> {
+      while (next < records.length) {
+        const index = next++;
+        const record = records[index] as ReceivedRecord;
+        const outcome = await run(record);
+        outcomes[index] = outcome;
+        logOutcome(logger, record, outcome);
+      }
+    }
+
+    const workers = Math.min(settings.recordParallelism, records.length);
+    await Promise.all(Array.from({ length: workers }, worker));
+
+    const batchItemFailures = records
+      .filter((_, index) => outcomes[index]?.status !== "completed")
+      .map((record) => ({ itemIdentifier: record.messageId }));
+    logger.info("batch processed", { ...summarize(outcomes), durationMs: clock.now() - startedAt });
+    return { batchItemFailures };
+  };
+}
+
+function logOutcome(logger: Logger, record: ReceivedRecord, outcome: BatchOutcome): void {
+  const fields = { messageId: record.messageId, receiveCount: record.receiveCount, ...outcome };
+  if (outcome.status === "retry" || outcome.status === "malformed") logger.warn("record failed", fields);
+  else logger.debug("record processed", fields);
+}
+
+function summarize(outcomes: readonly BatchOutcome[]) {
+  const summary = { records: outcomes.length, failedRecords: 0, sent: 0, failed: 0, skipped: 0 };
+  const byStatus: Partial<Record<BatchOutcome["status"], number>> = {};
+  for (const outcome of outcomes) {
+    byStatus[outcome.status] = (byStatus[outcome.status] ?? 0) + 1;
+    if (outcome.status !== "completed") {
+      summary.failedRecords++;
+      continue;
+    }
+    summary.sent += outcome.sent;
+    summary.failed += outcome.failed;
+    summary.skipped += outcome.skipped;
+  }
+  return { ...summary, outcomes: byStatus };
+}

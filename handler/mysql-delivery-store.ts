@@ -1,0 +1,139 @@
+import type { Pool, PoolConnection, ResultSetHeader, RowDataPacket } from "mysql2/promise";
+import { type Clock, systemClock } from "../domain/clock";
+import type { ResultStatus } from "../domain/db-schema";
+import type { DeliveryStore, MalformedMessage, RecipientResult } from "./ports";
+
+export interface MysqlDeliveryStoreOptions {
+  /** Timestamps written to the database (updated_at, completed_at, last_seen_at). */
+  clock?: Clock;
+}
+
+/** malformed_message.error is TEXT; a zod message never needs more than this. */
+const MAX_ERROR_LENGTH = 2_000;
+
+/**
+ * Moves a campaign's counters and status in one statement, so concurrent invocations finishing
+ * different chunks cannot race. Assignments read the old column values plus the increments (in
+ * this order), which holds whether or not the server assigns left to right.
+ */
+const UPDATE_LOG = `
+  UPDATE messaging_log SET
+    completed_at = IF(status IN ('QUEUEING', 'QUEUED', 'SENDING')
+      AND sent_count + ? + failed_count + ? >= total_count, ?, completed_at),
+    status = CASE
+      WHEN status NOT IN ('QUEUEING', 'QUEUED', 'SENDING') THEN status
+      WHEN sent_count + ? + failed_count + ? < total_count THEN IF(status = 'QUEUED', 'SENDING', status)
+      WHEN failed_count + ? = 0 THEN 'COMPLETED'
+      WHEN sent_count + ? = 0 THEN 'FAILED'
+      ELSE 'PARTIAL'
+    END,
+    sent_count = sent_count + ?,
+    failed_count = failed_count + ?,
+    updated_at = ?
+  WHERE id = ?`;
+
+export function createMysqlDeliveryStore(pool: Pool, options: MysqlDeliveryStoreOptions = {}): DeliveryStore {
+  const clock = options.clock ?? systemClock;
+
+  /** Inserts the rows a user has none of yet; resolves with how many were inserted. */
+  async function insertNew(
+    connection: PoolConnection,
+    logId: number,
+    results: readonly RecipientResult[],
+    at: Date,
+  ): Promise<number> {
+    if (results.length === 0) return 0;
+    const rows = results.map((r) => [
+      logId,
+      r.userId,
+      r.phone,
+      r.status,
+      r.carrierMessageId,
+      r.errorCode,
+      r.attempts,
+      at,
+    ]);
+    // IGNORE keeps a recipient's first final result: a redelivery or a concurrent duplicate inserts nothing.
+    const [header] = await connection.query<ResultSetHeader>(
+      `INSERT IGNORE INTO messaging_result
+         (log_id, user_id, phone, status, carrier_message_id, error_code, attempts, updated_at)
+       VALUES ?`,
+      [rows],
+    );
+    return header.affectedRows;
+  }
+
+  return {
+    async findPhones(userIds) {
+      if (userIds.length === 0) return new Map();
+      const [rows] = await pool.query<RowDataPacket[]>("SELECT id, phone FROM users WHERE id IN (?)", [
+        userIds,
+      ]);
+      return new Map(rows.map((row) => [Number(row.id), String(row.phone)]));
+    },
+
+    async findRecorded(logId, userIds) {
+      if (userIds.length === 0) return new Set();
+      const [rows] = await pool.query<RowDataPacket[]>(
+        "SELECT user_id FROM messaging_result WHERE log_id = ? AND user_id IN (?)",
+        [logId, userIds],
+      );
+      return new Set(rows.map((row) => Number(row.user_id)));
+    },
+
+    async recordResults(logId, results) {
+      if (results.length === 0) return;
+      const at = new Date(clock.now());
+      // Sorted so that concurrent duplicates take row locks in the same order.
+      const byStatus = (status: ResultStatus) =>
+        results.filter((r) => r.status === status).sort((a, b) => a.userId - b.userId);
+      const connection = await pool.getConnection();
+      try {
+        await connection.beginTransaction();
+        const sent = await insertNew(connection, logId, byStatus("SENT"), at);
+        const failed = await insertNew(connection, logId, byStatus("FAILED"), at);
+        if (sent + failed > 0) {
+          await connection.query(UPDATE_LOG, [
+            sent,
+            failed,
+            at,
+            sent,
+            failed,
+            failed,
+            sent,
+            sent,
+            failed,
+            at,
+            logId,
+          ]);
+        }
+        await connection.commit();
+      } catch (error) {
+        await connection.rollback().catch(() => undefined);
+        throw error;
+      } finally {
+        connection.release();
+      }
+    },
+
+    async recordMalformed(message: MalformedMessage) {
+      const at = new Date(clock.now());
+      await pool.query(
+        `INSERT INTO malformed_message (message_id, body, error, receive_count, first_seen_at, last_seen_at)
+         VALUES (?, ?, ?, ?, ?, ?)
+         ON DUPLICATE KEY UPDATE
+           error = VALUES(error),
+           receive_count = GREATEST(receive_count, VALUES(receive_count)),
+           last_seen_at = VALUES(last_seen_at)`,
+        [
+          message.messageId,
+          message.body,
+          message.error.slice(0, MAX_ERROR_LENGTH),
+          message.receiveCount,
+          at,
+          at,
+        ],
+      );
+    },
+  };
+}

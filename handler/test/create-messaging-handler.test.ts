@@ -1,0 +1,383 @@
+import { describe, expect, it } from "vitest";
+import { ValidationError } from "../../domain/errors";
+import { messageBody, sqsEvent, sqsRecord, TEST_QUEUE_ARN } from "../../test/support/sqs-event";
+import { idempotencyKey, recipientRef } from "../carrier/carrier-api";
+import { createMessagingHandler, type MessagingHandlerSettings } from "../create-messaging-handler";
+import {
+  CarrierMisconfiguredError,
+  CarrierRateLimitedError,
+  CarrierRejectedRequestError,
+  CarrierTransientError,
+  InvalidEventError,
+} from "../errors";
+import { createJsonLogger } from "../logger";
+import {
+  type CarrierStep,
+  invocationContext,
+  manualClock,
+  memoryStore,
+  recordingVisibility,
+  scriptedCarrier,
+} from "./fakes";
+
+const USERS: Record<number, string> = {
+  1: "010-1111-0001",
+  2: "010-1111-0002",
+  3: "010-1111-0003",
+  4: "010-1111-0004",
+  5: "010-1111-0005",
+  6: "010-1111-0006",
+  7: "02-123-4567", // a Seoul landline: not a mobile
+};
+
+function setup(
+  options: { steps?: CarrierStep[]; settings?: MessagingHandlerSettings; failVisibility?: boolean } = {},
+) {
+  const clock = manualClock();
+  const store = memoryStore(USERS);
+  const carrier = scriptedCarrier({ steps: options.steps, rejectNumbers: ["01011110006"] });
+  const visibility = recordingVisibility({ fail: options.failVisibility });
+  const lines: Record<string, unknown>[] = [];
+  const logger = createJsonLogger({ level: "debug", clock, write: (line) => lines.push(JSON.parse(line)) });
+  const handler = createMessagingHandler({
+    carrier,
+    store,
+    visibility,
+    clock,
+    settings: options.settings,
+    logger,
+  });
+  return { clock, store, carrier, visibility, handler, lines };
+}
+
+const failedIds = (response: { batchItemFailures: { itemIdentifier: string }[] }) =>
+  response.batchItemFailures.map((f) => f.itemIdentifier);
+
+describe("createMessagingHandler", () => {
+  it("sends a chunk in one idempotent carrier call and records every recipient", async () => {
+    // Prepare
+    const { handler, carrier, store, lines } = setup();
+    const record = sqsRecord({
+      body: messageBody({ logId: 7, chunkId: 3, userIds: [1, 2, 6] }),
+      receiveCount: 2,
+    });
+    // Act
+    const response = await handler(sqsEvent(record));
+    // Assess
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(carrier.calls).toHaveLength(1);
+    expect(carrier.calls[0]?.key).toBe(idempotencyKey(7, 3));
+    expect(carrier.calls[0]?.request.recipients).toEqual([
+      { to: "01011110001", ref: recipientRef(7, 1) },
+      { to: "01011110002", ref: recipientRef(7, 2) },
+      { to: "01011110006", ref: recipientRef(7, 6) },
+    ]);
+    expect(store.result(7, 1)).toMatchObject({ status: "SENT", carrierMessageId: "cm-7:1", attempts: 2 });
+    expect(store.result(7, 6)).toMatchObject({
+      status: "FAILED",
+      errorCode: "BLOCKED",
+      carrierMessageId: null,
+    });
+    const summary = lines.find((line) => line.msg === "batch processed");
+    expect(summary).toMatchObject({ level: "info", records: 1, failedRecords: 0, sent: 2, failed: 1 });
+  });
+
+  it("reports only the failed record; its batch-mates are recorded", async () => {
+    // Prepare
+    const { handler, store } = setup({
+      steps: ["accept", new CarrierTransientError("SERVER_ERROR", "503", 503)],
+    });
+    const records = [1, 2, 3].map((chunkId) =>
+      sqsRecord({
+        body: messageBody({ chunkId, userIds: [chunkId * 2 - 1, chunkId * 2].filter((id) => id <= 5) }),
+      }),
+    );
+    // Act
+    const response = await handler(sqsEvent(...records));
+    // Assess
+    expect(failedIds(response)).toEqual([records[1]?.messageId]);
+    expect(
+      store
+        .results(1)
+        .map((r) => r.userId)
+        .sort(),
+    ).toEqual([1, 2, 5]);
+  });
+
+  it("records a malformed body and fails only that record", async () => {
+    // Prepare
+    const { handler, store, carrier } = setup();
+    const bad = sqsRecord({
+      body: JSON.stringify({ v: 1, logId: 1, chunkId: 0, userIds: [] }),
+      receiveCount: 3,
+    });
+    const good = sqsRecord({ body: messageBody({ userIds: [1] }) });
+    // Act
+    const response = await handler(sqsEvent(bad, good));
+    // Assess
+    expect(failedIds(response)).toEqual([bad.messageId]);
+    expect(store.malformed).toEqual([
+      {
+        messageId: bad.messageId,
+        body: bad.body,
+        error: expect.stringContaining("body.userIds"),
+        receiveCount: 3,
+      },
+    ]);
+    expect(carrier.calls).toHaveLength(1);
+    expect(store.result(1, 1)?.status).toBe("SENT");
+  });
+
+  it("fails a malformed record even when it cannot be stored", async () => {
+    // Prepare
+    const { handler, store } = setup();
+    store.failOn("recordMalformed");
+    const bad = sqsRecord({ body: "not json" });
+    // Act
+    const response = await handler(sqsEvent(bad));
+    // Assess
+    expect(failedIds(response)).toEqual([bad.messageId]);
+  });
+
+  it("on redelivery of a half-recorded chunk sends only the missing recipients, under the same key", async () => {
+    // Prepare
+    const { handler, store, carrier } = setup();
+    const body = messageBody({ logId: 4, chunkId: 9, userIds: [1, 2, 3] });
+    await store.recordResults(4, [
+      {
+        userId: 1,
+        phone: "01011110001",
+        status: "SENT",
+        carrierMessageId: "first",
+        errorCode: null,
+        attempts: 1,
+      },
+    ]);
+    // Act
+    const response = await handler(sqsEvent(sqsRecord({ body, receiveCount: 2 })));
+    // Assess
+    expect(response.batchItemFailures).toEqual([]);
+    expect(carrier.calls.map((c) => c.key)).toEqual([idempotencyKey(4, 9)]);
+    expect(carrier.calls[0]?.request.recipients.map((r) => r.ref)).toEqual([
+      recipientRef(4, 2),
+      recipientRef(4, 3),
+    ]);
+    expect(store.result(4, 1)).toMatchObject({ carrierMessageId: "first", attempts: 1 });
+    expect(store.result(4, 3)).toMatchObject({ status: "SENT", attempts: 2 });
+  });
+
+  it("skips a chunk whose recipients all have results, without calling the carrier", async () => {
+    // Prepare
+    const { handler, carrier } = setup();
+    const record = sqsRecord({ body: messageBody({ userIds: [1, 2] }) });
+    await handler(sqsEvent(record));
+    // Act
+    const response = await handler(sqsEvent(sqsRecord({ body: record.body, receiveCount: 2 })));
+    // Assess
+    expect(response.batchItemFailures).toEqual([]);
+    expect(carrier.calls).toHaveLength(1);
+  });
+
+  it("fails unknown users and non-mobile numbers for good without sending them", async () => {
+    // Prepare
+    const { handler, store, carrier } = setup();
+    const onlyBad = sqsRecord({ body: messageBody({ chunkId: 0, userIds: [7, 99] }) });
+    const mixed = sqsRecord({ body: messageBody({ chunkId: 1, userIds: [1, 7, 1] }) });
+    // Act
+    const response = await handler(sqsEvent(onlyBad, mixed));
+    // Assess
+    expect(response.batchItemFailures).toEqual([]);
+    expect(store.result(1, 7)).toMatchObject({
+      status: "FAILED",
+      errorCode: "INVALID_NUMBER",
+      phone: "02-123-4567",
+    });
+    expect(store.result(1, 99)).toMatchObject({ status: "FAILED", errorCode: "UNKNOWN_USER" });
+    expect(carrier.calls.map((c) => c.request.recipients.map((r) => r.ref))).toEqual([[recipientRef(1, 1)]]);
+  });
+
+  it("on a 429 defers the record and every record not yet started to Retry-After", async () => {
+    // Prepare
+    const { handler, carrier, visibility, store } = setup({
+      steps: ["accept", new CarrierRateLimitedError(7)],
+    });
+    const records = [1, 2, 3, 4].map((userId) =>
+      sqsRecord({ body: messageBody({ chunkId: userId, userIds: [userId] }) }),
+    );
+    // Act
+    const response = await handler(sqsEvent(...records));
+    // Assess
+    expect(failedIds(response)).toEqual(records.slice(1).map((r) => r.messageId));
+    expect(carrier.calls).toHaveLength(2);
+    expect(visibility.changes).toEqual(
+      records.slice(1).map((r) => ({ arn: TEST_QUEUE_ARN, receiptHandle: r.receiptHandle, seconds: 7 })),
+    );
+    expect(store.results(1).map((r) => r.userId)).toEqual([1]);
+  });
+
+  it("still fails deferred records when their visibility cannot be changed", async () => {
+    // Prepare
+    const { handler } = setup({ steps: [new CarrierRateLimitedError(2)], failVisibility: true });
+    const records = [sqsRecord(), sqsRecord({ body: messageBody({ chunkId: 1 }) })];
+    // Act
+    const response = await handler(sqsEvent(...records));
+    // Assess
+    expect(failedIds(response)).toEqual(records.map((r) => r.messageId));
+  });
+
+  it("retries a transient failure carrierRetries times with doubling delays on the clock", async () => {
+    // Prepare
+    const transient = () => new CarrierTransientError("TIMEOUT", "no answer");
+    const { handler, carrier, clock, store } = setup({
+      steps: [transient(), transient()],
+      settings: { carrierRetries: 2, retryBaseDelayMs: 100 },
+    });
+    // Act
+    const response = await handler(sqsEvent(sqsRecord({ body: messageBody({ userIds: [1] }) })));
+    // Assess
+    expect(response.batchItemFailures).toEqual([]);
+    expect(carrier.calls.map((c) => c.key)).toEqual(Array(3).fill(idempotencyKey(1, 0)));
+    expect(clock.sleeps).toEqual([100, 200]);
+    expect(store.result(1, 1)?.status).toBe("SENT");
+  });
+
+  it("leaves retrying to SQS by default: one call, then the record fails", async () => {
+    // Prepare
+    const { handler, carrier, store } = setup({ steps: [new CarrierTransientError("CONNECTION", "reset")] });
+    const record = sqsRecord();
+    // Act
+    const response = await handler(sqsEvent(record));
+    // Assess
+    expect(failedIds(response)).toEqual([record.messageId]);
+    expect(carrier.calls).toHaveLength(1);
+    expect(store.results(1)).toEqual([]);
+  });
+
+  it("does not retry when the wait would leave too little time for the call", async () => {
+    // Prepare
+    const { handler, carrier, clock } = setup({
+      steps: [new CarrierTransientError("TIMEOUT", "no answer")],
+      settings: { carrierRetries: 3, retryBaseDelayMs: 2_000, carrierTimeoutMs: 5_000, timeMarginMs: 1_000 },
+    });
+    // Act: 7.5 s left covers one call, not a 2 s wait plus another call.
+    const response = await handler(sqsEvent(sqsRecord()), invocationContext(clock, 7_500));
+    // Assess
+    expect(response.batchItemFailures).toHaveLength(1);
+    expect(carrier.calls).toHaveLength(1);
+    expect(clock.sleeps).toEqual([]);
+  });
+
+  it("does not start records once the remaining time is below the carrier timeout plus margin", async () => {
+    // Prepare: each carrier call takes 4 s; 11 s left and 6 s needed per call.
+    const clock = manualClock();
+    const store = memoryStore(USERS);
+    const carrier = scriptedCarrier({ onCall: () => clock.advance(4_000) });
+    const settings = { carrierTimeoutMs: 5_000, timeMarginMs: 1_000 };
+    const handler = createMessagingHandler({
+      carrier,
+      store,
+      visibility: recordingVisibility(),
+      clock,
+      settings,
+      logger: createJsonLogger({ level: "silent" }),
+    });
+    const records = [1, 2, 3].map((userId) =>
+      sqsRecord({ body: messageBody({ chunkId: userId, userIds: [userId] }) }),
+    );
+    // Act
+    const response = await handler(sqsEvent(...records), invocationContext(clock, 11_000));
+    // Assess
+    expect(carrier.calls).toHaveLength(2);
+    expect(failedIds(response)).toEqual([records[2]?.messageId]);
+  });
+
+  it("fails every recipient of a request the carrier refuses outright", async () => {
+    // Prepare
+    const { handler, store } = setup({ steps: [new CarrierRejectedRequestError(400, "content too long")] });
+    // Act
+    const response = await handler(sqsEvent(sqsRecord({ body: messageBody({ userIds: [1, 7] }) })));
+    // Assess
+    expect(response.batchItemFailures).toEqual([]);
+    expect(store.result(1, 1)).toMatchObject({ status: "FAILED", errorCode: "CARRIER_HTTP_400" });
+    expect(store.result(1, 7)).toMatchObject({ status: "FAILED", errorCode: "INVALID_NUMBER" });
+  });
+
+  it("records nothing when the carrier refuses our credentials, so the message can be redriven", async () => {
+    // Prepare
+    const { handler, store } = setup({ steps: [new CarrierMisconfiguredError(401, "bad key")] });
+    const record = sqsRecord();
+    // Act
+    const response = await handler(sqsEvent(record));
+    // Assess
+    expect(failedIds(response)).toEqual([record.messageId]);
+    expect(store.results(1)).toEqual([]);
+  });
+
+  it("retries a record whose carrier answer lacks a recipient rather than guessing", async () => {
+    // Prepare
+    const { handler, store } = setup({
+      steps: [
+        (request) => ({
+          requestId: "r",
+          results: [{ ...request.recipients[0], status: "ACCEPTED" }] as never,
+        }),
+      ],
+    });
+    const record = sqsRecord({ body: messageBody({ userIds: [1, 2] }) });
+    // Act
+    const response = await handler(sqsEvent(record));
+    // Assess
+    expect(failedIds(response)).toEqual([record.messageId]);
+    expect(store.results(1)).toEqual([]);
+  });
+
+  it("fails a record whose results cannot be stored and goes on with the rest", async () => {
+    // Prepare
+    const { handler, store, carrier } = setup();
+    store.failOn("findRecorded");
+    const records = [sqsRecord(), sqsRecord({ body: messageBody({ chunkId: 1 }) })];
+    // Act
+    const response = await handler(sqsEvent(...records));
+    // Assess
+    expect(failedIds(response)).toEqual(records.map((r) => r.messageId));
+    expect(carrier.calls).toEqual([]);
+  });
+
+  it.each([
+    [1, 1],
+    [3, 3],
+  ])("keeps at most recordParallelism=%i carrier calls in flight", async (recordParallelism, expected) => {
+    // Prepare
+    const { handler, carrier } = setup({ settings: { recordParallelism } });
+    const records = [1, 2, 3, 4, 5].map((userId) =>
+      sqsRecord({ body: messageBody({ chunkId: userId, userIds: [userId] }) }),
+    );
+    // Act
+    const response = await handler(sqsEvent(...records));
+    // Assess
+    expect(response.batchItemFailures).toEqual([]);
+    expect(carrier.calls).toHaveLength(5);
+    expect(carrier.maxInFlight).toBe(expected);
+  });
+
+  it("throws for an event that is not an SQS event", async () => {
+    // Prepare
+    const { handler } = setup();
+    // Act
+    const result = handler({ Records: [{ messageId: "m" }] } as never);
+    // Assess
+    await expect(result).rejects.toThrow(InvalidEventError);
+    await expect(result).rejects.toThrow(/event\.Records\.0\.receiptHandle/);
+  });
+
+  it("refuses settings out of range, naming the setting", () => {
+    // Prepare
+    const { carrier, store, visibility, clock } = setup();
+    // Act
+    const create = () =>
+      createMessagingHandler({ carrier, store, visibility, clock, settings: { recordParallelism: 0 } });
+    // Assess
+    expect(create).toThrow(ValidationError);
+    expect(create).toThrow(/settings\.recordParallelism/);
+  });
+});

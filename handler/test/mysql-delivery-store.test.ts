@@ -1,0 +1,155 @@
+import type { RowDataPacket } from "mysql2/promise";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { LogStatus } from "../../domain/db-schema";
+import { createTestDatabase, type TestDatabase } from "../../test/support/test-database";
+import { createMysqlDeliveryStore } from "../mysql-delivery-store";
+import type { DeliveryStore, RecipientResult } from "../ports";
+import { manualClock } from "./fakes";
+
+const clock = manualClock(Date.UTC(2026, 2, 1, 9, 0, 0));
+
+function sent(userId: number, attempts = 1): RecipientResult {
+  const phone = `0101111${String(userId).padStart(4, "0")}`;
+  return { userId, phone, status: "SENT", carrierMessageId: `cm-${userId}`, errorCode: null, attempts };
+}
+
+function failed(userId: number, errorCode = "INVALID_NUMBER"): RecipientResult {
+  return { userId, phone: "02-123-4567", status: "FAILED", carrierMessageId: null, errorCode, attempts: 1 };
+}
+
+describe("createMysqlDeliveryStore", () => {
+  let db: TestDatabase;
+  let store: DeliveryStore;
+
+  beforeAll(async () => {
+    db = await createTestDatabase("delivery_store");
+    store = createMysqlDeliveryStore(db.pool, { clock });
+    const users = [1, 2, 3, 4].map((id) => [id, `user ${id}`, `010-1111-000${id}`, "seoul", "2024-01-01"]);
+    await db.pool.query("INSERT INTO users (id, name, phone, region, signup_date) VALUES ?", [users]);
+  });
+  afterAll(() => db.drop());
+
+  async function campaign(totalCount: number, status: LogStatus = "QUEUED"): Promise<number> {
+    const [result] = await db.pool.query<import("mysql2").ResultSetHeader>(
+      `INSERT INTO messaging_log (requested_by, requested_at, content, total_count, queued_count, status, updated_at)
+       VALUES ('ops@example.com', NOW(3), 'hello', ?, ?, ?, NOW(3))`,
+      [totalCount, totalCount, status],
+    );
+    return result.insertId;
+  }
+
+  async function log(id: number) {
+    const [rows] = await db.pool.query<RowDataPacket[]>(
+      "SELECT status, sent_count, failed_count, completed_at FROM messaging_log WHERE id = ?",
+      [id],
+    );
+    return rows[0];
+  }
+
+  it("finds the phones of existing users only", async () => {
+    // Prepare
+    const ids = [1, 3, 999];
+    // Act
+    const phones = await store.findPhones(ids);
+    // Assess
+    expect(phones).toEqual(
+      new Map([
+        [1, "010-1111-0001"],
+        [3, "010-1111-0003"],
+      ]),
+    );
+  });
+
+  it("moves a campaign to SENDING on its first results and counts them", async () => {
+    // Prepare
+    const logId = await campaign(5);
+    // Act
+    await store.recordResults(logId, [sent(1), sent(2), failed(3)]);
+    // Assess
+    expect(await log(logId)).toMatchObject({
+      status: "SENDING",
+      sent_count: 2,
+      failed_count: 1,
+      completed_at: null,
+    });
+    expect(await store.findRecorded(logId, [1, 2, 3, 4])).toEqual(new Set([1, 2, 3]));
+  });
+
+  it.each([
+    ["COMPLETED", [sent(1), sent(2)]],
+    ["PARTIAL", [sent(1), failed(2)]],
+    ["FAILED", [failed(1), failed(2)]],
+  ] as const)("ends a campaign %s when every recipient has a result", async (status, results) => {
+    // Prepare
+    const logId = await campaign(2);
+    // Act
+    await store.recordResults(logId, [...results]);
+    // Assess
+    expect(await log(logId)).toMatchObject({ status, completed_at: new Date(clock.now()) });
+  });
+
+  it("keeps a recipient's first result on redelivery and does not count it twice", async () => {
+    // Prepare
+    const logId = await campaign(3);
+    await store.recordResults(logId, [sent(1), failed(2, "BLOCKED")]);
+    // Act
+    await store.recordResults(logId, [failed(1, "REJECTED"), sent(2, 2)]);
+    // Assess
+    expect(await log(logId)).toMatchObject({ status: "SENDING", sent_count: 1, failed_count: 1 });
+    const [rows] = await db.pool.query<RowDataPacket[]>(
+      "SELECT user_id, status, error_code, attempts FROM messaging_result WHERE log_id = ? ORDER BY user_id",
+      [logId],
+    );
+    expect(rows).toEqual([
+      { user_id: 1, status: "SENT", error_code: null, attempts: 1 },
+      { user_id: 2, status: "FAILED", error_code: "BLOCKED", attempts: 1 },
+    ]);
+  });
+
+  it("counts once when two deliveries of the same chunk record at the same time", async () => {
+    // Prepare
+    const logId = await campaign(4);
+    const results = [sent(1), sent(2), failed(3), sent(4)];
+    // Act
+    await Promise.all([
+      store.recordResults(logId, results),
+      store.recordResults(logId, [...results].reverse()),
+    ]);
+    // Assess
+    expect(await log(logId)).toMatchObject({ status: "PARTIAL", sent_count: 3, failed_count: 1 });
+  });
+
+  it("leaves a campaign still being enqueued in QUEUEING until it is complete", async () => {
+    // Prepare
+    const logId = await campaign(2, "QUEUEING");
+    // Act
+    await store.recordResults(logId, [sent(1)]);
+    const midway = await log(logId);
+    await store.recordResults(logId, [sent(2)]);
+    // Assess
+    expect(midway).toMatchObject({ status: "QUEUEING", sent_count: 1 });
+    expect(await log(logId)).toMatchObject({ status: "COMPLETED", sent_count: 2 });
+  });
+
+  it("upserts a malformed message, keeping when it was first seen", async () => {
+    // Prepare
+    const message = { messageId: "bad-1", body: "{", error: "body: not JSON", receiveCount: 1 };
+    await store.recordMalformed(message);
+    clock.advance(60_000);
+    // Act
+    await store.recordMalformed({ ...message, receiveCount: 2 });
+    // Assess
+    const [rows] = await db.pool.query<RowDataPacket[]>(
+      "SELECT body, error, receive_count, first_seen_at, last_seen_at FROM malformed_message WHERE message_id = 'bad-1'",
+    );
+    expect(rows).toEqual([
+      {
+        body: "{",
+        error: "body: not JSON",
+        receive_count: 2,
+        first_seen_at: new Date(clock.now() - 60_000),
+        last_seen_at: new Date(clock.now()),
+      },
+    ]);
+  });
+});
