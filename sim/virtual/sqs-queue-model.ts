@@ -1,0 +1,730 @@
+import { hash } from "node:crypto";
+import type { SQSMessageAttributes } from "aws-lambda";
+import { ValidationError } from "../../domain/errors";
+import type { VisibilityPort } from "../../handler/ports";
+import type { PipelineConfig, QueueConfig } from "../../infra/pipeline-config";
+import type { QueueMessage, QueuePort } from "../esm/ports";
+import { hashString } from "../random";
+import { requireInt } from "./checks";
+import { Deque } from "./deque";
+import { MessageNotInflightError, MoveTaskError, ReceiptHandleError } from "./errors";
+import { MinHeap } from "./min-heap";
+import type { TimerHandle, VirtualClock } from "./scheduler";
+
+const MAX_VISIBILITY_SECONDS = 43_200;
+const MAX_MESSAGE_BYTES = 1_048_576;
+const MAX_MOVE_RATE = 500;
+const DEFAULT_SENDER_ID = "AIDASMSIMVIRTUALSENDER";
+const NO_ATTRIBUTES: SQSMessageAttributes = Object.freeze({});
+
+const DELAYED = 0;
+const VISIBLE = 1;
+const INFLIGHT = 2;
+const GONE = 3;
+type MessageState = typeof DELAYED | typeof VISIBLE | typeof INFLIGHT | typeof GONE;
+
+class StoredMessage {
+  state: MessageState = DELAYED;
+  /** When a DELAYED or INFLIGHT message becomes visible; a heap entry counts only if it matches. */
+  visibleAt = 0;
+  receiveCount = 0;
+  firstReceiveAt = 0;
+  lastReceiveAt = 0;
+  md5: string | null = null;
+  /** A dead letter keeps its source's message ID; other IDs derive from seq when asked for. */
+  carriedId: string | null = null;
+  /** The source queue a dead letter came from: where a move task returns it. */
+  origin: SqsQueueModel | null = null;
+
+  constructor(
+    readonly seq: number,
+    readonly body: string,
+    readonly sentAt: number,
+    readonly senderId: string,
+    readonly messageAttributes: SQSMessageAttributes,
+  ) {}
+}
+
+export interface SqsQueueModelOptions {
+  name: string;
+  clock: VirtualClock;
+  visibilityTimeoutSeconds: number;
+  retentionSeconds: number;
+  delaySeconds?: number;
+  /** WaitTimeSeconds for receive() calls that give none (ReceiveMessageWaitTimeSeconds). */
+  receiveWaitSeconds?: number;
+  /** RedrivePolicy: where messages go on the receive after `maxReceiveCount` receives. */
+  deadLetter?: { queue: SqsQueueModel; maxReceiveCount: number };
+  /** SenderId of messages whose send gives none. */
+  senderId?: string;
+}
+
+export interface SendOptions {
+  delaySeconds?: number;
+  senderId?: string;
+  messageAttributes?: SQSMessageAttributes;
+}
+
+export interface SendEntry extends SendOptions {
+  body: string;
+}
+
+/** The queue attributes CloudWatch's SQS metrics are sampled from. */
+export interface QueueAttributes {
+  ApproximateNumberOfMessages: number;
+  ApproximateNumberOfMessagesNotVisible: number;
+  ApproximateNumberOfMessagesDelayed: number;
+}
+
+/** Cumulative counts since the queue was created. */
+export interface QueueCounters {
+  /** API requests of any kind (SQS bills each one). */
+  requests: number;
+  /** Messages accepted by send/sendBatch (not messages moved in by a redrive). */
+  sent: number;
+  /** Messages returned by receives, redeliveries included. */
+  received: number;
+  emptyReceives: number;
+  deleted: number;
+  /** Messages this queue moved to its dead-letter queue. */
+  movedToDlq: number;
+  /** Messages moved in: by the redrive policy of a source (into a DLQ) or by a move task. */
+  movedIn: number;
+  /** Messages a move task took out of this queue. */
+  movedOut: number;
+  /** Messages that outlived MessageRetentionPeriod. */
+  expired: number;
+  purged: number;
+  /** Highest ApproximateReceiveCount a receive returned. */
+  maxReceiveCountSeen: number;
+}
+
+export type MoveTaskStatus = "RUNNING" | "COMPLETED" | "CANCELLED" | "FAILED";
+
+export interface MoveTask {
+  readonly taskHandle: string;
+  status(): {
+    status: MoveTaskStatus;
+    approximateNumberOfMessagesMoved: number;
+    approximateNumberOfMessagesToMove: number;
+    failureReason: string | null;
+  };
+  cancel(): void;
+}
+
+export interface MoveTaskOptions {
+  /** Where messages go; by default each returns to the source queue it was dead-lettered from. */
+  destination?: SqsQueueModel;
+  /** 1-500, default 500 (AWS picks a system-optimised rate when none is given). */
+  maxNumberOfMessagesPerSecond?: number;
+}
+
+interface Waiter {
+  max: number;
+  resolve(messages: QueueMessage[]): void;
+  timer: TimerHandle | null;
+}
+
+/**
+ * One SQS standard queue in virtual time. Approximately FIFO, deterministically: messages are
+ * received in the order they became visible (as ElasticMQ orders by next-delivery time).
+ *
+ * Choices where AWS leaves room:
+ * - delete with a superseded (stale) receipt handle deletes the message, as standard queues do in
+ *   practice (AWS only says it "might not"); a handle of a message already gone is a silent no-op.
+ * - changeVisibility with a superseded handle is ReceiptHandleIsInvalid; on a message nobody holds
+ *   it is MessageNotInflight; the total stays within 12 hours of the receive.
+ * - a message moved to the DLQ keeps its id, body, SentTimestamp (so retention counts from the
+ *   original send), ApproximateReceiveCount and first-receive time; the DLQ's DelaySeconds does not
+ *   apply. Messages moved back by a move task are new: new id, SentTimestamp now, count 0.
+ */
+export class SqsQueueModel {
+  readonly name: string;
+  private readonly clock: VirtualClock;
+  private readonly visibilityMs: number;
+  private readonly retentionMs: number;
+  private readonly delaySeconds: number;
+  private readonly receiveWaitSeconds: number;
+  private readonly deadLetter: { queue: SqsQueueModel; maxReceiveCount: number } | null;
+  private readonly senderId: string;
+  private readonly tag: string;
+
+  private nextSeq = 0;
+  private heapSeq = 0;
+  private readonly live = new Map<number, StoredMessage>();
+  private readonly fifo = new Deque<StoredMessage>();
+  /** DELAYED and INFLIGHT messages by visibleAt; entries go stale and are skipped. */
+  private readonly hidden = new MinHeap<StoredMessage>();
+  /** Every message by expiry; entries of messages gone are dropped lazily. */
+  private readonly retention = new MinHeap<StoredMessage>();
+  private goneInRetention = 0;
+  private visibleCount = 0;
+  private inflightCount = 0;
+  private delayedCount = 0;
+
+  private readonly waiters: Waiter[] = [];
+  private serveScheduled = false;
+  private wake: TimerHandle | null = null;
+  private wakeAt = Number.POSITIVE_INFINITY;
+  private redriveSources = 0;
+  private moveTask: MoveTask | null = null;
+  private moveTasks = 0;
+
+  private readonly count: QueueCounters = {
+    requests: 0,
+    sent: 0,
+    received: 0,
+    emptyReceives: 0,
+    deleted: 0,
+    movedToDlq: 0,
+    movedIn: 0,
+    movedOut: 0,
+    expired: 0,
+    purged: 0,
+    maxReceiveCountSeen: 0,
+  };
+
+  constructor(options: SqsQueueModelOptions) {
+    if (!/^[A-Za-z0-9_-]{1,80}$/.test(options.name)) {
+      throw new ValidationError("QueueName", options.name, "must be 1-80 letters, digits, - or _");
+    }
+    this.name = options.name;
+    this.clock = options.clock;
+    this.visibilityMs =
+      requireInt("VisibilityTimeout", options.visibilityTimeoutSeconds, 0, MAX_VISIBILITY_SECONDS) * 1000;
+    this.retentionMs = requireInt("MessageRetentionPeriod", options.retentionSeconds, 60, 1_209_600) * 1000;
+    this.delaySeconds = requireInt("DelaySeconds", options.delaySeconds ?? 0, 0, 900);
+    this.receiveWaitSeconds = requireInt(
+      "ReceiveMessageWaitTimeSeconds",
+      options.receiveWaitSeconds ?? 0,
+      0,
+      20,
+    );
+    this.senderId = options.senderId ?? DEFAULT_SENDER_ID;
+    this.tag = hashString(options.name).toString(16).padStart(14, "0").slice(-8);
+    this.deadLetter = options.deadLetter ?? null;
+    if (this.deadLetter) {
+      requireInt("RedrivePolicy.maxReceiveCount", this.deadLetter.maxReceiveCount, 1, 1000);
+      if (this.deadLetter.queue === this) {
+        throw new ValidationError(
+          "RedrivePolicy.deadLetterTargetArn",
+          this.name,
+          "must not be the queue itself",
+        );
+      }
+      this.deadLetter.queue.redriveSources++;
+    }
+  }
+
+  send(body: string, options: SendOptions = {}): string {
+    this.count.requests++;
+    this.settle();
+    checkBody("MessageBody", body);
+    const messageId = this.accept(body, options, "");
+    this.announce();
+    return messageId;
+  }
+
+  /** SendMessageBatch: 1-10 entries, 1 MiB in all; returns the message IDs in entry order. */
+  sendBatch(entries: readonly SendEntry[]): string[] {
+    this.count.requests++;
+    this.settle();
+    requireInt("Entries.length", entries.length, 1, 10);
+    let bytes = 0;
+    entries.forEach((entry, i) => {
+      bytes += checkBody(`Entries.${i}.MessageBody`, entry.body);
+    });
+    if (bytes > MAX_MESSAGE_BYTES) {
+      throw new ValidationError("Entries", bytes, `total size must not exceed ${MAX_MESSAGE_BYTES} bytes`);
+    }
+    const ids = entries.map((entry, i) => this.accept(entry.body, entry, `Entries.${i}.`));
+    this.announce();
+    return ids;
+  }
+
+  /**
+   * ReceiveMessage: up to `maxMessages` visible messages; with none visible and `waitSeconds` > 0,
+   * waits (in virtual time) until some become visible or the wait ends.
+   */
+  receive(maxMessages = 1, waitSeconds = this.receiveWaitSeconds): Promise<QueueMessage[]> {
+    this.count.requests++;
+    requireInt("MaxNumberOfMessages", maxMessages, 1, 10);
+    requireInt("WaitTimeSeconds", waitSeconds, 0, 20);
+    this.settle();
+    const batch = this.take(maxMessages);
+    if (batch.length > 0 || waitSeconds === 0) {
+      if (batch.length === 0) this.count.emptyReceives++;
+      return Promise.resolve(batch);
+    }
+    return new Promise<QueueMessage[]>((resolve) => {
+      const waiter: Waiter = { max: maxMessages, resolve, timer: null };
+      waiter.timer = this.clock.after(waitSeconds * 1000, () => {
+        this.waiters.splice(this.waiters.indexOf(waiter), 1);
+        this.count.emptyReceives++;
+        resolve([]);
+      });
+      this.waiters.push(waiter);
+      this.armWake();
+    });
+  }
+
+  /** DeleteMessage. Throws ReceiptHandleError for a handle this queue never issued. */
+  delete(receiptHandle: string): void {
+    this.count.requests++;
+    this.deleteOne(receiptHandle);
+  }
+
+  /** DeleteMessageBatch (1-10 handles): returns the handles that failed, as the batch API reports. */
+  deleteBatch(receiptHandles: readonly string[]): string[] {
+    this.count.requests++;
+    requireInt("Entries.length", receiptHandles.length, 1, 10);
+    const failed: string[] = [];
+    for (const handle of receiptHandles) {
+      try {
+        this.deleteOne(handle);
+      } catch (error) {
+        if (!(error instanceof ReceiptHandleError)) throw error;
+        failed.push(handle);
+      }
+    }
+    return failed;
+  }
+
+  /** ChangeMessageVisibility: the message becomes visible `seconds` from now. */
+  changeVisibility(receiptHandle: string, seconds: number): void {
+    this.count.requests++;
+    this.settle();
+    requireInt("VisibilityTimeout", seconds, 0, MAX_VISIBILITY_SECONDS);
+    const message = this.holder(receiptHandle);
+    if (message.state !== INFLIGHT) throw new MessageNotInflightError(receiptHandle);
+    const now = this.clock.now();
+    const until = now + seconds * 1000;
+    if (until > message.lastReceiveAt + MAX_VISIBILITY_SECONDS * 1000) {
+      throw new ValidationError(
+        "VisibilityTimeout",
+        seconds,
+        "would keep the message invisible more than 12 hours after its receive",
+      );
+    }
+    message.visibleAt = until;
+    this.hidden.push(until, this.heapSeq++, message);
+    this.armWake();
+  }
+
+  /** PurgeQueue: every message, visible, delayed or in flight, is gone at once. */
+  purge(): void {
+    this.count.requests++;
+    this.count.purged += this.live.size;
+    this.live.clear();
+    this.fifo.clear();
+    this.hidden.clear();
+    this.retention.clear();
+    this.goneInRetention = 0;
+    this.visibleCount = 0;
+    this.inflightCount = 0;
+    this.delayedCount = 0;
+  }
+
+  attributes(): QueueAttributes {
+    this.settle();
+    return {
+      ApproximateNumberOfMessages: this.visibleCount,
+      ApproximateNumberOfMessagesNotVisible: this.inflightCount,
+      ApproximateNumberOfMessagesDelayed: this.delayedCount,
+    };
+  }
+
+  counters(): QueueCounters {
+    this.settle();
+    return { ...this.count };
+  }
+
+  /**
+   * StartMessageMoveTask on this dead-letter queue: moves the messages visible now, at most
+   * `maxNumberOfMessagesPerSecond` each virtual second, the first batch at once. The task completes
+   * when that many have moved or none is visible; messages in flight stay.
+   */
+  startMessageMoveTask(options: MoveTaskOptions = {}): MoveTask {
+    this.count.requests++;
+    if (this.redriveSources === 0) {
+      throw new MoveTaskError(`${this.name}: not the dead-letter queue of any source queue`);
+    }
+    if (this.moveTask?.status().status === "RUNNING") {
+      throw new MoveTaskError(`${this.name}: a message move task is already running`);
+    }
+    const rate = requireInt(
+      "MaxNumberOfMessagesPerSecond",
+      options.maxNumberOfMessagesPerSecond ?? MAX_MOVE_RATE,
+      1,
+      MAX_MOVE_RATE,
+    );
+    this.settle();
+    const toMove = this.visibleCount;
+    let moved = 0;
+    let status: MoveTaskStatus = "RUNNING";
+    let failureReason: string | null = null;
+    let timer: TimerHandle | null = null;
+    const tick = () => {
+      this.settle();
+      for (let n = 0; n < rate && moved < toMove; n++) {
+        const message = this.nextVisible();
+        if (message === undefined) break;
+        const destination = options.destination ?? message.origin;
+        if (destination === null) {
+          status = "FAILED";
+          failureReason = `message ${this.idOf(message)} was not dead-lettered from a source queue; give a destination`;
+          return;
+        }
+        this.fifo.shift();
+        this.discard(message);
+        this.count.movedOut++;
+        destination.acceptMovedBack(message);
+        moved++;
+      }
+      if (moved >= toMove || this.visibleCount === 0) status = "COMPLETED";
+      else timer = this.clock.after(1000, tick);
+    };
+    const task: MoveTask = {
+      taskHandle: `${this.tag}-move-${++this.moveTasks}`,
+      status: () => ({
+        status,
+        approximateNumberOfMessagesMoved: moved,
+        approximateNumberOfMessagesToMove: toMove,
+        failureReason,
+      }),
+      cancel: () => {
+        if (status !== "RUNNING") return;
+        status = "CANCELLED";
+        timer?.cancel();
+      },
+    };
+    this.moveTask = task;
+    tick();
+    return task;
+  }
+
+  private accept(body: string, options: SendOptions, field: string): string {
+    const delay = requireInt(`${field}DelaySeconds`, options.delaySeconds ?? this.delaySeconds, 0, 900);
+    const senderId = options.senderId ?? this.senderId;
+    const attributes = options.messageAttributes ?? NO_ATTRIBUTES;
+    const message = this.store(body, this.clock.now(), senderId, attributes, delay);
+    this.count.sent++;
+    return this.idOf(message);
+  }
+
+  /** The redrive policy of `source` dead-letters `from` here: same message, same history. */
+  private acceptDeadLetter(from: StoredMessage, source: SqsQueueModel): void {
+    this.settle();
+    const message = this.store(from.body, from.sentAt, from.senderId, from.messageAttributes, 0);
+    message.carriedId = source.idOf(from);
+    message.origin = source;
+    message.receiveCount = from.receiveCount;
+    message.firstReceiveAt = from.firstReceiveAt;
+    message.md5 = from.md5;
+    this.count.movedIn++;
+    this.announce();
+  }
+
+  /** A move task brings `from` back: a new message with the same body and attributes. */
+  private acceptMovedBack(from: StoredMessage): void {
+    this.settle();
+    const message = this.store(from.body, this.clock.now(), from.senderId, from.messageAttributes, 0);
+    message.md5 = from.md5;
+    this.count.movedIn++;
+    this.announce();
+  }
+
+  private store(
+    body: string,
+    sentAt: number,
+    senderId: string,
+    attributes: SQSMessageAttributes,
+    delaySeconds: number,
+  ): StoredMessage {
+    const seq = this.nextSeq++;
+    const message = new StoredMessage(seq, body, sentAt, senderId, attributes);
+    this.live.set(seq, message);
+    this.retention.push(sentAt + this.retentionMs, seq, message);
+    if (delaySeconds === 0) this.makeVisible(message);
+    else {
+      message.visibleAt = this.clock.now() + delaySeconds * 1000;
+      this.delayedCount++;
+      this.hidden.push(message.visibleAt, this.heapSeq++, message);
+      this.armWake();
+    }
+    return message;
+  }
+
+  /** Message IDs are made when asked for: 36-character strings are a fifth of a message's memory. */
+  private idOf(message: StoredMessage): string {
+    return message.carriedId ?? `${this.tag}-0000-4000-8000-${message.seq.toString(16).padStart(12, "0")}`;
+  }
+
+  private makeVisible(message: StoredMessage): void {
+    message.state = VISIBLE;
+    this.visibleCount++;
+    this.fifo.push(message);
+  }
+
+  /** Applies what virtual time has done since the last call: visibility changes, then expiry. */
+  private settle(): void {
+    const now = this.clock.now();
+    const hidden = this.hidden;
+    while (hidden.peekAt() <= now) {
+      const at = hidden.peekAt();
+      const message = hidden.pop() as StoredMessage;
+      if (message.visibleAt !== at) continue;
+      if (message.state === INFLIGHT) this.inflightCount--;
+      else if (message.state === DELAYED) this.delayedCount--;
+      else continue;
+      this.makeVisible(message);
+    }
+    const retention = this.retention;
+    while (retention.peekAt() <= now) {
+      const message = retention.pop() as StoredMessage;
+      if (message.state === GONE) this.goneInRetention--;
+      else {
+        this.remove(message);
+        this.count.expired++;
+      }
+    }
+  }
+
+  /** Marks a message gone; the heaps and the FIFO that still point at it skip it lazily. */
+  private remove(message: StoredMessage): void {
+    if (message.state === VISIBLE) this.visibleCount--;
+    else if (message.state === INFLIGHT) this.inflightCount--;
+    else if (message.state === DELAYED) this.delayedCount--;
+    message.state = GONE;
+    this.live.delete(message.seq);
+  }
+
+  /** Removes a message before its expiry, leaving a dead entry in the retention heap. */
+  private discard(message: StoredMessage): void {
+    this.remove(message);
+    this.goneInRetention++;
+    // Deleted messages would otherwise stay referenced until their retention ends (days).
+    if (this.goneInRetention > 4096 && this.goneInRetention * 2 > this.retention.size) {
+      this.retention.retain((m) => m.state !== GONE);
+      this.goneInRetention = 0;
+    }
+  }
+
+  private nextVisible(): StoredMessage | undefined {
+    for (let message = this.fifo.peekFirst(); message !== undefined; message = this.fifo.peekFirst()) {
+      if (message.state === VISIBLE) return message;
+      this.fifo.shift();
+    }
+    return undefined;
+  }
+
+  /** Delivers up to `max` visible messages, dead-lettering those past maxReceiveCount on the way. */
+  private take(max: number): QueueMessage[] {
+    const batch: QueueMessage[] = [];
+    const now = this.clock.now();
+    while (batch.length < max) {
+      const message = this.nextVisible();
+      if (message === undefined) break;
+      this.fifo.shift();
+      if (this.deadLetter !== null && message.receiveCount >= this.deadLetter.maxReceiveCount) {
+        this.discard(message);
+        this.count.movedToDlq++;
+        this.deadLetter.queue.acceptDeadLetter(message, this);
+        continue;
+      }
+      this.visibleCount--;
+      this.inflightCount++;
+      message.state = INFLIGHT;
+      message.receiveCount++;
+      if (message.firstReceiveAt === 0) message.firstReceiveAt = now;
+      message.lastReceiveAt = now;
+      message.visibleAt = now + this.visibilityMs;
+      this.hidden.push(message.visibleAt, this.heapSeq++, message);
+      if (message.receiveCount > this.count.maxReceiveCountSeen) {
+        this.count.maxReceiveCountSeen = message.receiveCount;
+      }
+      batch.push(
+        delivered(
+          message,
+          this.idOf(message),
+          `${this.tag}:${message.seq.toString(36)}:${message.receiveCount}`,
+        ),
+      );
+    }
+    this.count.received += batch.length;
+    return batch;
+  }
+
+  private deleteOne(receiptHandle: string): void {
+    this.settle();
+    const parsed = this.parseHandle(receiptHandle);
+    const message = this.live.get(parsed.seq);
+    // Deleting a message that is already gone succeeds in SQS.
+    if (message === undefined) return;
+    if (parsed.receive > message.receiveCount) throw new ReceiptHandleError(receiptHandle, "never issued");
+    this.discard(message);
+    this.count.deleted++;
+  }
+
+  /** The message a receipt handle holds now: it must be the handle of the latest receive. */
+  private holder(receiptHandle: string): StoredMessage {
+    const parsed = this.parseHandle(receiptHandle);
+    const message = this.live.get(parsed.seq);
+    if (message === undefined) throw new ReceiptHandleError(receiptHandle, "the message no longer exists");
+    if (parsed.receive !== message.receiveCount) {
+      throw new ReceiptHandleError(
+        receiptHandle,
+        parsed.receive < message.receiveCount ? "superseded by a newer receive" : "never issued",
+      );
+    }
+    return message;
+  }
+
+  private parseHandle(receiptHandle: string): { seq: number; receive: number } {
+    const parts = typeof receiptHandle === "string" ? receiptHandle.split(":") : [];
+    const seq = Number.parseInt(parts[1] ?? "", 36);
+    const receive = Number(parts[2]);
+    if (parts.length !== 3 || parts[0] !== this.tag || !(seq >= 0 && seq < this.nextSeq) || !(receive >= 1)) {
+      throw new ReceiptHandleError(receiptHandle, `not issued by queue ${this.name}`);
+    }
+    return { seq, receive };
+  }
+
+  /** Wakes long polls at the next instant: sends of this instant are all in by then. */
+  private announce(): void {
+    if (this.waiters.length === 0 || this.serveScheduled) return;
+    this.serveScheduled = true;
+    this.clock.after(0, () => {
+      this.serveScheduled = false;
+      this.serve();
+    });
+  }
+
+  private serve(): void {
+    this.settle();
+    while (this.waiters.length > 0 && this.visibleCount > 0) {
+      const waiter = this.waiters[0] as Waiter;
+      const batch = this.take(waiter.max);
+      if (batch.length === 0) break;
+      this.waiters.shift();
+      waiter.timer?.cancel();
+      waiter.resolve(batch);
+    }
+    this.armWake();
+  }
+
+  /** While long polls wait, keeps one timer at the next time a hidden message becomes visible. */
+  private armWake(): void {
+    if (this.waiters.length === 0) {
+      this.wake?.cancel();
+      this.wake = null;
+      this.wakeAt = Number.POSITIVE_INFINITY;
+      return;
+    }
+    const hidden = this.hidden;
+    while (hidden.size > 0) {
+      const message = hidden.peek() as StoredMessage;
+      if ((message.state === INFLIGHT || message.state === DELAYED) && message.visibleAt === hidden.peekAt())
+        break;
+      hidden.pop();
+    }
+    const target = Math.max(hidden.peekAt(), this.clock.now());
+    if (target === Number.POSITIVE_INFINITY || target >= this.wakeAt) return;
+    this.wake?.cancel();
+    this.wakeAt = target;
+    this.wake = this.clock.after(target - this.clock.now(), () => {
+      this.wake = null;
+      this.wakeAt = Number.POSITIVE_INFINITY;
+      this.serve();
+    });
+  }
+}
+
+function delivered(message: StoredMessage, messageId: string, receiptHandle: string): QueueMessage {
+  // Hashed once per message, not per receive. A lazy getter would be cheaper still, but an object
+  // literal with an accessor costs ~10x a plain one to build, and a prototype getter is lost on spread.
+  message.md5 ??= hash("md5", message.body);
+  return {
+    messageId,
+    receiptHandle,
+    body: message.body,
+    md5OfBody: message.md5,
+    attributes: {
+      ApproximateReceiveCount: String(message.receiveCount),
+      SentTimestamp: String(Math.floor(message.sentAt)),
+      SenderId: message.senderId,
+      ApproximateFirstReceiveTimestamp: String(Math.floor(message.firstReceiveAt)),
+    },
+    messageAttributes: message.messageAttributes,
+  };
+}
+
+/** Validates a body and returns its size in bytes. */
+function checkBody(field: string, body: string): number {
+  if (typeof body !== "string" || body.length === 0) {
+    throw new ValidationError(field, body, "must be a non-empty string");
+  }
+  // A UTF-16 unit is at most 3 UTF-8 bytes: only long bodies need the exact count.
+  const bytes = body.length * 3 <= MAX_MESSAGE_BYTES ? body.length : Buffer.byteLength(body);
+  if (bytes > MAX_MESSAGE_BYTES) {
+    throw new ValidationError(field, `${body.slice(0, 20)}...`, `must not exceed ${MAX_MESSAGE_BYTES} bytes`);
+  }
+  return bytes;
+}
+
+export function createSqsQueueModel(options: SqsQueueModelOptions): SqsQueueModel {
+  return new SqsQueueModel(options);
+}
+
+/** The template's source queue and its dead-letter queue, wired by the redrive policy. */
+export function createVirtualQueuePair(
+  config: Pick<PipelineConfig, "queue" | "dlq">,
+  clock: VirtualClock,
+  options: { senderId?: string } = {},
+): { queue: SqsQueueModel; dlq: SqsQueueModel } {
+  const fromConfig = (q: QueueConfig) => ({
+    name: q.name,
+    clock,
+    visibilityTimeoutSeconds: q.visibilityTimeoutSeconds,
+    retentionSeconds: q.retentionSeconds,
+    delaySeconds: q.delaySeconds,
+    receiveWaitSeconds: q.receiveWaitSeconds,
+    senderId: options.senderId,
+  });
+  const dlq = createSqsQueueModel(fromConfig(config.dlq));
+  const queue = createSqsQueueModel({
+    ...fromConfig(config.queue),
+    deadLetter: { queue: dlq, maxReceiveCount: config.queue.maxReceiveCount },
+  });
+  return { queue, dlq };
+}
+
+/** The event source mapping's QueuePort over a queue model. */
+export function createVirtualQueuePort(
+  queue: SqsQueueModel,
+  identity: { arn: string; region: string },
+): QueuePort {
+  return {
+    arn: identity.arn,
+    region: identity.region,
+    receive: (maxMessages, waitSeconds) => queue.receive(maxMessages, waitSeconds),
+    deleteBatch: async (receiptHandles) => queue.deleteBatch(receiptHandles),
+  };
+}
+
+/** The handler's VisibilityPort over queue models, found by the records' eventSourceARN. */
+export function createVirtualVisibilityPort(queuesByArn: ReadonlyMap<string, SqsQueueModel>): VisibilityPort {
+  return {
+    changeVisibility: async (eventSourceArn, receiptHandle, timeoutSeconds) => {
+      const queue = queuesByArn.get(eventSourceArn);
+      if (queue === undefined) {
+        throw new ValidationError(
+          "eventSourceArn",
+          eventSourceArn,
+          `must be one of ${[...queuesByArn.keys()].join(", ")}`,
+        );
+      }
+      queue.changeVisibility(receiptHandle, timeoutSeconds);
+    },
+  };
+}

@@ -1,0 +1,416 @@
+import { createHash } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { ValidationError } from "../../../domain/errors";
+import { loadPipelineConfig } from "../../../infra/pipeline-config";
+import { MessageNotInflightError, MoveTaskError, ReceiptHandleError } from "../errors";
+import {
+  createVirtualQueuePair,
+  createVirtualQueuePort,
+  createVirtualVisibilityPort,
+} from "../sqs-queue-model";
+import { inVirtualTime, queuePair, scheduler, singleQueue, T0 } from "./fixtures";
+
+const body = (n: number) => JSON.stringify({ v: 1, logId: 1, chunkId: n, userIds: [n + 1], content: "hi" });
+
+describe("SQS queue model", () => {
+  it("redelivers a message after its visibility timeout with a higher receive count", async () => {
+    // Prepare
+    const s = scheduler();
+    const { queue } = queuePair(s, { visibilityTimeoutSeconds: 30 });
+    const id = queue.send(body(0));
+    const [first] = await queue.receive(10, 0);
+
+    // Act
+    const whileHidden = await queue.receive(10, 0);
+    await s.run(T0 + 29_999);
+    const justBefore = await queue.receive(10, 0);
+    await s.run(T0 + 30_000);
+    const [second] = await queue.receive(10, 0);
+
+    // Assess
+    expect(whileHidden).toEqual([]);
+    expect(justBefore).toEqual([]);
+    expect(first?.messageId).toBe(id);
+    expect(second?.messageId).toBe(id);
+    expect(second?.receiptHandle).not.toBe(first?.receiptHandle);
+    expect(first?.attributes.ApproximateReceiveCount).toBe("1");
+    expect(second?.attributes).toMatchObject({
+      ApproximateReceiveCount: "2",
+      SentTimestamp: String(T0),
+      ApproximateFirstReceiveTimestamp: String(T0),
+    });
+  });
+
+  it("reports visible, in-flight and delayed messages as queue attributes", async () => {
+    // Prepare
+    const s = scheduler();
+    const queue = singleQueue(s);
+    queue.sendBatch([{ body: body(0) }, { body: body(1) }, { body: body(2), delaySeconds: 60 }]);
+
+    // Act
+    await queue.receive(1, 0);
+
+    // Assess
+    expect(queue.attributes()).toEqual({
+      ApproximateNumberOfMessages: 1,
+      ApproximateNumberOfMessagesNotVisible: 1,
+      ApproximateNumberOfMessagesDelayed: 1,
+    });
+  });
+
+  it("moves a message to the DLQ lazily, on the receive after maxReceiveCount, keeping its history", async () => {
+    // Prepare: the template's own settings (3 receives, 120 s visibility)
+    const s = scheduler();
+    const config = loadPipelineConfig();
+    const { queue, dlq } = createVirtualQueuePair(config, s.clock);
+    const visibilityMs = config.queue.visibilityTimeoutSeconds * 1000;
+    const id = queue.send(body(0));
+    const counts: string[] = [];
+    for (let k = 1; k <= config.queue.maxReceiveCount; k++) {
+      const [message] = await queue.receive(10, 0);
+      counts.push(message?.attributes.ApproximateReceiveCount ?? "none");
+      await s.run(T0 + k * visibilityMs);
+    }
+    const beforeRedrive = { source: queue.attributes(), dlq: dlq.attributes() };
+
+    // Act
+    const overLimit = await queue.receive(10, 0);
+    const [dead] = await dlq.receive(10, 0);
+
+    // Assess
+    expect(counts).toEqual(["1", "2", "3"]);
+    expect(beforeRedrive.source.ApproximateNumberOfMessages).toBe(1);
+    expect(beforeRedrive.dlq.ApproximateNumberOfMessages).toBe(0);
+    expect(overLimit).toEqual([]);
+    expect(dead?.messageId).toBe(id);
+    expect(dead?.attributes.SentTimestamp).toBe(String(T0));
+    expect(dead?.attributes.ApproximateReceiveCount).toBe("4");
+    expect(queue.counters()).toMatchObject({ movedToDlq: 1, received: 3, maxReceiveCountSeen: 3 });
+    expect(dlq.counters()).toMatchObject({ movedIn: 1, sent: 0, received: 1 });
+  });
+
+  it("returns a long poll as soon as a message arrives", async () => {
+    // Prepare
+    const s = scheduler();
+    const { queue } = queuePair(s);
+    s.after(5_000, () => queue.send(body(7)));
+
+    // Act
+    const received = await inVirtualTime(s, async () => {
+      const messages = await queue.receive(10, 20);
+      return { messages, at: s.now() - T0 };
+    });
+
+    // Assess
+    expect(received.at).toBe(5_000);
+    expect(received.messages.map((m) => m.body)).toEqual([body(7)]);
+    expect(s.now()).toBe(T0 + 5_000);
+  });
+
+  it("gathers every message sent in the same instant into one long-poll answer", async () => {
+    // Prepare
+    const s = scheduler();
+    const queue = singleQueue(s);
+    s.after(1_000, () => {
+      for (let n = 0; n < 12; n++) queue.send(body(n));
+    });
+
+    // Act
+    const sizes = await inVirtualTime(s, () =>
+      Promise.all([queue.receive(10, 20), queue.receive(10, 20)]).then((answers) =>
+        answers.map((a) => a.length),
+      ),
+    );
+
+    // Assess
+    expect(sizes).toEqual([10, 2]);
+  });
+
+  it("ends an empty long poll after WaitTimeSeconds with no messages", async () => {
+    // Prepare
+    const s = scheduler();
+    const queue = singleQueue(s);
+
+    // Act
+    const received = await inVirtualTime(s, async () => ({
+      messages: await queue.receive(10, 20),
+      at: s.now(),
+    }));
+
+    // Assess
+    expect(received).toEqual({ messages: [], at: T0 + 20_000 });
+    expect(queue.counters()).toMatchObject({ requests: 1, emptyReceives: 1 });
+  });
+
+  it("wakes a long poll when an in-flight message's visibility timeout ends", async () => {
+    // Prepare
+    const s = scheduler();
+    const queue = singleQueue(s, { visibilityTimeoutSeconds: 30 });
+    queue.send(body(0));
+    await queue.receive(1, 0);
+    await s.run(T0 + 15_000);
+
+    // Act
+    const received = await inVirtualTime(s, async () => {
+      const [message] = await queue.receive(10, 20);
+      return { count: message?.attributes.ApproximateReceiveCount, at: s.now() - T0 };
+    });
+
+    // Assess
+    expect(received).toEqual({ count: "2", at: 30_000 });
+  });
+
+  it("expires messages older than the retention period", async () => {
+    // Prepare
+    const s = scheduler();
+    const queue = singleQueue(s, { retentionSeconds: 60 });
+    queue.send(body(0));
+    s.after(30_000, () => queue.send(body(1)));
+
+    // Act
+    await s.run(T0 + 60_000);
+    const messages = await queue.receive(10, 0);
+
+    // Assess
+    expect(messages.map((m) => m.body)).toEqual([body(1)]);
+    expect(queue.counters().expired).toBe(1);
+  });
+
+  it("counts a dead letter's retention from its original send", async () => {
+    // Prepare
+    const s = scheduler();
+    const { queue, dlq } = queuePair(
+      s,
+      { maxReceiveCount: 1, visibilityTimeoutSeconds: 60 },
+      { retentionSeconds: 120 },
+    );
+    queue.send(body(0));
+    await queue.receive(1, 0);
+    await s.run(T0 + 60_000);
+    await queue.receive(1, 0);
+    const inDlq = dlq.attributes().ApproximateNumberOfMessages;
+
+    // Act
+    await s.run(T0 + 120_000);
+
+    // Assess
+    expect(inDlq).toBe(1);
+    expect(dlq.attributes().ApproximateNumberOfMessages).toBe(0);
+    expect(dlq.counters().expired).toBe(1);
+  });
+
+  it("hides a delayed message until its delay ends", async () => {
+    // Prepare
+    const s = scheduler();
+    const queue = singleQueue(s, { delaySeconds: 5 });
+    queue.send(body(0));
+    queue.send(body(1), { delaySeconds: 0 });
+
+    // Act
+    const early = await queue.receive(10, 0);
+    await s.run(T0 + 5_000);
+    const later = await queue.receive(10, 0);
+
+    // Assess
+    expect(early.map((m) => m.body)).toEqual([body(1)]);
+    expect(later.map((m) => m.body)).toEqual([body(0)]);
+  });
+
+  it("changes visibility only through the latest receipt handle of a message in flight", async () => {
+    // Prepare
+    const s = scheduler();
+    const queue = singleQueue(s, { visibilityTimeoutSeconds: 30 });
+    queue.send(body(0));
+    const [first] = await queue.receive(1, 0);
+    const firstHandle = first?.receiptHandle ?? "";
+    queue.changeVisibility(firstHandle, 0);
+    const [second] = await queue.receive(1, 0);
+    const secondHandle = second?.receiptHandle ?? "";
+
+    // Act
+    const stale = () => queue.changeVisibility(firstHandle, 10);
+    queue.changeVisibility(secondHandle, 90);
+    await s.run(T0 + 89_999);
+    const stillHidden = await queue.receive(1, 0);
+    await s.run(T0 + 90_000);
+    const [third] = await queue.receive(1, 0);
+    await s.run(T0 + 120_000);
+    const notHeld = () => queue.changeVisibility(third?.receiptHandle ?? "", 10);
+
+    // Assess
+    expect(second?.attributes.ApproximateReceiveCount).toBe("2");
+    expect(stale).toThrow(ReceiptHandleError);
+    expect(stillHidden).toEqual([]);
+    expect(third?.attributes.ApproximateReceiveCount).toBe("3");
+    expect(notHeld).toThrow(MessageNotInflightError);
+    expect(() => queue.changeVisibility(secondHandle, 43_201)).toThrow(ValidationError);
+  });
+
+  it("deletes with a superseded receipt handle, and reports handles it never issued as failed", async () => {
+    // Prepare
+    const s = scheduler();
+    const queue = singleQueue(s);
+    queue.send(body(0));
+    const [first] = await queue.receive(1, 0);
+    queue.changeVisibility(first?.receiptHandle ?? "", 0);
+    await queue.receive(1, 0);
+
+    // Act
+    const failed = queue.deleteBatch([first?.receiptHandle ?? "", "forged-handle"]);
+
+    // Assess
+    expect(failed).toEqual(["forged-handle"]);
+    expect(queue.attributes()).toEqual({
+      ApproximateNumberOfMessages: 0,
+      ApproximateNumberOfMessagesNotVisible: 0,
+      ApproximateNumberOfMessagesDelayed: 0,
+    });
+    expect(queue.counters().deleted).toBe(1);
+    expect(() => queue.delete(first?.receiptHandle ?? "")).not.toThrow();
+  });
+
+  it("moves dead letters back to their source at the requested rate, as new messages", async () => {
+    // Prepare
+    const s = scheduler();
+    const { queue, dlq } = queuePair(s, { maxReceiveCount: 1, visibilityTimeoutSeconds: 10 });
+    const ids = queue.sendBatch([{ body: body(0) }, { body: body(1) }, { body: body(2) }]);
+    await queue.receive(10, 0);
+    await s.run(T0 + 10_000);
+    await queue.receive(10, 0);
+
+    // Act
+    const task = dlq.startMessageMoveTask({ maxNumberOfMessagesPerSecond: 2 });
+    const afterFirstSecond = {
+      status: task.status().status,
+      inSource: queue.attributes().ApproximateNumberOfMessages,
+    };
+    await s.run();
+    const back = await queue.receive(10, 0);
+
+    // Assess
+    expect(afterFirstSecond).toEqual({ status: "RUNNING", inSource: 2 });
+    expect(task.status()).toMatchObject({
+      status: "COMPLETED",
+      approximateNumberOfMessagesMoved: 3,
+      approximateNumberOfMessagesToMove: 3,
+    });
+    expect(s.now()).toBe(T0 + 11_000);
+    expect(back.map((m) => m.body)).toEqual([body(0), body(1), body(2)]);
+    expect(back.map((m) => m.messageId).filter((id) => ids.includes(id))).toEqual([]);
+    expect(back.map((m) => m.attributes.ApproximateReceiveCount)).toEqual(["1", "1", "1"]);
+    expect(back[0]?.attributes.SentTimestamp).toBe(String(T0 + 10_000));
+    expect(dlq.counters().movedOut).toBe(3);
+  });
+
+  it("refuses a move task on a queue that is nobody's DLQ, or while one runs", async () => {
+    // Prepare
+    const s = scheduler();
+    const { queue, dlq } = queuePair(s, { maxReceiveCount: 1, visibilityTimeoutSeconds: 0 });
+    queue.sendBatch([{ body: body(0) }, { body: body(1) }]);
+    await queue.receive(10, 0);
+    await queue.receive(10, 0);
+
+    // Act
+    dlq.startMessageMoveTask({ maxNumberOfMessagesPerSecond: 1 });
+
+    // Assess
+    expect(() => dlq.startMessageMoveTask()).toThrow(MoveTaskError);
+    expect(() => queue.startMessageMoveTask()).toThrow(MoveTaskError);
+  });
+
+  it("purges visible, in-flight and delayed messages alike", async () => {
+    // Prepare
+    const s = scheduler();
+    const queue = singleQueue(s);
+    queue.sendBatch([{ body: body(0) }, { body: body(1) }, { body: body(2), delaySeconds: 10 }]);
+    const [held] = await queue.receive(1, 0);
+
+    // Act
+    queue.purge();
+    await s.run(T0 + 60_000);
+
+    // Assess
+    expect(await queue.receive(10, 0)).toEqual([]);
+    expect(queue.counters().purged).toBe(3);
+    expect(queue.deleteBatch([held?.receiptHandle ?? ""])).toEqual([]);
+  });
+
+  it("gives the real MD5 of the body and deterministic, distinct ids", async () => {
+    // Prepare
+    const runOnce = async () => {
+      const s = scheduler();
+      const queue = singleQueue(s);
+      queue.sendBatch([{ body: "hello" }, { body: "hello" }]);
+      return queue.receive(10, 0);
+    };
+
+    // Act
+    const [a, b] = await Promise.all([runOnce(), runOnce()]);
+
+    // Assess
+    expect(a?.[0]?.md5OfBody).toBe(createHash("md5").update("hello").digest("hex"));
+    expect({ ...a?.[0] }.md5OfBody).toBe("5d41402abc4b2a76b9719d911017c592");
+    expect(a?.map((m) => m.messageId)).toEqual(b?.map((m) => m.messageId));
+    expect(new Set(a?.map((m) => m.messageId)).size).toBe(2);
+  });
+
+  it("names the field and value of a bad request", () => {
+    // Prepare
+    const s = scheduler();
+    const queue = singleQueue(s);
+
+    // Act
+    const tooMany = () => queue.receive(11, 0);
+    const tooLong = () => queue.send(body(0), { delaySeconds: 901 });
+    const empty = () => queue.sendBatch([]);
+
+    // Assess
+    expect(tooMany).toThrow("MaxNumberOfMessages: must be an integer from 1 to 10 (got 11)");
+    expect(tooLong).toThrow("DelaySeconds: must be an integer from 0 to 900 (got 901)");
+    expect(empty).toThrow(ValidationError);
+  });
+
+  it("serves the event source mapping through the QueuePort", async () => {
+    // Prepare
+    const s = scheduler();
+    const { queue } = queuePair(s);
+    const port = createVirtualQueuePort(queue, {
+      arn: "arn:aws:sqs:ap-northeast-2:000000000000:test-queue",
+      region: "ap-northeast-2",
+    });
+    queue.sendBatch([{ body: body(0) }, { body: body(1) }]);
+
+    // Act
+    const messages = await port.receive(10, 0);
+    const failed = await port.deleteBatch([...messages.map((m) => m.receiptHandle), "not-a-handle"]);
+
+    // Assess
+    expect(messages).toHaveLength(2);
+    expect(failed).toEqual(["not-a-handle"]);
+    expect(queue.counters()).toMatchObject({ sent: 2, received: 2, deleted: 2 });
+  });
+
+  it("lets the handler push a record's next delivery out through the VisibilityPort", async () => {
+    // Prepare
+    const s = scheduler();
+    const { queue } = queuePair(s, { visibilityTimeoutSeconds: 30 });
+    const arn = "arn:aws:sqs:ap-northeast-2:000000000000:test-queue";
+    const visibility = createVirtualVisibilityPort(new Map([[arn, queue]]));
+    queue.send(body(0));
+    const [message] = await queue.receive(1, 0);
+
+    // Act
+    await visibility.changeVisibility(arn, message?.receiptHandle ?? "", 60);
+    await s.run(T0 + 59_999);
+    const before = await queue.receive(1, 0);
+    await s.run(T0 + 60_000);
+    const after = await queue.receive(1, 0);
+
+    // Assess
+    expect(before).toEqual([]);
+    expect(after.map((m) => m.messageId)).toEqual([message?.messageId]);
+    await expect(visibility.changeVisibility("arn:other", "h", 1)).rejects.toThrow(
+      /eventSourceArn: must be one of/,
+    );
+  });
+});
