@@ -1,0 +1,124 @@
+import type { ThresholdResult } from "../sim/thresholds/threshold-evaluator";
+import type { CostBreakdown } from "./cost";
+
+/** What one run of a scenario did, engine-independent; written as summary.json. */
+export interface RunSummary {
+  scenario: string;
+  engine: "virtual" | "live";
+  seed: number;
+  /** Scenario (virtual or real) time covered by the run. */
+  scenarioSeconds: number;
+  /** Wall-clock time the run took. */
+  wallSeconds: number;
+  /** `requested` is the sum of the other six; `unaccounted` must be 0 for a correct pipeline. */
+  recipients: {
+    requested: number;
+    sent: number;
+    failed: number;
+    inDlq: number;
+    pending: number;
+    expired: number;
+    unaccounted: number;
+  };
+  carrier: {
+    requests: number;
+    accepted: number;
+    rateLimited: number;
+    transientErrors: number;
+    timeouts: number;
+    maxAcceptedRequestsPerSecond: number;
+    duplicateDeliveries: number;
+  };
+  queue: {
+    sent: number;
+    received: number;
+    deleted: number;
+    movedToDlq: number;
+    maxApproximateReceiveCount: number;
+  };
+  lambda: {
+    invocations: number;
+    errors: number;
+    throttles: number;
+    maxConcurrent: number;
+    gbSeconds: number;
+  };
+  campaigns: CampaignSummary[];
+  alarms: { name: string; transitions: AlarmTransition[] }[];
+  notifications: { atSeconds: number; alarm: string; state: AlarmState; text: string }[];
+  /** One per expression, as sim/thresholds evaluates them (value null: the metric never reported). */
+  thresholds: ThresholdResult[];
+  /** us-east-1 list prices; see reports/cost.ts for what is and is not included. */
+  costUsd: CostBreakdown;
+}
+
+export interface CampaignSummary {
+  name: string;
+  recipients: number;
+  startSeconds: number;
+  /** From the campaign's start until its last recipient left the pipeline (sent, failed or DLQ). */
+  drainSeconds: number;
+  latencySeconds: { p50: number; p95: number; p99: number };
+}
+
+export type AlarmState = "OK" | "ALARM" | "INSUFFICIENT_DATA";
+
+export interface AlarmTransition {
+  atSeconds: number;
+  from: AlarmState;
+  to: AlarmState;
+}
+
+/** Alarm states as numbers, so a timeline column stays an array of numbers. */
+export const ALARM_STATE_CODES: Record<AlarmState, number> = { INSUFFICIENT_DATA: 0, OK: 1, ALARM: 2 };
+export const ALARM_STATES: readonly AlarmState[] = ["INSUFFICIENT_DATA", "OK", "ALARM"];
+
+/**
+ * Per-minute series for the report's charts; columnar (one array per series, index = minute of the
+ * scenario) so a month of 43,200 minutes stays small. Every array has `minutes` entries.
+ */
+export interface RunTimeline {
+  minutes: number;
+  /** Recipients delivered (accepted by the carrier) in the minute. */
+  delivered: number[];
+  /** Source queue, at the end of the minute. */
+  queueVisible: number[];
+  queueInFlight: number[];
+  dlqDepth: number[];
+  /** Mean carrier requests per second over the minute, and the busiest second in it. */
+  carrierRequestsPerSecond: number[];
+  carrierRequestsPerSecondMax: number[];
+  /** The carrier's requests-per-second limit, null when unlimited. */
+  carrierLimitPerSecond: number | null;
+  /** 429 answers in the minute. */
+  carrierRateLimited: number[];
+  /** Most concurrent invocations in the minute. */
+  lambdaConcurrencyMax: number[];
+  /** State of each alarm at the end of the minute, as ALARM_STATE_CODES. */
+  alarms: { name: string; state: number[] }[];
+}
+
+/** An all-zero timeline of `minutes` minutes, for engines to fill in. */
+export function createRunTimeline(
+  minutes: number,
+  carrierLimitPerSecond: number | null,
+  alarmNames: readonly string[] = [],
+): RunTimeline {
+  const zeros = () => new Array<number>(minutes).fill(0);
+  return {
+    minutes,
+    delivered: zeros(),
+    queueVisible: zeros(),
+    queueInFlight: zeros(),
+    dlqDepth: zeros(),
+    carrierRequestsPerSecond: zeros(),
+    carrierRequestsPerSecondMax: zeros(),
+    carrierLimitPerSecond,
+    carrierRateLimited: zeros(),
+    lambdaConcurrencyMax: zeros(),
+    alarms: alarmNames.map((name) => ({
+      name,
+      state: new Array<number>(minutes).fill(ALARM_STATE_CODES.INSUFFICIENT_DATA),
+    })),
+  };
+}

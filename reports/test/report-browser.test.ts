@@ -1,0 +1,84 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { type Browser, chromium } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { writeRunOutput } from "../write-run-output";
+import { runSummary, timeline } from "./fixtures";
+
+const CHROMIUM = "/usr/bin/chromium";
+
+/** Opens report.html the way a person would and records what the page complained of or fetched. */
+async function openReport(browser: Browser, path: string) {
+  const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
+  const problems: string[] = [];
+  const fetched: string[] = [];
+  page.on("console", (message) => {
+    if (message.type() === "error" || message.type() === "warning") problems.push(message.text());
+  });
+  page.on("pageerror", (error) => problems.push(error.message));
+  page.on("request", (request) => fetched.push(request.url()));
+  await page.goto(pathToFileURL(path).href, { waitUntil: "load" });
+  return { page, problems, fetched };
+}
+
+describe("report.html in headless Chromium", () => {
+  let browser: Browser;
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "smsim-browser-"));
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+    });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("shows every chart with its marks drawn, without errors or fetching anything", async () => {
+    // Prepare
+    const { html } = await writeRunOutput(join(dir, "busy"), runSummary(), timeline(180, 20));
+    // Act
+    const { page, problems, fetched } = await openReport(browser, html);
+    const marks = async (selector: string) => page.locator(selector).count();
+    // Assess
+    expect(problems).toEqual([]);
+    expect(fetched).toEqual([pathToFileURL(html).href]);
+    expect(await marks("#chart-delivered svg .mark-area.role-mark path")).toBeGreaterThan(0);
+    expect(await marks("#chart-queue svg .mark-line.role-mark path")).toBe(2);
+    expect(await marks("#chart-dlq svg .mark-area.role-mark path")).toBeGreaterThan(0);
+    expect(await marks("#chart-carrier svg .mark-line.role-mark path")).toBe(2);
+    expect(await marks("#chart-carrier svg .mark-rect.role-mark path")).toBeGreaterThan(0);
+    expect(await marks("#chart-carrier svg .mark-rule.role-mark line")).toBe(1);
+    expect(await marks("#chart-concurrency svg .mark-line.role-mark path")).toBe(1);
+    expect(await marks("#chart-alarms svg .mark-rect.role-mark path")).toBe(3);
+    expect(await marks("#chart-latency svg .mark-rect.role-mark path")).toBe(6);
+    for (const id of ["delivered", "queue", "dlq", "carrier", "concurrency", "alarms", "latency"]) {
+      const box = await page.locator(`#chart-${id} svg`).boundingBox();
+      expect(box?.width, id).toBeGreaterThan(400);
+      expect(box?.height, id).toBeGreaterThan(50);
+    }
+    expect(await page.locator(".thresholds tr.fail").count()).toBe(1);
+    await page.close();
+  });
+
+  it("draws a quiet run (no carrier limit, no 429s, no alarms) without errors", async () => {
+    // Prepare
+    const quiet = timeline(30, null);
+    quiet.carrierRateLimited.fill(0);
+    quiet.alarms = [];
+    const { html } = await writeRunOutput(join(dir, "quiet"), runSummary({ thresholds: [] }), quiet);
+    // Act
+    const { page, problems } = await openReport(browser, html);
+    // Assess
+    expect(problems).toEqual([]);
+    expect(await page.locator("#chart-carrier svg .mark-line.role-mark path").count()).toBe(2);
+    expect(await page.locator("#chart-carrier svg .mark-rule.role-mark").count()).toBe(0);
+    expect(await page.locator("#chart-alarms").count()).toBe(0);
+    expect(await page.locator(".badge").textContent()).toBe("no thresholds");
+    await page.close();
+  });
+});

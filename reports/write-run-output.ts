@@ -1,0 +1,35 @@
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { thresholdsToJUnit } from "../sim/thresholds/junit";
+import { renderHtmlReport } from "./html-report";
+import type { RunSummary, RunTimeline } from "./summary";
+
+export interface RunOutputPaths {
+  summary: string;
+  junit: string;
+  html: string;
+}
+
+/** Writes DIR/summary.json, DIR/junit.xml (one test case per threshold) and DIR/report.html. */
+export async function writeRunOutput(
+  dir: string,
+  summary: RunSummary,
+  timeline: RunTimeline | null,
+): Promise<RunOutputPaths> {
+  await mkdir(dir, { recursive: true });
+  const paths = {
+    summary: join(dir, "summary.json"),
+    junit: join(dir, "junit.xml"),
+    html: join(dir, "report.html"),
+  };
+  const junit = thresholdsToJUnit(summary.thresholds, {
+    suiteName: `smsim ${summary.scenario} (${summary.engine})`,
+    durationSeconds: summary.wallSeconds,
+  });
+  await Promise.all([
+    writeFile(paths.summary, `${JSON.stringify(summary, null, 2)}\n`),
+    writeFile(paths.junit, junit),
+    writeFile(paths.html, await renderHtmlReport(summary, timeline)),
+  ]);
+  return paths;
+}

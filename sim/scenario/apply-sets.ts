@@ -1,0 +1,103 @@
+import { ScenarioError, ScenarioSetError } from "./errors";
+import { formatPath, parseScenario, type Scenario } from "./load-scenario";
+import { type ScenarioInput, scenarioFields } from "./schema";
+
+const SCENARIO_FIELDS = new Set(Object.keys(scenarioFields.shape));
+
+/**
+ * Applies the CLI's `--set key=value` to a scenario and validates the result. A key is either a
+ * scenario path (`carrier.transientFailureRate`, `traffic[0].recipients`, `seed`) or a template
+ * override `<LogicalId>.<Property.Path>` (`MessagingQueue.VisibilityTimeout`). Values are JSON when
+ * they parse as JSON, else strings.
+ */
+export function applySets(scenario: Scenario, sets: readonly string[]): Scenario {
+  if (sets.length === 0) return scenario;
+  const input = structuredClone(scenario.input) as Record<string, unknown>;
+  // What each set would be blamed for if the result does not validate.
+  const applied: { set: string; caused: (error: ScenarioError) => boolean }[] = [];
+  for (const set of sets) {
+    const eq = set.indexOf("=");
+    if (eq <= 0) throw new ScenarioSetError(set, "expected key=value");
+    const key = set.slice(0, eq).trim();
+    const value = parseValue(set.slice(eq + 1));
+    const path = parsePath(set, key);
+    if (typeof path[0] === "string" && SCENARIO_FIELDS.has(path[0])) {
+      setAt(input, path, value, set);
+      const field = formatPath(path);
+      applied.push({
+        set,
+        caused: (e) => e.field.startsWith(field) && /^($|[.[])/.test(e.field.slice(field.length)),
+      });
+    } else if (/^[A-Za-z][A-Za-z0-9]*\.[^.]/.test(key)) {
+      input.infra = { ...(input.infra as object | undefined) };
+      const infra = input.infra as { overrides?: Record<string, unknown> };
+      infra.overrides = { ...infra.overrides, [key]: value };
+      applied.push({ set, caused: (e) => e.field === "infra" && e.message.includes(key) });
+    } else {
+      throw new ScenarioSetError(
+        set,
+        `unknown setting ${key}; expected a scenario field (${[...SCENARIO_FIELDS].join(", ")}) or a template override <LogicalId>.<Property>`,
+      );
+    }
+  }
+  try {
+    return parseScenario(input as ScenarioInput, scenario.sourcePath);
+  } catch (error) {
+    if (!(error instanceof ScenarioError)) throw error;
+    const culprit = applied.findLast((a) => a.caused(error));
+    if (culprit) throw new ScenarioSetError(culprit.set, `${error.field}: ${error.detail}`, { cause: error });
+    throw error;
+  }
+}
+
+function parseValue(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/** "traffic[0].stages[1].target" -> ["traffic", 0, "stages", 1, "target"]. */
+function parsePath(set: string, key: string): (string | number)[] {
+  const path: (string | number)[] = [];
+  const segment = /([A-Za-z_$][\w$]*)|\[(\d+)\]/y;
+  let expectDot = false;
+  while (segment.lastIndex < key.length) {
+    if (expectDot && key[segment.lastIndex] === ".") segment.lastIndex++;
+    const match = segment.exec(key);
+    if (!match)
+      throw new ScenarioSetError(set, `cannot read the path ${key} at character ${segment.lastIndex + 1}`);
+    path.push(match[1] ?? Number(match[2]));
+    expectDot = true;
+  }
+  return path;
+}
+
+function setAt(
+  root: Record<string, unknown>,
+  path: readonly (string | number)[],
+  value: unknown,
+  set: string,
+) {
+  let node: unknown = root;
+  for (const [i, segment] of path.entries()) {
+    const here = formatPath(path.slice(0, i + 1));
+    const container = node as Record<string | number, unknown> & unknown[];
+    if (typeof segment === "number") {
+      if (!Array.isArray(node))
+        throw new ScenarioSetError(set, `${formatPath(path.slice(0, i))} is not a list`);
+      if (segment >= node.length) {
+        throw new ScenarioSetError(set, `${here}: no such entry (the list has ${node.length})`);
+      }
+    } else if (node === null || typeof node !== "object" || Array.isArray(node)) {
+      throw new ScenarioSetError(set, `${formatPath(path.slice(0, i))} is not an object`);
+    }
+    if (i === path.length - 1) {
+      container[segment] = value;
+      return;
+    }
+    container[segment] ??= typeof path[i + 1] === "number" ? [] : {};
+    node = container[segment];
+  }
+}
