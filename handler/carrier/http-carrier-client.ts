@@ -2,12 +2,7 @@ import { Pool } from "undici";
 import { z } from "zod";
 import { type Clock, systemClock } from "../../domain/clock";
 import { parseWith } from "../../domain/validation";
-import {
-  CarrierMisconfiguredError,
-  CarrierRateLimitedError,
-  CarrierRejectedRequestError,
-  CarrierTransientError,
-} from "../errors";
+import { CarrierTransientError } from "../errors";
 import type { CarrierPort } from "../ports";
 import {
   BULK_SEND_PATH,
@@ -16,7 +11,7 @@ import {
   bulkSendResponseSchema,
   IDEMPOTENCY_HEADER,
 } from "./carrier-api";
-import { parseRetryAfter } from "./retry-after";
+import { carrierErrorForStatus } from "./carrier-status";
 
 const optionsSchema = z.object({
   baseUrl: z.url({ protocol: /^https?$/ }),
@@ -34,8 +29,6 @@ export interface HttpCarrierClient extends CarrierPort {
   close(): Promise<void>;
 }
 
-/** Statuses that say our credentials or URL are wrong, not the request: see CarrierMisconfiguredError. */
-const MISCONFIGURED = new Set([401, 403, 404, 405]);
 const TIMEOUT_CODES = new Set(["UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT", "UND_ERR_CONNECT_TIMEOUT"]);
 const DETAIL_LENGTH = 200;
 
@@ -78,18 +71,7 @@ export function createHttpCarrierClient(options: HttpCarrierClientOptions): Http
       const { status, headers: responseHeaders, text } = await post(request, key);
       if (status >= 200 && status < 300) return readResponse(status, text);
       const detail = text.slice(0, DETAIL_LENGTH);
-      if (status === 429)
-        throw new CarrierRateLimitedError(parseRetryAfter(responseHeaders["retry-after"], clock.now()));
-      if (status === 408 || status >= 500)
-        throw new CarrierTransientError("SERVER_ERROR", `HTTP ${status}: ${detail}`, status);
-      // Reusing a key while a duplicate delivery's request is still in flight; the replay will answer.
-      if (status === 409) throw new CarrierTransientError("CONFLICT", `HTTP 409: ${detail}`, status);
-      if (status >= 400) {
-        if (MISCONFIGURED.has(status)) throw new CarrierMisconfiguredError(status, detail);
-        throw new CarrierRejectedRequestError(status, detail);
-      }
-      // A redirect or 1xx means the base URL points somewhere other than the bulk API.
-      throw new CarrierMisconfiguredError(status, detail);
+      throw carrierErrorForStatus(status, detail, responseHeaders["retry-after"], clock.now());
     },
     close: () => pool.close(),
   };

@@ -23,9 +23,12 @@ export interface QueuePort {
   /** ARN of the queue, as it appears in records' eventSourceARN. */
   readonly arn: string;
   readonly region: string;
-  /** Up to `maxMessages` (<= 10), waiting up to `waitSeconds` for the first one (long polling). */
-  receive(maxMessages: number, waitSeconds: number): Promise<QueueMessage[]>;
-  /** Deletes by receipt handle; resolves with the receipt handles that could not be deleted. */
+  /**
+   * Up to `maxMessages` (<= 10), waiting up to `waitSeconds` for the first one (long polling).
+   * `signal` ends the wait early when the mapping stops; an adapter may ignore it.
+   */
+  receive(maxMessages: number, waitSeconds: number, signal?: AbortSignal): Promise<QueueMessage[]>;
+  /** DeleteMessageBatch of 1-10 receipt handles; resolves with the ones that could not be deleted. */
   deleteBatch(receiptHandles: readonly string[]): Promise<string[]>;
 }
 

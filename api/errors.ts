@@ -1,0 +1,26 @@
+import { SmsimError } from "../domain/errors";
+
+/** The audience matched no user: no campaign was created. */
+export class EmptyAudienceError extends SmsimError {
+  constructor(audience: string) {
+    super("AUDIENCE_EMPTY", `audience: matched no users (${audience}); nothing was queued`);
+  }
+}
+
+/**
+ * Enqueueing stopped part-way (the audience query failed): the campaign is marked ENQUEUE_FAILED
+ * with the recipients queued so far, which the consumer will still deliver.
+ */
+export class EnqueueAbortedError extends SmsimError {
+  constructor(
+    readonly logId: number,
+    readonly queuedCount: number,
+    cause: unknown,
+  ) {
+    super(
+      "ENQUEUE_ABORTED",
+      `campaign ${logId}: enqueueing stopped after ${queuedCount} recipients: ${(cause as Error)?.message ?? String(cause)}`,
+      { cause },
+    );
+  }
+}

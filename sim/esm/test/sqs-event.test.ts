@@ -1,0 +1,56 @@
+import { describe, expect, it } from "vitest";
+import { recordBytes, sqsEventOf, sqsRecordOf } from "../sqs-event";
+import { QUEUE_ARN, queueMessage } from "./fakes";
+
+describe("sqsRecordOf", () => {
+  it("shapes a received message exactly as Lambda's SQS records, keys in AWS's order", () => {
+    // Prepare
+    const message = queueMessage({
+      body: "Test message.",
+      messageAttributes: {
+        trace: { stringValue: "abc", stringListValues: [], binaryListValues: [], dataType: "String" },
+      },
+    });
+    // Act
+    const record = sqsRecordOf(message, { arn: QUEUE_ARN, region: "ap-northeast-2" });
+    // Assess
+    expect(Object.keys(record)).toEqual([
+      "messageId",
+      "receiptHandle",
+      "body",
+      "attributes",
+      "messageAttributes",
+      "md5OfBody",
+      "eventSource",
+      "eventSourceARN",
+      "awsRegion",
+    ]);
+    expect(record).toEqual({
+      messageId: "059f36b4-87a3-44ab-83d2-661975830a7d",
+      receiptHandle: "AQEBwJnKyrHigUMZj6rYigCgxlaS3SLy0a",
+      body: "Test message.",
+      attributes: {
+        ApproximateReceiveCount: "1",
+        SentTimestamp: "1545082649183",
+        SenderId: "AIDAIENQZJOLO23YVJ4VO",
+        ApproximateFirstReceiveTimestamp: "1545082649185",
+      },
+      messageAttributes: {
+        trace: { stringValue: "abc", stringListValues: [], binaryListValues: [], dataType: "String" },
+      },
+      md5OfBody: "e4e68fb7bd0e697a0ae8f1bb342846b3", // as in the Lambda guide's example event
+      eventSource: "aws:sqs",
+      eventSourceARN: QUEUE_ARN,
+      awsRegion: "ap-northeast-2",
+    });
+  });
+
+  it("counts a record's UTF-8 bytes in the event payload", () => {
+    // Prepare: "문자" is 6 bytes in UTF-8.
+    const record = sqsRecordOf(queueMessage({ body: "문자" }), { arn: QUEUE_ARN, region: "ap-northeast-2" });
+    // Act
+    const bytes = recordBytes(record);
+    // Assess
+    expect(bytes).toBe(Buffer.byteLength(JSON.stringify(sqsEventOf([record]))) - '{"Records":[]}'.length + 1);
+  });
+});
