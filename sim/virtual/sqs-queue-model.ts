@@ -57,6 +57,8 @@ export interface SqsQueueModelOptions {
   deadLetter?: { queue: SqsQueueModel; maxReceiveCount: number };
   /** SenderId of messages whose send gives none. */
   senderId?: string;
+  /** Called with the body of each message that outlives MessageRetentionPeriod (run accounting). */
+  onExpired?: (body: string) => void;
 }
 
 export interface SendOptions {
@@ -148,6 +150,7 @@ export class SqsQueueModel {
   private readonly deadLetter: { queue: SqsQueueModel; maxReceiveCount: number } | null;
   private readonly senderId: string;
   private readonly tag: string;
+  private readonly onExpired: ((body: string) => void) | null;
 
   private nextSeq = 0;
   private heapSeq = 0;
@@ -201,6 +204,7 @@ export class SqsQueueModel {
       20,
     );
     this.senderId = options.senderId ?? DEFAULT_SENDER_ID;
+    this.onExpired = options.onExpired ?? null;
     this.tag = hashString(options.name).toString(16).padStart(14, "0").slice(-8);
     this.deadLetter = options.deadLetter ?? null;
     if (this.deadLetter) {
@@ -323,6 +327,11 @@ export class SqsQueueModel {
     this.visibleCount = 0;
     this.inflightCount = 0;
     this.delayedCount = 0;
+  }
+
+  /** Bodies of every message still in the queue (visible, in flight or delayed), oldest first. */
+  *bodies(): Generator<string> {
+    for (const message of this.live.values()) yield message.body;
   }
 
   attributes(): QueueAttributes {
@@ -486,6 +495,7 @@ export class SqsQueueModel {
       else {
         this.remove(message);
         this.count.expired++;
+        this.onExpired?.(message.body);
       }
     }
   }
@@ -680,7 +690,7 @@ export function createSqsQueueModel(options: SqsQueueModelOptions): SqsQueueMode
 export function createVirtualQueuePair(
   config: Pick<PipelineConfig, "queue" | "dlq">,
   clock: VirtualClock,
-  options: { senderId?: string } = {},
+  options: Pick<SqsQueueModelOptions, "senderId" | "onExpired"> = {},
 ): { queue: SqsQueueModel; dlq: SqsQueueModel } {
   const fromConfig = (q: QueueConfig) => ({
     name: q.name,
@@ -689,7 +699,7 @@ export function createVirtualQueuePair(
     retentionSeconds: q.retentionSeconds,
     delaySeconds: q.delaySeconds,
     receiveWaitSeconds: q.receiveWaitSeconds,
-    senderId: options.senderId,
+    ...options,
   });
   const dlq = createSqsQueueModel(fromConfig(config.dlq));
   const queue = createSqsQueueModel({

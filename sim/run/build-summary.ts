@@ -1,0 +1,136 @@
+import { estimateCost } from "../../reports/cost";
+import type { CampaignSummary, RunSummary } from "../../reports/summary";
+import type { AlarmEvaluator } from "../alarms/alarm-evaluator";
+import type { SlackNotifier } from "../alarms/slack-notifier";
+import type { Scenario } from "../scenario/load-scenario";
+import type { MetricRegistry, TrendSummary } from "../thresholds/metric-registry";
+import { evaluateThresholds } from "../thresholds/threshold-evaluator";
+import { parseThresholds } from "../thresholds/threshold-parser";
+import { RUN_METRICS } from "./run-metrics";
+
+/** One traffic entry's sends, as an engine tracked them. */
+export interface CampaignFacts {
+  name: string;
+  recipients: number;
+  firstSendMs: number;
+  /** Longest time from a send of this entry until its last recipient left the pipeline. */
+  drainMs: number;
+}
+
+/** What an engine measured; buildRunSummary turns it into the report and checks the thresholds. */
+export interface RunFacts {
+  scenario: Scenario;
+  engine: RunSummary["engine"];
+  startMs: number;
+  scenarioMs: number;
+  wallMs: number;
+  recipients: RunSummary["recipients"];
+  carrier: RunSummary["carrier"];
+  queue: RunSummary["queue"];
+  lambda: RunSummary["lambda"];
+  /** DLQ depth at the end of the run (messages, including malformed ones). */
+  dlqMessages: number;
+  campaigns: CampaignFacts[];
+  /** Billed SQS requests of the run, for its cost. */
+  sqsRequests: number;
+  evaluator: AlarmEvaluator;
+  notifier: SlackNotifier;
+  /** The engine's registry; it holds delivery_latency_seconds{campaign} already. */
+  metrics: MetricRegistry;
+}
+
+export function buildRunSummary(facts: RunFacts): RunSummary {
+  const { scenario, metrics, startMs } = facts;
+  const seconds = (ms: number) => Math.round(ms) / 1000;
+  const cost = estimateCost({
+    sqsRequests: facts.sqsRequests,
+    lambdaInvocations: facts.lambda.invocations,
+    lambdaGbSeconds: facts.lambda.gbSeconds,
+    architecture: scenario.pipeline.lambda.architecture,
+    alarms: scenario.pipeline.alarms.length,
+    scenarioSeconds: facts.scenarioMs / 1000,
+  });
+  const alarms = scenario.pipeline.alarms.map((alarm) => ({
+    name: alarm.name,
+    transitions: facts.evaluator.history(alarm.name).map((t) => ({
+      atSeconds: seconds(t.atMs - startMs),
+      from: t.from,
+      to: t.to,
+    })),
+  }));
+  const notifications = facts.notifier.notifications.map((n) => ({
+    atSeconds: seconds(n.atMs - startMs),
+    alarm: n.alarm,
+    state: n.state,
+    text: n.text,
+  }));
+
+  const counters: [string, number][] = [
+    [RUN_METRICS.recipientsRequested, facts.recipients.requested],
+    [RUN_METRICS.recipientsSent, facts.recipients.sent],
+    [RUN_METRICS.recipientsFailed, facts.recipients.failed],
+    [RUN_METRICS.recipientsInDlq, facts.recipients.inDlq],
+    [RUN_METRICS.recipientsPending, facts.recipients.pending],
+    [RUN_METRICS.recipientsExpired, facts.recipients.expired],
+    [RUN_METRICS.recipientsUnaccounted, facts.recipients.unaccounted],
+    [RUN_METRICS.carrierRequests, facts.carrier.requests],
+    [RUN_METRICS.carrierRateLimited, facts.carrier.rateLimited],
+    [RUN_METRICS.carrierTransientErrors, facts.carrier.transientErrors],
+    [RUN_METRICS.carrierTimeouts, facts.carrier.timeouts],
+    [RUN_METRICS.carrierDuplicateDeliveries, facts.carrier.duplicateDeliveries],
+    [RUN_METRICS.dlqMessages, facts.dlqMessages],
+    [RUN_METRICS.lambdaInvocations, facts.lambda.invocations],
+    [RUN_METRICS.lambdaErrors, facts.lambda.errors],
+    [RUN_METRICS.lambdaThrottles, facts.lambda.throttles],
+    [RUN_METRICS.slackNotifications, notifications.length],
+  ];
+  for (const [name, value] of counters) metrics.counter(name).add(value);
+  metrics.gauge(RUN_METRICS.carrierRequestsPerSecondMax).set(facts.carrier.maxAcceptedRequestsPerSecond);
+  metrics.gauge(RUN_METRICS.queueMaxReceiveCount).set(facts.queue.maxApproximateReceiveCount);
+  metrics.gauge(RUN_METRICS.lambdaMaxConcurrent).set(facts.lambda.maxConcurrent);
+  metrics.gauge(RUN_METRICS.costUsdTotal).set(cost.total);
+  const transitions = metrics.counter(RUN_METRICS.alarmTransitions);
+  transitions.add(0);
+  for (const alarm of alarms) {
+    for (const t of alarm.transitions) transitions.add(1, { alarm: alarm.name, to: t.to });
+  }
+  const drain = metrics.gauge(RUN_METRICS.campaignDrainSeconds);
+  const latency = metrics.trend(RUN_METRICS.deliveryLatencySeconds);
+  const campaigns: CampaignSummary[] = facts.campaigns.map((c) => {
+    drain.set(seconds(c.drainMs), { campaign: c.name });
+    const view = metrics.view(latency.name, { campaign: c.name });
+    const trend: TrendSummary | null = view?.kind === "trend" ? view.trend : null;
+    const pct = (p: number) => (trend && trend.count > 0 ? round3(trend.percentile(p)) : 0);
+    return {
+      name: c.name,
+      recipients: c.recipients,
+      startSeconds: seconds(c.firstSendMs - startMs),
+      drainSeconds: seconds(c.drainMs),
+      latencySeconds: { p50: pct(50), p95: pct(95), p99: pct(99) },
+    };
+  });
+
+  const thresholds = evaluateThresholds(parseThresholds(scenario.thresholds), metrics, {
+    durationSeconds: Math.max(facts.scenarioMs / 1000, 0.001),
+  });
+  return {
+    scenario: scenario.name,
+    engine: facts.engine,
+    seed: scenario.seed,
+    scenarioSeconds: seconds(facts.scenarioMs),
+    wallSeconds: seconds(facts.wallMs),
+    recipients: facts.recipients,
+    carrier: facts.carrier,
+    queue: facts.queue,
+    lambda: { ...facts.lambda, gbSeconds: round3(facts.lambda.gbSeconds) },
+    campaigns,
+    alarms,
+    notifications,
+    thresholds,
+    costUsd: cost,
+  };
+}
+
+function round3(value: number): number {
+  return Math.round(value * 1000) / 1000;
+}

@@ -1,0 +1,47 @@
+import { carrierErrorForStatus } from "../../handler/carrier/carrier-status";
+import { CarrierTransientError } from "../../handler/errors";
+import type { CarrierPort } from "../../handler/ports";
+import type { CarrierModel } from "../../provider-mock/model";
+import type { VirtualClock } from "./scheduler";
+
+/**
+ * The carrier model as the handler's CarrierPort, in virtual time: the answer arrives after the
+ * model's latency, unless the client's timeout comes first, and non-200 answers become the same
+ * errors the HTTP client raises for them.
+ */
+export function createVirtualCarrier(
+  model: CarrierModel,
+  clock: VirtualClock,
+  timeoutMs: number,
+): CarrierPort {
+  const timeout = () => new CarrierTransientError("TIMEOUT", `no answer within ${timeoutMs} ms`);
+  return {
+    sendBulk(request, idempotencyKey) {
+      const decision = model.handle({ idempotencyKey, body: request });
+      return new Promise((resolve, reject) => {
+        if (decision.kind === "timeout") {
+          clock.after(timeoutMs, () => reject(timeout()));
+          return;
+        }
+        if (decision.delayMs >= timeoutMs) {
+          clock.after(timeoutMs, () => reject(timeout()));
+          return;
+        }
+        clock.after(decision.delayMs, () => {
+          switch (decision.kind) {
+            case "response":
+              return resolve(decision.body);
+            case "reset":
+              return reject(new CarrierTransientError("CONNECTION", "ECONNRESET: socket hang up"));
+            case "rate-limited":
+              return reject(
+                carrierErrorForStatus(429, decision.message, String(decision.retryAfterSeconds), clock.now()),
+              );
+            case "error":
+              return reject(carrierErrorForStatus(decision.status, decision.message, undefined, clock.now()));
+          }
+        });
+      });
+    },
+  };
+}

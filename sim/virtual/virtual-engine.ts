@@ -1,0 +1,270 @@
+import { createBatchSender } from "../../api/batch-sender";
+import type { MessageQueuePort } from "../../api/ports";
+import { encodeMessageBody, RECIPIENTS_PER_MESSAGE } from "../../domain/message-body";
+import { createMessagingHandler } from "../../handler/create-messaging-handler";
+import { createJsonLogger } from "../../handler/logger";
+import { createCarrierModel } from "../../provider-mock/model";
+import type { RunSummary, RunTimeline } from "../../reports/summary";
+import { MINUTE_MS } from "../alarms/metric-store";
+import { createSlackNotifier } from "../alarms/slack-notifier";
+import { createEventSourceMapping, esmConfigOf } from "../esm/event-source-mapping";
+import { createRandom } from "../random";
+import { buildRunSummary, type CampaignFacts } from "../run/build-summary";
+import { createMinuteSampler, type QueueReading } from "../run/minute-sampler";
+import { RUN_METRICS } from "../run/run-metrics";
+import { expandTraffic, type SendRequest } from "../scenario/expand-traffic";
+import type { Scenario } from "../scenario/load-scenario";
+import { createMetricRegistry } from "../thresholds/metric-registry";
+import { createLambdaModel } from "./lambda-model";
+import { createMemoryDeliveryStore } from "./memory-delivery-store";
+import { recipientAccounting } from "./recipient-accounting";
+import { createVirtualScheduler } from "./scheduler";
+import {
+  createVirtualQueuePair,
+  createVirtualQueuePort,
+  createVirtualVisibilityPort,
+} from "./sqs-queue-model";
+import { syntheticPhone } from "./synthetic-phones";
+import { createVirtualCarrier } from "./virtual-carrier";
+
+/** Scenario day 0, 00:00 UTC, a Monday: where virtual time starts. */
+export const VIRTUAL_EPOCH_MS = Date.UTC(2026, 0, 5);
+const REGION = "us-east-1";
+const ACCOUNT = "000000000000";
+/** A body the handler cannot parse, for scenarios that enqueue poison messages. */
+const POISON_BODY = '{"v":1,"logId":"not-a-number","note":"poison message"}';
+
+export interface RunProgress {
+  scenarioMs: number;
+  durationMs: number;
+  recipientsRequested: number;
+  recipientsDone: number;
+}
+
+export interface RunOptions {
+  slackWebhookUrl?: string;
+  onProgress?: (progress: RunProgress) => void;
+}
+
+export interface RunResult {
+  summary: RunSummary;
+  timeline: RunTimeline;
+}
+
+/**
+ * Runs a scenario in virtual time: the production handler and the shared event source mapping
+ * emulator, over models of SQS, Lambda and the carrier, with no service and no real waiting.
+ * The same seed gives the same summary, wall-clock fields aside.
+ */
+export async function runVirtualScenario(scenario: Scenario, options: RunOptions = {}): Promise<RunResult> {
+  const wallStart = performance.now();
+  const { pipeline } = scenario;
+  const startMs = VIRTUAL_EPOCH_MS;
+  const endMs = startMs + scenario.durationMs;
+  const random = createRandom(scenario.seed);
+  const scheduler = createVirtualScheduler({ startMs });
+  const clock = scheduler.clock;
+  const metrics = createMetricRegistry();
+  const latency = metrics.trend(RUN_METRICS.deliveryLatencySeconds);
+
+  const accounting = recipientAccounting();
+  const { queue, dlq } = createVirtualQueuePair(pipeline, clock, {
+    onExpired: (body) => accounting.expired(body, clock.now()),
+  });
+  const arn = (name: string) => `arn:aws:sqs:${REGION}:${ACCOUNT}:${name}`;
+  const queueArn = arn(pipeline.queue.name);
+
+  const carrierModel = createCarrierModel(
+    {
+      ...scenario.carrier,
+      outages: scenario.carrier.outages.map((o) => ({ startInMs: o.startMs, durationMs: o.durationMs })),
+    },
+    { seed: scenario.seed, now: clock.now },
+  );
+  const deliveries = createMemoryDeliveryStore({
+    phoneOf: (userId) => syntheticPhone(userId, scenario.seed, scenario.users),
+    onResult: (logId, result) => accounting.resulted(logId, result.userId, clock.now(), latency),
+  });
+  accounting.bind(deliveries);
+
+  const handler = createMessagingHandler({
+    carrier: createVirtualCarrier(carrierModel, clock, pipeline.lambda.carrierTimeoutMs),
+    store: deliveries.store,
+    visibility: createVirtualVisibilityPort(new Map([[queueArn, queue]])),
+    clock,
+    settings: {
+      recordParallelism: pipeline.lambda.recordParallelism,
+      carrierRetries: pipeline.lambda.carrierRetries,
+      carrierTimeoutMs: pipeline.lambda.carrierTimeoutMs,
+    },
+    logger: createJsonLogger({ level: "silent" }),
+  });
+  const lambda = createLambdaModel({
+    functionName: pipeline.lambda.functionName,
+    handler: (event, context) => handler(event, context),
+    clock,
+    memoryMb: pipeline.lambda.memoryMb,
+    architecture: pipeline.lambda.architecture,
+    reservedConcurrency: pipeline.lambda.reservedConcurrency,
+    random: random.fork("lambda"),
+    region: REGION,
+  });
+  let minuteConcurrencyMax = 0;
+  const esm = createEventSourceMapping({
+    queue: createVirtualQueuePort(queue, { arn: queueArn, region: REGION }),
+    fn: lambda,
+    clock,
+    config: esmConfigOf(pipeline),
+    onInvocation: (event) => {
+      minuteConcurrencyMax = Math.max(minuteConcurrencyMax, event.concurrency);
+    },
+  });
+
+  const notifier = createSlackNotifier({ webhookUrl: options.slackWebhookUrl });
+  const sampler = createMinuteSampler({
+    pipeline,
+    startMs,
+    durationMs: scenario.durationMs,
+    carrierLimitPerSecond: scenario.carrier.rateLimit.requestsPerSecond,
+    notifier,
+  });
+  const reading = (q: typeof queue): QueueReading => {
+    const a = q.attributes();
+    const c = q.counters();
+    return {
+      visible: a.ApproximateNumberOfMessages,
+      notVisible: a.ApproximateNumberOfMessagesNotVisible,
+      delayed: a.ApproximateNumberOfMessagesDelayed,
+      sent: c.sent + c.movedIn,
+      received: c.received,
+      deleted: c.deleted,
+      emptyReceives: c.emptyReceives,
+    };
+  };
+  for (let minute = 0; minute < sampler.minutes; minute++) {
+    scheduler.at(startMs + (minute + 1) * MINUTE_MS, () => {
+      const stats = carrierModel.stats();
+      sampler.sample(minute, {
+        source: reading(queue),
+        dlq: reading(dlq),
+        carrier: {
+          requests: stats.requests,
+          rateLimited: stats.rateLimited,
+          recipientsAccepted: stats.recipientsAccepted,
+        },
+        lambdaConcurrencyMax: Math.max(minuteConcurrencyMax, esm.stats().inFlight),
+      });
+      minuteConcurrencyMax = 0;
+      options.onProgress?.({
+        scenarioMs: clock.now() - startMs,
+        durationMs: scenario.durationMs,
+        recipientsRequested: accounting.requested(),
+        recipientsDone: accounting.done(),
+      });
+    });
+  }
+
+  // Producer: each send of the scenario's traffic becomes a campaign, enqueued as the admin API does.
+  const producerQueue: MessageQueuePort = {
+    async sendBatch(entries) {
+      queue.sendBatch(entries.map((e) => ({ body: e.body })));
+      return { failedIds: [] };
+    },
+  };
+  const campaigns = new Map<string, CampaignFacts>();
+  let nextLogId = 1;
+  let nextUser = 0;
+  const enqueue = async (send: SendRequest) => {
+    const logId = nextLogId++;
+    const firstUserId = nextUser + send.recipients > scenario.users.count ? 1 : nextUser + 1;
+    nextUser = (firstUserId - 1 + send.recipients) % scenario.users.count;
+    deliveries.openCampaign(logId, firstUserId, send.recipients);
+    accounting.opened(logId, send, clock.now());
+    const facts = campaigns.get(send.trafficName);
+    if (facts) facts.recipients += send.recipients;
+    else campaigns.set(send.trafficName, accounting.campaignFacts(send, clock.now()));
+    const sender = createBatchSender({
+      queue: producerQueue,
+      clock,
+      concurrency: 1,
+      maxAttempts: 1,
+      retryBaseDelayMs: 0,
+      logId,
+    });
+    const content = `[smsim] ${send.trafficName}`;
+    for (let chunkId = 0, offset = 0; offset < send.recipients; chunkId++, offset += RECIPIENTS_PER_MESSAGE) {
+      const count = Math.min(RECIPIENTS_PER_MESSAGE, send.recipients - offset);
+      const userIds = Array.from({ length: count }, (_, i) => firstUserId + offset + i);
+      const body = encodeMessageBody({ v: 1, logId, chunkId, userIds, content });
+      await sender.add({ id: String(chunkId), body, recipients: count });
+    }
+    for (let i = 0; i < send.malformed; i++) queue.send(POISON_BODY);
+    await sender.finish();
+  };
+  const traffic = expandTraffic(scenario);
+  const scheduleNext = () => {
+    const next = traffic.next();
+    if (next.done) return;
+    const send = next.value;
+    scheduler.at(startMs + send.atMs, () => {
+      void enqueue(send);
+      scheduleNext();
+    });
+  };
+  scheduleNext();
+
+  esm.start();
+  // The run is a snapshot at the scenario's end: work still in flight then counts as pending.
+  await scheduler.run(endMs);
+  await notifier.flush();
+  sampler.recordCarrierPeaks(carrierModel.acceptedPerSecond());
+
+  const carrier = carrierModel.stats();
+  const lambdaStats = lambda.stats();
+  const sourceCounters = queue.counters();
+  const dlqCounters = dlq.counters();
+  const recipients = accounting.settle(queue.bodies(), dlq.bodies());
+  for (const [name, facts] of campaigns) facts.drainMs = accounting.drainMs(name, clock.now());
+  const summary = buildRunSummary({
+    scenario,
+    engine: "virtual",
+    startMs,
+    scenarioMs: scenario.durationMs,
+    wallMs: performance.now() - wallStart,
+    recipients,
+    carrier: {
+      requests: carrier.requests,
+      accepted: carrier.accepted,
+      rateLimited: carrier.rateLimited,
+      transientErrors: carrier.transientErrors + carrier.outageErrors + carrier.resets,
+      timeouts: carrier.timeouts,
+      maxAcceptedRequestsPerSecond: carrier.maxAcceptedRequestsPerSecond,
+      duplicateDeliveries: carrier.duplicateDeliveriesByContent,
+    },
+    queue: {
+      sent: sourceCounters.sent,
+      received: sourceCounters.received,
+      deleted: sourceCounters.deleted,
+      movedToDlq: sourceCounters.movedToDlq,
+      maxApproximateReceiveCount: Math.max(
+        sourceCounters.maxReceiveCountSeen,
+        dlqCounters.maxReceiveCountSeen,
+      ),
+    },
+    lambda: {
+      invocations: lambdaStats.invocations,
+      errors: lambdaStats.errors + lambdaStats.timeouts,
+      throttles: lambdaStats.throttles,
+      maxConcurrent: lambdaStats.maxConcurrent,
+      gbSeconds: lambdaStats.gbSeconds,
+    },
+    dlqMessages:
+      dlq.attributes().ApproximateNumberOfMessages + dlq.attributes().ApproximateNumberOfMessagesNotVisible,
+    campaigns: [...campaigns.values()],
+    sqsRequests: sourceCounters.requests + dlqCounters.requests,
+    evaluator: sampler.evaluator,
+    notifier,
+    metrics,
+  });
+  return { summary, timeline: sampler.timeline };
+}
