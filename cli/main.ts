@@ -1,5 +1,14 @@
 import { Command, CommanderError } from "commander";
 import { SmsimError } from "../domain/errors";
+import { registerCarrierCommand } from "./commands/carrier";
+import { registerConsoleCommand } from "./commands/console";
+import { registerConsumeCommand } from "./commands/consume";
+import { registerDbCommand } from "./commands/db";
+import { registerDlqCommand } from "./commands/dlq";
+import { registerRunCommand } from "./commands/run";
+import { registerSeedUsersCommand } from "./commands/seed-users";
+import { registerSendCommand } from "./commands/send";
+import { registerServicesCommand } from "./commands/services";
 
 /** Runs the smsim CLI; resolves with the process exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -7,7 +16,17 @@ export async function main(argv: readonly string[]): Promise<number> {
     .description("Production code and local-first simulator for an SQS + Lambda bulk SMS pipeline")
     .exitOverride()
     .showHelpAfterError();
-  const commands: ((program: Command) => void)[] = [];
+  const commands: ((program: Command) => void)[] = [
+    registerRunCommand,
+    registerCarrierCommand,
+    registerConsoleCommand,
+    registerDlqCommand,
+    registerDbCommand,
+    registerSeedUsersCommand,
+    registerServicesCommand,
+    registerSendCommand,
+    registerConsumeCommand,
+  ];
   for (const register of commands) register(program);
   try {
     await program.parseAsync([...argv]);

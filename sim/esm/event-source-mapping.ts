@@ -185,9 +185,39 @@ export function createEventSourceMapping(options: EventSourceMappingOptions): Ev
     }
   }
 
+  // A scale loop waiting for something to change (see settledState()), and what would change it.
+  let waiting: { wakeOn: "messages" | "empty"; wake: () => void } | null = null;
+  const observe = (what: "messages" | "empty" | "failure") => {
+    if (what === "messages") sawMessages = true;
+    else if (what === "empty") sawEmptyPoll = true;
+    else sawBatchFailure = true;
+    if (waiting && (what === "failure" || what === waiting.wakeOn)) waiting.wake();
+  };
+
+  /**
+   * Nothing can move the target until the pollers see something new: idle at the floor (only
+   * messages change that), or busy at the cap (only an empty poll or a failure does). Waiting
+   * instead of ticking keeps an idle month cheap in virtual time; the outcome is the same.
+   */
+  const settledState = (): "messages" | "empty" | null => {
+    if (sawBatchFailure) return null;
+    if (!sawMessages && target <= idleFloor) return "messages";
+    if (sawMessages && !sawEmptyPoll && target >= cap) return "empty";
+    return null;
+  };
+
   async function scaleLoop() {
     const step = (scaling.addPerMinute * SCALE_TICK_MS) / 60_000;
+    let idleTick = true;
     while (!stopping) {
+      sawMessages = !idleTick;
+      sawEmptyPoll = idleTick;
+      const wakeOn = settledState();
+      sawMessages = sawEmptyPoll = sawBatchFailure = false;
+      if (wakeOn) {
+        await Promise.race([new Promise<void>((wake) => (waiting = { wakeOn, wake })), stopped]);
+        waiting = null;
+      }
       await clock.sleep(SCALE_TICK_MS);
       if (sawMessages && !sawBatchFailure) {
         // Every poll found messages: there is a backlog, grow. Some came back empty: only regain
@@ -197,7 +227,7 @@ export function createEventSourceMapping(options: EventSourceMappingOptions): Ev
       } else if (sawEmptyPoll && !sawMessages && target > idleFloor) {
         target = Math.max(idleFloor, target - step);
       }
-      sawMessages = sawEmptyPoll = sawBatchFailure = false;
+      idleTick = !sawMessages;
       spawnPollers();
     }
   }
@@ -205,13 +235,15 @@ export function createEventSourceMapping(options: EventSourceMappingOptions): Ev
   async function poll(): Promise<void> {
     let carry: QueueMessage[] = [];
     let receiveFailures = 0;
+    // After an empty poll at the idle floor the next one may wait for messages in one call.
+    let lastPollEmpty = false;
     try {
       // A poller above the target retires between batches (that is how concurrency comes down),
       // never holding records it has received.
       while (carry.length > 0 || (!stopping && active <= Math.floor(target))) {
         let batch: QueueMessage[];
         try {
-          ({ batch, carry } = await gather(carry));
+          ({ batch, carry } = await gather(carry, lastPollEmpty));
           receiveFailures = 0;
         } catch (error) {
           if (stopping) return;
@@ -221,11 +253,12 @@ export function createEventSourceMapping(options: EventSourceMappingOptions): Ev
           await Promise.race([clock.sleep(backoffMs), stopped]);
           continue;
         }
+        lastPollEmpty = batch.length === 0;
         if (batch.length === 0) {
-          sawEmptyPoll = true;
+          observe("empty");
           continue;
         }
-        sawMessages = true;
+        observe("messages");
         await runBatch(batch);
       }
     } finally {
@@ -234,7 +267,10 @@ export function createEventSourceMapping(options: EventSourceMappingOptions): Ev
   }
 
   /** One batch: up to batchSize records, within the window (from the first record) and 6 MB. */
-  async function gather(carried: QueueMessage[]): Promise<{ batch: QueueMessage[]; carry: QueueMessage[] }> {
+  async function gather(
+    carried: QueueMessage[],
+    idle: boolean,
+  ): Promise<{ batch: QueueMessage[]; carry: QueueMessage[] }> {
     const batch: QueueMessage[] = [];
     const carry: QueueMessage[] = [];
     let bytes = 0;
@@ -258,11 +294,11 @@ export function createEventSourceMapping(options: EventSourceMappingOptions): Ev
         remainingMs === null ? pollWaitSeconds : Math.min(pollWaitSeconds, Math.ceil(remainingMs / 1000));
       let received: QueueMessage[];
       try {
-        received = await queue.receive(
-          Math.min(MAX_RECEIVE, config.batchSize - batch.length),
-          waitSeconds,
-          abort.signal,
-        );
+        const max = Math.min(MAX_RECEIVE, config.batchSize - batch.length);
+        received =
+          idle && batch.length === 0 && queue.receiveWhenAvailable && target <= idleFloor
+            ? await queue.receiveWhenAvailable(max, waitSeconds)
+            : await queue.receive(max, waitSeconds, abort.signal);
       } catch (error) {
         // What this batch already holds is in flight: invoke it rather than strand it.
         if (batch.length > 0) break;
@@ -318,8 +354,8 @@ export function createEventSourceMapping(options: EventSourceMappingOptions): Ev
     const wholeBatch = (result: InvocationResult, counter: keyof typeof counters, reason: string) => {
       counters[counter]++;
       // Lambda backs off on a failed batch: one step less concurrency, no growth this tick.
-      sawBatchFailure = true;
       target = Math.max(errorFloor, target - 1);
+      observe("failure");
       logger?.warn("batch failed", { result, records: all.length, reason });
       return { result, failedIds: all, reason };
     };

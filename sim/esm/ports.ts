@@ -28,6 +28,12 @@ export interface QueuePort {
    * `signal` ends the wait early when the mapping stops; an adapter may ignore it.
    */
   receive(maxMessages: number, waitSeconds: number, signal?: AbortSignal): Promise<QueueMessage[]>;
+  /**
+   * Optional: the same as calling receive(maxMessages, waitSeconds) until it returns messages, each
+   * empty long poll counted as SQS would, in one call. The virtual queue offers it so an idle month
+   * of polling costs nothing; the mapping uses it only while its scaling is settled and idle.
+   */
+  receiveWhenAvailable?(maxMessages: number, waitSeconds: number): Promise<QueueMessage[]>;
   /** DeleteMessageBatch of 1-10 receipt handles; resolves with the ones that could not be deleted. */
   deleteBatch(receiptHandles: readonly string[]): Promise<string[]>;
 }

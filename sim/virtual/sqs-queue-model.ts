@@ -125,6 +125,9 @@ interface Waiter {
   max: number;
   resolve(messages: QueueMessage[]): void;
   timer: TimerHandle | null;
+  /** For receiveWhenAvailable: the long-poll length, and when its empty polls were last counted. */
+  idlePollMs: number;
+  countedUntil: number;
 }
 
 /**
@@ -261,7 +264,7 @@ export class SqsQueueModel {
       return Promise.resolve(batch);
     }
     return new Promise<QueueMessage[]>((resolve) => {
-      const waiter: Waiter = { max: maxMessages, resolve, timer: null };
+      const waiter: Waiter = { max: maxMessages, resolve, timer: null, idlePollMs: 0, countedUntil: 0 };
       waiter.timer = this.clock.after(waitSeconds * 1000, () => {
         this.waiters.splice(this.waiters.indexOf(waiter), 1);
         this.count.emptyReceives++;
@@ -270,6 +273,39 @@ export class SqsQueueModel {
       this.waiters.push(waiter);
       this.armWake();
     });
+  }
+
+  /**
+   * receive(maxMessages, waitSeconds) repeated until it returns messages, in one call: the empty
+   * long polls in between are counted (requests and empty receives) as they would have happened,
+   * without an event each. An idle month of polling then costs nothing to simulate.
+   */
+  receiveWhenAvailable(maxMessages: number, waitSeconds: number): Promise<QueueMessage[]> {
+    requireInt("WaitTimeSeconds", waitSeconds, 1, 20);
+    this.settle();
+    const batch = this.take(requireInt("MaxNumberOfMessages", maxMessages, 1, 10));
+    this.count.requests++;
+    if (batch.length > 0) return Promise.resolve(batch);
+    return new Promise<QueueMessage[]>((resolve) => {
+      const now = this.clock.now();
+      this.waiters.push({
+        max: maxMessages,
+        resolve,
+        timer: null,
+        idlePollMs: waitSeconds * 1000,
+        countedUntil: now,
+      });
+      this.armWake();
+    });
+  }
+
+  /** Counts the empty long polls of idle waiters up to now, so per-minute metrics see them. */
+  private countIdlePolls(waiter: Waiter): void {
+    if (waiter.idlePollMs === 0) return;
+    const polls = Math.floor((this.clock.now() - waiter.countedUntil) / waiter.idlePollMs);
+    this.count.requests += polls;
+    this.count.emptyReceives += polls;
+    waiter.countedUntil += polls * waiter.idlePollMs;
   }
 
   /** DeleteMessage. Throws ReceiptHandleError for a handle this queue never issued. */
@@ -344,6 +380,7 @@ export class SqsQueueModel {
   }
 
   counters(): QueueCounters {
+    for (const waiter of this.waiters) this.countIdlePolls(waiter);
     this.settle();
     return { ...this.count };
   }
@@ -618,6 +655,7 @@ export class SqsQueueModel {
       if (batch.length === 0) break;
       this.waiters.shift();
       waiter.timer?.cancel();
+      this.countIdlePolls(waiter);
       waiter.resolve(batch);
     }
     this.armWake();
@@ -718,6 +756,7 @@ export function createVirtualQueuePort(
     arn: identity.arn,
     region: identity.region,
     receive: (maxMessages, waitSeconds) => queue.receive(maxMessages, waitSeconds),
+    receiveWhenAvailable: (maxMessages, waitSeconds) => queue.receiveWhenAvailable(maxMessages, waitSeconds),
     deleteBatch: async (receiptHandles) => queue.deleteBatch(receiptHandles),
   };
 }

@@ -1,0 +1,27 @@
+import type { FastifyRequest } from "fastify";
+import { type Authenticator, type Principal, roleAllows } from "./auth";
+import { ForbiddenError, UnauthorizedError } from "./errors";
+import type { AdminApp } from "./typebox-provider";
+
+/**
+ * Names the caller on every request (onRequest), so the rate limiter can key on the token; then,
+ * before any body is read (preParsing), refuses callers without a token or with too small a role.
+ */
+export function installAccessControl(app: AdminApp, authenticator: Authenticator): void {
+  app.decorateRequest("principal", null);
+  app.addHook("onRequest", async (request) => {
+    request.principal = authenticator.authenticate(request.headers.authorization);
+  });
+  app.addHook("preParsing", async (request) => {
+    const { config } = request.routeOptions;
+    if (config.public) return;
+    const principal = principalOf(request);
+    const needed = config.role ?? "viewer";
+    if (!roleAllows(principal.role, needed)) throw new ForbiddenError(principal.role, needed);
+  });
+}
+
+export function principalOf(request: FastifyRequest): Principal {
+  if (!request.principal) throw new UnauthorizedError();
+  return request.principal;
+}

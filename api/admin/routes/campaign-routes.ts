@@ -1,0 +1,132 @@
+import { Readable } from "node:stream";
+import { Type } from "@sinclair/typebox";
+import { parseAudience } from "../../audience/compile-audience";
+import { principalOf } from "../access-control";
+import type { CampaignLauncher } from "../campaign-launcher";
+import type { CampaignQueries, FailureRow } from "../campaign-queries";
+import { csvLine } from "../csv";
+import { NotFoundError } from "../errors";
+import type { RecordChange } from "../record-change";
+import {
+  CampaignDetail,
+  CampaignSummary,
+  CreateCampaignBody,
+  CreateCampaignReply,
+  errorResponses,
+  FailureRow as FailureRowSchema,
+  FailuresQuery,
+  IdParams,
+  Paging,
+  pageOf,
+} from "../schemas";
+import type { AdminApp } from "../typebox-provider";
+
+export interface CampaignRoutesDeps {
+  launcher: CampaignLauncher;
+  campaigns: CampaignQueries;
+  recordChange: RecordChange;
+}
+
+const CSV_HEADER = ["user_id", "phone", "error_code", "attempts", "updated_at"];
+
+export function registerCampaignRoutes(
+  app: AdminApp,
+  { launcher, campaigns, recordChange }: CampaignRoutesDeps,
+) {
+  app.post(
+    "/campaigns",
+    {
+      config: { role: "operator" },
+      schema: {
+        summary: "Send a campaign",
+        description:
+          "Creates the campaign and answers 202 at once; recipients are enqueued in the background " +
+          "(follow GET /campaigns/{id}).",
+        tags: ["campaigns"],
+        body: CreateCampaignBody,
+        response: { 202: CreateCampaignReply, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const { name, content, templateId, audience } = request.body;
+      const { logId, totalCount } = await launcher.launch({
+        requestedBy: principalOf(request).name,
+        name,
+        content,
+        templateId,
+        audience: parseAudience(audience),
+      });
+      await recordChange(request, {
+        action: "campaign.create",
+        target: `campaign:${logId}`,
+        detail: { name, templateId: templateId ?? null, audience, totalCount },
+      });
+      return reply
+        .status(202)
+        .header("location", `/campaigns/${logId}`)
+        .send({ logId, queuedCount: totalCount, status: "QUEUEING" });
+    },
+  );
+
+  app.get(
+    "/campaigns",
+    {
+      schema: {
+        summary: "Campaign history, newest first",
+        tags: ["campaigns"],
+        querystring: Type.Object(Paging),
+        response: { 200: pageOf(CampaignSummary), ...errorResponses },
+      },
+    },
+    async (request) => campaigns.list(request.query),
+  );
+
+  app.get(
+    "/campaigns/:id",
+    {
+      schema: {
+        summary: "One campaign's progress and failure reasons",
+        tags: ["campaigns"],
+        params: IdParams,
+        response: { 200: CampaignDetail, 404: Type.Ref("ErrorBody"), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const detail = await campaigns.get(request.params.id);
+      if (!detail) throw new NotFoundError(`campaign ${request.params.id}`);
+      return detail;
+    },
+  );
+
+  app.get(
+    "/campaigns/:id/failures",
+    {
+      schema: {
+        summary: "Failed recipients, paged; ?format=csv or Accept: text/csv streams all of them as CSV",
+        tags: ["campaigns"],
+        params: IdParams,
+        querystring: FailuresQuery,
+        produces: ["application/json", "text/csv"],
+        response: { 200: pageOf(FailureRowSchema), 404: Type.Ref("ErrorBody"), ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const { id } = request.params;
+      const { format, ...paging } = request.query;
+      const wantsCsv =
+        format === "csv" || (format === undefined && /\btext\/csv\b/.test(request.headers.accept ?? ""));
+      const page = await campaigns.failures(id, paging);
+      if (!page) throw new NotFoundError(`campaign ${id}`);
+      if (!wantsCsv) return page;
+      return reply
+        .type("text/csv; charset=utf-8")
+        .header("content-disposition", `attachment; filename="campaign-${id}-failures.csv"`)
+        .send(Readable.from(csvRows(campaigns.streamFailures(id))));
+    },
+  );
+}
+
+async function* csvRows(rows: AsyncIterable<FailureRow>): AsyncGenerator<string> {
+  yield csvLine(CSV_HEADER);
+  for await (const r of rows) yield csvLine([r.userId, r.phone, r.errorCode, r.attempts, r.updatedAt]);
+}

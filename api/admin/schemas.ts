@@ -1,0 +1,238 @@
+import { type TSchema, Type } from "@sinclair/typebox";
+import { MAX_CONTENT_LENGTH } from "../../domain/message-body";
+
+export const ErrorBody = Type.Object(
+  {
+    error: Type.String({ description: "Stable code, e.g. VALIDATION_FAILED, UNAUTHORIZED, FORBIDDEN" }),
+    message: Type.String(),
+    field: Type.Optional(Type.String({ description: "The offending field's path, for VALIDATION_FAILED" })),
+  },
+  { $id: "ErrorBody" },
+);
+
+export const errorResponses = {
+  400: Type.Ref("ErrorBody"),
+  401: Type.Ref("ErrorBody"),
+  403: Type.Ref("ErrorBody"),
+};
+
+export const AudienceBody = Type.Unknown({
+  description:
+    'Who receives the campaign: {"kind":"all"}, {"kind":"range","from":1,"to":1000}, or ' +
+    '{"kind":"filter","match":"all"|"any","conditions":[{"field","op","value"}]}. ' +
+    "GET /audiences/fields lists the fields, their operators and values.",
+  examples: [
+    {
+      kind: "filter",
+      match: "all",
+      conditions: [
+        { field: "marketing_opt_in", op: "eq", value: true },
+        { field: "tier", op: "in", value: ["gold", "vip"] },
+      ],
+    },
+  ],
+});
+
+export const IdParams = Type.Object({
+  id: Type.Integer({ minimum: 1, description: "Campaign (messaging_log) ID" }),
+});
+
+export const Paging = {
+  page: Type.Integer({ minimum: 1, default: 1 }),
+  pageSize: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
+};
+
+export const pageOf = <T extends TSchema>(item: T) =>
+  Type.Object({
+    items: Type.Array(item),
+    page: Type.Integer(),
+    pageSize: Type.Integer(),
+    total: Type.Integer(),
+  });
+
+export const CreateCampaignBody = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    content: Type.String({ minLength: 1, maxLength: MAX_CONTENT_LENGTH }),
+    templateId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    audience: AudienceBody,
+  },
+  { additionalProperties: false },
+);
+
+export const CreateCampaignReply = Type.Object({
+  logId: Type.Integer(),
+  queuedCount: Type.Integer({
+    description: "Recipients the audience matched; they are being enqueued in the background",
+  }),
+  status: Type.String(),
+});
+
+const campaignSummaryProperties = {
+  id: Type.Integer(),
+  name: Type.Union([Type.String(), Type.Null()]),
+  requestedBy: Type.String(),
+  requestedAt: Type.String({ format: "date-time" }),
+  audience: Type.Unknown(),
+  status: Type.String(),
+  totalCount: Type.Integer(),
+  queuedCount: Type.Integer(),
+  enqueueFailedCount: Type.Integer(),
+  sentCount: Type.Integer(),
+  failedCount: Type.Integer(),
+  updatedAt: Type.String({ format: "date-time" }),
+  completedAt: Type.Union([Type.String({ format: "date-time" }), Type.Null()]),
+};
+
+export const CampaignSummary = Type.Object(campaignSummaryProperties);
+
+export const CampaignDetail = Type.Object({
+  ...campaignSummaryProperties,
+  content: Type.String(),
+  templateId: Type.Union([Type.String(), Type.Null()]),
+  progress: Type.Object({
+    total: Type.Integer(),
+    notYetQueued: Type.Integer({ description: "Still being enqueued" }),
+    queued: Type.Integer(),
+    enqueueFailed: Type.Integer(),
+    sent: Type.Integer(),
+    failed: Type.Integer(),
+    awaitingResult: Type.Integer({
+      description: "Queued without a final result: on the queue, in flight, or in the DLQ (see GET /dlq)",
+    }),
+  }),
+  failureReasons: Type.Array(Type.Object({ errorCode: Type.String(), count: Type.Integer() })),
+  failureReasonsAsOf: Type.Union([Type.String({ format: "date-time" }), Type.Null()], {
+    description:
+      "When the reasons were counted: during a large drain they trail failedCount by a second or two",
+  }),
+});
+
+export const FailureRow = Type.Object({
+  userId: Type.Integer(),
+  phone: Type.String({ description: "Masked" }),
+  errorCode: Type.Union([Type.String(), Type.Null()]),
+  attempts: Type.Integer(),
+  updatedAt: Type.String({ format: "date-time" }),
+});
+
+export const FailuresQuery = Type.Object({
+  ...Paging,
+  format: Type.Optional(Type.Union([Type.Literal("json"), Type.Literal("csv")])),
+});
+
+export const PreviewBody = Type.Object(
+  {
+    audience: AudienceBody,
+    sampleSize: Type.Optional(Type.Integer({ minimum: 0, maximum: 20, default: 5 })),
+  },
+  { additionalProperties: false },
+);
+
+export const PreviewReply = Type.Object({
+  count: Type.Integer(),
+  sample: Type.Array(
+    Type.Object({
+      id: Type.Integer(),
+      name: Type.String(),
+      phone: Type.String({ description: "Masked" }),
+      tier: Type.String(),
+      region: Type.String(),
+    }),
+  ),
+});
+
+export const AudienceFieldsReply = Type.Array(
+  Type.Object({
+    field: Type.String(),
+    label: Type.String(),
+    kind: Type.Union([Type.Literal("boolean"), Type.Literal("enum"), Type.Literal("date")], {
+      description: "How the value is entered; dates are YYYY-MM-DD",
+    }),
+    ops: Type.Array(Type.String()),
+    values: Type.Union([Type.Array(Type.String()), Type.Null()], {
+      description: "The values an enum offers",
+    }),
+  }),
+);
+
+export const DlqMessage = Type.Object({
+  messageId: Type.String(),
+  receiveCount: Type.Integer(),
+  sentAt: Type.Union([Type.String({ format: "date-time" }), Type.Null()]),
+  logId: Type.Union([Type.Integer(), Type.Null()]),
+  chunkId: Type.Union([Type.Integer(), Type.Null()]),
+  userIds: Type.Array(Type.Integer()),
+  parseError: Type.Union([Type.String(), Type.Null()]),
+  body: Type.String(),
+});
+
+export const DlqReply = Type.Object({
+  queue: Type.String(),
+  depth: Type.Object({ visible: Type.Integer(), inFlight: Type.Integer(), delayed: Type.Integer() }),
+  messages: Type.Array(DlqMessage),
+  note: Type.String(),
+});
+
+export const DlqQuery = Type.Object({
+  limit: Type.Integer({ minimum: 1, maximum: 50, default: 10 }),
+  logId: Type.Optional(Type.Integer({ minimum: 1, description: "Only messages of this campaign" })),
+});
+
+export const RedriveBody = Type.Object(
+  { maxPerSecond: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })) },
+  { additionalProperties: false },
+);
+
+export const RedriveTask = Type.Object({
+  taskHandle: Type.Union([Type.String(), Type.Null()]),
+  status: Type.String(),
+  maxPerSecond: Type.Union([Type.Integer(), Type.Null()]),
+  moved: Type.Integer(),
+  toMove: Type.Union([Type.Integer(), Type.Null()]),
+  startedAt: Type.Union([Type.String(), Type.Null()]),
+  failureReason: Type.Union([Type.String(), Type.Null()]),
+});
+
+export const PurgeBody = Type.Object(
+  { confirm: Type.String({ description: "The DLQ's name, typed out" }) },
+  { additionalProperties: false },
+);
+
+const AlarmState = Type.String({ description: "OK, ALARM, INSUFFICIENT_DATA (UNKNOWN with no source)" });
+
+export const AlarmsReply = Type.Object({
+  configured: Type.Boolean(),
+  state: AlarmState,
+  note: Type.Optional(Type.String()),
+  alarms: Type.Array(
+    Type.Object({
+      name: Type.String(),
+      state: AlarmState,
+      reason: Type.String(),
+      stateChangedAt: Type.String({ format: "date-time" }),
+    }),
+  ),
+  history: Type.Array(
+    Type.Object({
+      name: Type.String(),
+      from: AlarmState,
+      to: AlarmState,
+      reason: Type.String(),
+      at: Type.String({ format: "date-time" }),
+    }),
+  ),
+});
+
+const Reachability = Type.Object({ ok: Type.Boolean(), latencyMs: Type.Number() });
+
+export const HealthReply = Type.Object({
+  status: Type.Union([Type.Literal("ok"), Type.Literal("degraded")]),
+  db: Reachability,
+  sqs: Reachability,
+});
+
+export const WhoAmIReply = Type.Object({
+  name: Type.String(),
+  role: Type.Union([Type.Literal("viewer"), Type.Literal("operator")]),
+});

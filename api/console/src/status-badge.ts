@@ -1,0 +1,23 @@
+import { h } from "./dom";
+
+const TONE: Record<string, string> = {
+  QUEUEING: "info",
+  QUEUED: "info",
+  SENDING: "info",
+  COMPLETED: "good",
+  PARTIAL: "warn",
+  FAILED: "bad",
+  ENQUEUE_FAILED: "bad",
+  RUNNING: "info",
+  CANCELLED: "warn",
+  OK: "good",
+  ALARM: "bad",
+  INSUFFICIENT_DATA: "warn",
+};
+
+export function statusBadge(status: string): HTMLElement {
+  return h("span", { class: `badge ${TONE[status] ?? "muted"}` }, status.replace(/_/g, " ").toLowerCase());
+}
+
+/** Campaign states after which nothing changes any more. */
+export const FINAL_STATUSES = new Set(["COMPLETED", "PARTIAL", "FAILED"]);

@@ -1,0 +1,158 @@
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { AlarmStatusSource } from "../../admin/alarm-status";
+import {
+  type Backends,
+  type Harness,
+  OPERATOR,
+  queueDepth,
+  seedUsers,
+  sendBodies,
+  startAdmin,
+  startBackends,
+  type UserSeed,
+} from "../../admin/test/admin-harness";
+
+const SCREENSHOTS = join(process.cwd(), ".cache", "screenshots");
+const TIERS = ["basic", "silver", "gold", "vip"] as const;
+const USERS: UserSeed[] = Array.from({ length: 64 }, (_, i) => ({
+  name: `Customer ${i + 1}`,
+  tier: TIERS[i % 4],
+  marketing_opt_in: i % 3 !== 0,
+}));
+const optedInGoldOrVip = USERS.filter(
+  (u) => u.marketing_opt_in && (u.tier === "gold" || u.tier === "vip"),
+).length;
+
+/** A firing DLQ alarm, as the simulator's evaluator would report it. */
+const firingAlarm: AlarmStatusSource = {
+  current: () => [
+    {
+      name: "messaging-dlq-alarm",
+      state: "ALARM",
+      reason: "Threshold Crossed: 1 datapoint [2.0] >= 1.0",
+      stateChangedAt: Date.UTC(2026, 2, 1, 9, 0),
+    },
+  ],
+  history: () => [],
+};
+
+let backends: Backends;
+let admin: Harness;
+let browser: Browser;
+let page: Page;
+
+beforeAll(async () => {
+  [backends, browser] = await Promise.all([
+    startBackends("console_browser"),
+    chromium.launch({
+      executablePath: "/usr/bin/chromium",
+      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+    }),
+  ]);
+  await seedUsers(backends.db.pool, USERS);
+  admin = await startAdmin(backends, { alarms: firingAlarm });
+  await mkdir(SCREENSHOTS, { recursive: true });
+  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await admin?.close();
+  await backends?.mq.stop();
+  await backends?.db.drop();
+});
+
+const shot = (name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+
+describe("operations console", () => {
+  it("signs in once per tab and shows the firing alarm", async () => {
+    // Prepare
+    await page.goto(admin.url);
+    // Act
+    await page.fill("#token-input", OPERATOR.token);
+    await page.click("#token-form button[type=submit]");
+    // Assess
+    await page.waitForSelector("#who >> text=olivia");
+    expect(await page.textContent("#who")).toContain("operator");
+    await page.waitForSelector("#alarm-banner:not([hidden]) >> text=messaging-dlq-alarm is in ALARM");
+    await page.reload();
+    await page.waitForSelector("#who >> text=olivia");
+    expect(await page.isVisible("#token-dialog")).toBe(false);
+  });
+
+  it("composes an audience with a live count, sends it, and follows its progress", async () => {
+    // Prepare
+    await page.goto(`${admin.url}/#/compose`);
+    await page.waitForSelector("#preview-count >> text=64");
+    // Act
+    await page.click("#add-condition");
+    await page.click("#add-condition");
+    const second = page.locator(".condition").nth(1);
+    await second.locator("select.field").selectOption("tier");
+    await second.locator("select.op").selectOption("in");
+    await second.locator("label.chip", { hasText: "basic" }).locator("input").uncheck();
+    await second.locator("label.chip", { hasText: "gold" }).locator("input").check();
+    await second.locator("label.chip", { hasText: "vip" }).locator("input").check();
+    await page.waitForSelector(`#preview-count >> text="${optedInGoldOrVip}"`);
+    const firstField = await page
+      .locator(".condition select.field")
+      .first()
+      .evaluate((el) => {
+        const select = el as HTMLSelectElement;
+        return select.selectedOptions[0]?.textContent;
+      });
+    expect(firstField).toBe("Marketing opt-in");
+    await page.fill("#name", "Spring sale — gold & VIP");
+    await page.fill("#content", "[smsim] Gold and VIP members: 20% off until Sunday.");
+    await shot("1-compose");
+    await page.click("#send");
+    await page.waitForSelector("#confirm-send[open]");
+    await shot("2-confirm");
+    await page.click("#confirm-send-button");
+    // Assess
+    await page.waitForURL(/#\/campaigns\/\d+$/);
+    await page.waitForSelector(".badge >> text=queued");
+    const progress = await page.textContent("#progress");
+    expect(progress).toContain(`${optedInGoldOrVip}Recipients`);
+    expect(progress).toContain(`${optedInGoldOrVip}Queued`);
+    expect(await queueDepth(admin.sqs.client, admin.sqs.queueUrl)).toBe(Math.ceil(optedInGoldOrVip / 10));
+    await shot("3-campaign");
+  });
+
+  it("lists the campaign in the history", async () => {
+    // Prepare
+    await page.goto(`${admin.url}/#/campaigns`);
+    // Act
+    const row = page.locator("#history tbody tr").first();
+    await row.waitFor();
+    // Assess
+    expect(await row.textContent()).toContain("Spring sale — gold & VIP");
+    expect(await row.textContent()).toContain("olivia");
+    expect(await row.textContent()).toContain("marketing_opt_in = true AND tier in gold, vip");
+    await shot("4-history");
+  });
+
+  it("lists DLQ messages and redrives them back to the queue", async () => {
+    // Prepare
+    const before = await queueDepth(admin.sqs.client, admin.sqs.queueUrl);
+    await sendBodies(admin.sqs.client, admin.sqs.dlqUrl, [
+      { logId: 1, chunkId: 0, userIds: [3, 6, 7] },
+      { logId: 1, chunkId: 1, userIds: [10, 11] },
+    ]);
+    await page.goto(`${admin.url}/#/dlq`);
+    await page.waitForSelector("#dlq-messages tbody tr >> nth=1");
+    await shot("5-dlq");
+    // Act
+    page.once("dialog", (dialog) => dialog.accept());
+    await page.click("#redrive");
+    // Assess
+    await page.waitForSelector("#redrive-tasks >> text=completed");
+    await page.waitForSelector("text=The DLQ is empty.");
+    expect(await queueDepth(admin.sqs.client, admin.sqs.dlqUrl)).toBe(0);
+    expect(await queueDepth(admin.sqs.client, admin.sqs.queueUrl)).toBe(before + 2);
+    await shot("6-dlq-redriven");
+  });
+});

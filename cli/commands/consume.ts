@@ -1,0 +1,202 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { GetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import type { Command } from "commander";
+import type { Clock } from "../../domain/clock";
+import { createMysqlPool } from "../../domain/db/mysql";
+import { readEnv, requireEnv } from "../../domain/env";
+import { ValidationError } from "../../domain/errors";
+import { createSqsClient, resolveQueueUrls } from "../../domain/sqs-client";
+import { createHttpCarrierClient } from "../../handler/carrier/http-carrier-client";
+import { createMessagingHandler } from "../../handler/create-messaging-handler";
+import { createJsonLogger, LOG_LEVELS, type LogLevel } from "../../handler/logger";
+import { createMysqlDeliveryStore } from "../../handler/mysql-delivery-store";
+import { createSqsVisibility } from "../../handler/sqs-visibility";
+import { loadPipelineConfig } from "../../infra/pipeline-config";
+import {
+  createEventSourceMapping,
+  type EventSourceMapping,
+  esmConfigOf,
+} from "../../sim/esm/event-source-mapping";
+import { createInProcessFunction } from "../../sim/esm/in-process-function";
+import { createSqsQueuePort } from "../../sim/esm/sqs-queue-port";
+
+interface ConsumeFlags {
+  untilDrained?: boolean;
+  timeout?: string;
+  logLevel: string;
+}
+
+type StopReason = "drained" | "timeout" | "signal";
+
+const TICK_MS = 1000;
+const PROGRESS_EVERY_MS = 5000;
+/** --until-drained: how long the queue must stay empty with nothing in flight. */
+const QUIET_MS = 3000;
+
+/**
+ * Wall time whose timers do not hold the process open. While consuming, the ticker below does;
+ * afterwards, the timeout race of each finished invocation must not keep the CLI alive for up to
+ * the function timeout.
+ */
+const unrefClock: Clock = {
+  now: () => Date.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)).unref()),
+};
+
+export function registerConsumeCommand(program: Command): void {
+  program
+    .command("consume")
+    .description(
+      "Run the production handler under the event source mapping emulator against the configured queue " +
+        "(SQS_ENDPOINT, MYSQL_URL, CARRIER_BASE_URL); settings from infra/template.yaml",
+    )
+    .option(
+      "--until-drained",
+      `stop once the queue has had no message, visible or in flight, for ${QUIET_MS / 1000} s`,
+    )
+    .option("--timeout <seconds>", "stop after this many seconds")
+    .option("--log-level <level>", `handler log level: ${LOG_LEVELS.join(", ")}`, "warn")
+    .action(async (flags: ConsumeFlags) => {
+      const timeoutMs = flags.timeout === undefined ? null : secondsFlag("--timeout", flags.timeout) * 1000;
+      if (!(LOG_LEVELS as readonly string[]).includes(flags.logLevel)) {
+        throw new ValidationError("--log-level", flags.logLevel, `expected one of ${LOG_LEVELS.join(", ")}`);
+      }
+      const env = readEnv();
+      const config = loadPipelineConfig();
+      const { lambda } = config;
+      const carrier = createHttpCarrierClient({
+        baseUrl: requireEnv(env, "carrierBaseUrl"),
+        apiKey: env.carrierApiKey,
+        timeoutMs: lambda.carrierTimeoutMs,
+      });
+      const client = createSqsClient(env);
+      const pool = createMysqlPool(env.mysqlUrl);
+      const logger = createJsonLogger({
+        level: flags.logLevel as LogLevel,
+        write: (line) => process.stderr.write(`${line}\n`),
+      });
+      try {
+        const { queueUrl, dlqUrl } = await resolveQueueUrls(client, config, env);
+        const handler = createMessagingHandler({
+          carrier,
+          store: createMysqlDeliveryStore(pool),
+          visibility: createSqsVisibility({ client, queueUrl }),
+          clock: unrefClock,
+          settings: {
+            recordParallelism: lambda.recordParallelism,
+            carrierRetries: lambda.carrierRetries,
+            carrierTimeoutMs: lambda.carrierTimeoutMs,
+          },
+          logger,
+        });
+        const esm = createEventSourceMapping({
+          queue: await createSqsQueuePort(client, queueUrl),
+          fn: createInProcessFunction({
+            handler,
+            clock: unrefClock,
+            functionName: lambda.functionName,
+            memoryMb: lambda.memoryMb,
+            reservedConcurrency: lambda.reservedConcurrency,
+          }),
+          clock: unrefClock,
+          config: esmConfigOf(config),
+          logger,
+        });
+        const started = Date.now();
+        const stopReason = await consumeUntilStopped(esm, {
+          depth: () => queueDepth(client, queueUrl),
+          untilDrained: flags.untilDrained ?? false,
+          timeoutMs,
+          progress: (line) => process.stderr.write(`consume ${line}\n`),
+        });
+        const [queue, dlq] = await Promise.all([queueDepth(client, queueUrl), queueDepth(client, dlqUrl)]);
+        const seconds = Math.round((Date.now() - started) / 100) / 10;
+        process.stdout.write(`${JSON.stringify({ stopReason, seconds, ...esm.stats(), queue, dlq })}\n`);
+      } finally {
+        await carrier.close();
+        client.destroy();
+        await pool.end();
+      }
+    });
+}
+
+interface Depth {
+  visible: number;
+  inFlight: number;
+  delayed: number;
+}
+
+interface ConsumeLoopOptions {
+  depth(): Promise<Depth>;
+  untilDrained: boolean;
+  timeoutMs: number | null;
+  progress(line: string): void;
+}
+
+/** Runs the mapping until drained, timed out or interrupted (SIGINT/SIGTERM), then stops it gracefully. */
+async function consumeUntilStopped(
+  esm: EventSourceMapping,
+  options: ConsumeLoopOptions,
+): Promise<StopReason> {
+  let onSignal = () => {};
+  const signalled = new Promise<StopReason>((resolve) => {
+    onSignal = () => resolve("signal");
+  });
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  const started = Date.now();
+  let quietSince: number | null = null;
+  let lastProgress = started;
+  esm.start();
+  try {
+    for (;;) {
+      const woke = await Promise.race([sleep(TICK_MS).then(() => null), signalled]);
+      if (woke) return woke;
+      const now = Date.now();
+      if (options.timeoutMs !== null && now - started >= options.timeoutMs) return "timeout";
+      const depth = await options.depth();
+      const stats = esm.stats();
+      const empty = depth.visible + depth.inFlight + depth.delayed === 0 && stats.inFlight === 0;
+      quietSince = empty ? (quietSince ?? now) : null;
+      if (options.untilDrained && quietSince !== null && now - quietSince >= QUIET_MS) return "drained";
+      if (now - lastProgress >= PROGRESS_EVERY_MS) {
+        lastProgress = now;
+        options.progress(
+          `${Math.round((now - started) / 1000)}s: received ${stats.recordsReceived}, deleted ${stats.recordsDeleted}, ` +
+            `failed ${stats.recordsFailed}, invocations ${stats.inFlight} in flight (max ${stats.maxConcurrent}); ` +
+            `queue ${depth.visible} visible, ${depth.inFlight} in flight, ${depth.delayed} delayed`,
+        );
+      }
+    }
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+    await esm.stop();
+  }
+}
+
+async function queueDepth(client: SQSClient, queueUrl: string): Promise<Depth> {
+  const { Attributes } = await client.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: [
+        "ApproximateNumberOfMessages",
+        "ApproximateNumberOfMessagesNotVisible",
+        "ApproximateNumberOfMessagesDelayed",
+      ],
+    }),
+  );
+  return {
+    visible: Number(Attributes?.ApproximateNumberOfMessages ?? 0),
+    inFlight: Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0),
+    delayed: Number(Attributes?.ApproximateNumberOfMessagesDelayed ?? 0),
+  };
+}
+
+function secondsFlag(flag: string, value: string): number {
+  const n = Number(value);
+  if (value.trim() === "" || !Number.isFinite(n) || n <= 0) {
+    throw new ValidationError(flag, value, "expected a number of seconds > 0");
+  }
+  return n;
+}

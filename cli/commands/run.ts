@@ -1,0 +1,121 @@
+import { resolve } from "node:path";
+import type { Command } from "commander";
+import { ValidationError } from "../../domain/errors";
+import { formatConsoleSummary } from "../../reports/console-summary";
+import { writeRunOutput } from "../../reports/write-run-output";
+import { ENGINES } from "../../sim/run/engines";
+import { applySets } from "../../sim/scenario/apply-sets";
+import { formatDuration } from "../../sim/scenario/durations";
+import { loadScenario, type Scenario } from "../../sim/scenario/load-scenario";
+import type { RunProgress } from "../../sim/virtual/virtual-engine";
+
+/** k6's exit code when a threshold fails, so CI treats smsim like k6. */
+export const THRESHOLDS_FAILED_EXIT_CODE = 99;
+
+interface RunFlags {
+  engine: string;
+  seed?: string;
+  out?: string;
+  set: string[];
+  progress: boolean;
+}
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+async function scenarioFrom(path: string, flags: { seed?: string; set: string[] }): Promise<Scenario> {
+  const sets = [...flags.set];
+  if (flags.seed !== undefined) {
+    if (!/^\d+$/.test(flags.seed)) throw new ValidationError("--seed", flags.seed, "expected a whole number");
+    sets.push(`seed=${flags.seed}`);
+  }
+  return applySets(await loadScenario(path), sets);
+}
+
+export function registerRunCommand(program: Command): void {
+  program
+    .command("run")
+    .description("Run a scenario and check its thresholds (exit 99 when one fails)")
+    .argument("<scenario>", "scenario file (.ts, .js, .json, .yaml)")
+    .option("--engine <name>", `engine: ${Object.keys(ENGINES).join(" or ")}`, "virtual")
+    .option("--seed <n>", "override the scenario's seed")
+    .option(
+      "--out <dir>",
+      "where summary.json, junit.xml and report.html go (default reports/<scenario name>)",
+    )
+    .option("--set <key=value>", "override a scenario field or a template property (repeatable)", collect, [])
+    .option("--no-progress", "no progress bar, even on a terminal")
+    .action(async (path: string, flags: RunFlags) => {
+      const engine = ENGINES[flags.engine];
+      if (!engine) {
+        throw new ValidationError(
+          "--engine",
+          flags.engine,
+          `expected one of ${Object.keys(ENGINES).join(", ")}`,
+        );
+      }
+      const scenario = await scenarioFrom(path, flags);
+      for (const warning of scenario.pipeline.warnings) process.stderr.write(`warning: ${warning}\n`);
+      const progress = flags.progress && process.stderr.isTTY ? progressBar() : undefined;
+      const result = await engine(scenario, {
+        slackWebhookUrl: process.env.SLACK_WEBHOOK_URL || undefined,
+        onProgress: progress?.update,
+      });
+      progress?.done();
+      const dir = resolve(flags.out ?? `reports/${scenario.name}`);
+      const paths = await writeRunOutput(dir, result.summary, result.timeline);
+      process.stdout.write(`${formatConsoleSummary(result.summary, { color: process.stdout.isTTY })}\n`);
+      process.stdout.write(`\n  wrote ${paths.summary}\n        ${paths.junit}\n        ${paths.html}\n`);
+      const failed = result.summary.thresholds.filter((t) => !t.ok).length;
+      if (failed > 0) {
+        process.stderr.write(`smsim: ${failed} threshold(s) failed\n`);
+        process.exitCode = THRESHOLDS_FAILED_EXIT_CODE;
+      }
+    });
+
+  program
+    .command("validate")
+    .description("Check a scenario file and print what it resolves to")
+    .argument("<scenario>", "scenario file")
+    .option("--set <key=value>", "as for run (repeatable)", collect, [])
+    .action(async (path: string, flags: { set: string[] }) => {
+      const scenario = await scenarioFrom(path, flags);
+      const { pipeline } = scenario;
+      const lines = [
+        `${scenario.name}: valid`,
+        `  duration ${formatDuration(scenario.durationMs)}, seed ${scenario.seed}, ${scenario.traffic.length} traffic entries, ${Object.keys(scenario.thresholds).length} thresholds`,
+        `  queue ${pipeline.queue.name}: VisibilityTimeout ${pipeline.queue.visibilityTimeoutSeconds}s, maxReceiveCount ${pipeline.queue.maxReceiveCount}`,
+        `  mapping: BatchSize ${pipeline.esm.batchSize}, MaximumConcurrency ${pipeline.esm.maximumConcurrency ?? "none"}; function Timeout ${pipeline.lambda.timeoutSeconds}s, reserved ${pipeline.lambda.reservedConcurrency ?? "none"}`,
+        ...pipeline.warnings.map((w) => `  warning: ${w}`),
+      ];
+      process.stdout.write(`${lines.join("\n")}\n`);
+    });
+}
+
+/** One line on stderr, redrawn at most ten times a second: scenario time, recipients done, ETA. */
+function progressBar() {
+  const started = performance.now();
+  let last = 0;
+  const draw = (p: RunProgress) => {
+    const fraction = p.durationMs > 0 ? p.scenarioMs / p.durationMs : 1;
+    const width = 30;
+    const filled = Math.round(fraction * width);
+    const elapsed = (performance.now() - started) / 1000;
+    const eta = fraction > 0 ? elapsed / fraction - elapsed : 0;
+    const line =
+      `[${"=".repeat(filled)}${" ".repeat(width - filled)}] ${formatDuration(Math.round(p.scenarioMs / 1000) * 1000)}` +
+      ` / ${formatDuration(p.durationMs)}  recipients ${p.recipientsDone.toLocaleString("en-US")}/${p.recipientsRequested.toLocaleString("en-US")}` +
+      `  ETA ${eta.toFixed(1)}s`;
+    process.stderr.write(`\r${line}\x1b[K`);
+  };
+  return {
+    update(p: RunProgress) {
+      const now = performance.now();
+      if (now - last < 100 && p.scenarioMs < p.durationMs) return;
+      last = now;
+      draw(p);
+    },
+    done() {
+      process.stderr.write("\r\x1b[K");
+    },
+  };
+}

@@ -1,0 +1,81 @@
+import type { RowDataPacket } from "mysql2/promise";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { type Backends, queueDepth, sendBodies, startBackends } from "../../../api/admin/test/admin-harness";
+import { main } from "../../main";
+
+let backends: Backends;
+
+beforeAll(async () => {
+  backends = await startBackends("cli_dlq");
+  vi.stubEnv("SQS_ENDPOINT", backends.mq.endpoint);
+  vi.stubEnv("AWS_REGION", "elasticmq");
+  vi.stubEnv("MYSQL_URL", backends.db.url);
+});
+
+afterAll(async () => {
+  vi.unstubAllEnvs();
+  await backends?.mq.stop();
+  await backends?.db.drop();
+});
+
+/** Runs `smsim <args>` in process; returns its exit code and what it printed. */
+async function smsim(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const out = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => stdout.push(String(chunk)) > 0);
+  const err = vi.spyOn(process.stderr, "write").mockImplementation((chunk) => stderr.push(String(chunk)) > 0);
+  try {
+    const code = await main(["node", "smsim", ...args]);
+    return { code, stdout: stdout.join(""), stderr: stderr.join("") };
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+  }
+}
+
+describe("smsim dlq", () => {
+  it("lists, shows, refuses an unconfirmed purge, redrives and purges", async () => {
+    // Prepare
+    const { client, mq } = backends;
+    await sendBodies(client, mq.dlqUrl, [{ logId: 5, chunkId: 3, userIds: [31, 32] }, "garbage"]);
+    // Act
+    const ls = await smsim("dlq", "ls");
+    const messageId = /^(\S+)\s+5\s+3\s/m.exec(ls.stdout)?.[1] ?? "";
+    const show = await smsim("dlq", "show", messageId);
+    const unconfirmed = await smsim("dlq", "purge");
+    const depthAfterRefusal = await queueDepth(client, mq.dlqUrl);
+    const redrive = await smsim("dlq", "redrive", "--wait");
+    const movedBack = await queueDepth(client, mq.queueUrl);
+    await sendBodies(client, mq.dlqUrl, [{ chunkId: 9 }]);
+    const purge = await smsim("dlq", "purge", "--yes");
+    const [audit] = await backends.db.pool.query<RowDataPacket[]>(
+      "SELECT actor, action FROM audit_log ORDER BY id",
+    );
+    // Assess
+    expect(ls).toMatchObject({ code: 0 });
+    expect(ls.stdout).toContain("messaging-dlq: 2 visible");
+    expect(ls.stdout).toMatch(/unreadable\s+-\s+\d+\s+body: not JSON/);
+    expect(JSON.parse(show.stdout)).toMatchObject({ messageId, logId: 5, chunkId: 3, userIds: [31, 32] });
+    expect(unconfirmed.code).toBe(2);
+    expect(unconfirmed.stderr).toContain("--yes");
+    expect(depthAfterRefusal).toBe(2);
+    expect(redrive.code).toBe(0);
+    expect(redrive.stdout).toMatch(/COMPLETED: 2 \/ 2 moved/);
+    expect(movedBack).toBe(2);
+    expect(purge).toMatchObject({ code: 0 });
+    expect(await queueDepth(client, mq.dlqUrl)).toBe(0);
+    expect(audit.map((r) => r.action)).toEqual(["dlq.redrive", "dlq.purge"]);
+    expect(audit[0]?.actor).toMatch(/^cli:/);
+  });
+
+  it("says which message it could not find", async () => {
+    // Prepare
+    const missing = "no-such-message";
+    // Act
+    const show = await smsim("dlq", "show", missing);
+    // Assess
+    expect(show.code).toBe(2);
+    expect(show.stderr).toContain("no-such-message");
+    expect(show.stderr).toContain("NOT_FOUND");
+  });
+});
