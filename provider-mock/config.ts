@@ -1,0 +1,117 @@
+import { z } from "zod";
+import { parseWith } from "../domain/validation";
+
+/** Requests or recipients per second; null means unlimited. */
+export const rateSchema = z.number().positive().finite().nullable();
+export const probabilitySchema = z.number().min(0).max(1);
+export const durationMsSchema = z.number().nonnegative().finite();
+
+export const latencySchema = z.discriminatedUnion("dist", [
+  z.object({ dist: z.literal("fixed"), value: durationMsSchema }).strict(),
+  z
+    .object({ dist: z.literal("uniform"), min: durationMsSchema, max: durationMsSchema })
+    .strict()
+    .refine((u) => u.min <= u.max, { message: "must be >= min", path: ["max"] }),
+  z
+    .object({ dist: z.literal("lognormal"), p50: z.number().positive().finite(), p99: z.number().finite() })
+    .strict()
+    .refine((l) => l.p99 >= l.p50, { message: "must be >= p50", path: ["p99"] }),
+]);
+export type LatencyDistribution = z.infer<typeof latencySchema>;
+
+/** An outage at an absolute time of the model's clock, or `startInMs` after the config is applied. */
+export const outageSchema = z
+  .object({
+    startMs: z.number().finite().optional(),
+    startInMs: durationMsSchema.optional(),
+    durationMs: z.number().positive().finite(),
+  })
+  .strict()
+  .refine((o) => (o.startMs === undefined) !== (o.startInMs === undefined), {
+    message: "give exactly one of startMs or startInMs",
+    path: ["startMs"],
+  });
+
+/**
+ * The carrier's behaviour as scenario files, the admin API and the CLI give it: every field is
+ * optional and falls back to the current (or default) setting.
+ */
+export const carrierConfigSchema = z
+  .object({
+    /** Token buckets refilled at these rates, each holding one second's worth (at least 1) as burst. */
+    rateLimit: z
+      .object({ requestsPerSecond: rateSchema.optional(), recipientsPerSecond: rateSchema.optional() })
+      .strict()
+      .optional(),
+    latencyMs: latencySchema.optional(),
+    transientFailureRate: probabilitySchema.optional(),
+    timeoutRate: probabilitySchema.optional(),
+    connectionResetRate: probabilitySchema.optional(),
+    invalidRecipientRate: probabilitySchema.optional(),
+    rejectRate: probabilitySchema.optional(),
+    /** Replaces the whole outage list. */
+    outages: z.array(outageSchema).max(10_000).optional(),
+    idempotencyTtlMs: z.number().int().positive().optional(),
+    /** How long a timed-out request hangs before the carrier closes the connection. */
+    timeoutHangMs: durationMsSchema.optional(),
+  })
+  .strict();
+export type CarrierModelConfig = z.infer<typeof carrierConfigSchema>;
+
+export interface Outage {
+  startMs: number;
+  durationMs: number;
+}
+
+export interface ResolvedCarrierConfig {
+  rateLimit: { requestsPerSecond: number | null; recipientsPerSecond: number | null };
+  latencyMs: LatencyDistribution;
+  transientFailureRate: number;
+  timeoutRate: number;
+  connectionResetRate: number;
+  invalidRecipientRate: number;
+  rejectRate: number;
+  outages: Outage[];
+  idempotencyTtlMs: number;
+  timeoutHangMs: number;
+}
+
+export const DEFAULT_CARRIER_CONFIG: ResolvedCarrierConfig = {
+  rateLimit: { requestsPerSecond: null, recipientsPerSecond: null },
+  latencyMs: { dist: "lognormal", p50: 50, p99: 300 },
+  transientFailureRate: 0,
+  timeoutRate: 0,
+  connectionResetRate: 0,
+  invalidRecipientRate: 0,
+  rejectRate: 0,
+  outages: [],
+  idempotencyTtlMs: 24 * 60 * 60 * 1000,
+  timeoutHangMs: 30_000,
+};
+
+/** Validates a carrier config; a ValidationError names the field (prefixed by `where`) and value. */
+export function parseCarrierConfig(input: unknown, where = "carrier"): CarrierModelConfig {
+  return parseWith(carrierConfigSchema, input, where);
+}
+
+/** Applies a validated `patch` on top of `base`; relative outages start `startInMs` after `nowMs`. */
+export function mergeCarrierConfig(
+  base: ResolvedCarrierConfig,
+  patch: CarrierModelConfig,
+  nowMs: number,
+): ResolvedCarrierConfig {
+  const { rateLimit, outages, ...scalars } = patch;
+  return {
+    ...base,
+    ...definedOnly(scalars),
+    rateLimit: { ...base.rateLimit, ...definedOnly(rateLimit ?? {}) },
+    outages:
+      outages?.map((o) => ({ startMs: o.startMs ?? nowMs + (o.startInMs ?? 0), durationMs: o.durationMs })) ??
+      base.outages,
+  };
+}
+
+// An explicit `undefined` in a patch means "keep", like a missing key.
+function definedOnly<T extends object>(patch: T): Partial<T> {
+  return Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined)) as Partial<T>;
+}
