@@ -38,7 +38,7 @@ export const outageSchema = z
  */
 export const carrierConfigSchema = z
   .object({
-    /** Token buckets refilled at these rates, each holding one second's worth (at least 1) as burst. */
+    /** At most this many requests / recipients accepted in any sliding 1-second window. */
     rateLimit: z
       .object({ requestsPerSecond: rateSchema.optional(), recipientsPerSecond: rateSchema.optional() })
       .strict()

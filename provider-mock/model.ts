@@ -19,9 +19,9 @@ import { createDeliveryLedger } from "./delivery-ledger";
 import { idOf, logIdOf, packIdempotencyKey, packRecipientRef } from "./handler-ids";
 import { createIdempotencyCache, type RememberedRequest } from "./idempotency-cache";
 import { createLatencySampler } from "./latency";
+import { createRateLimiter } from "./rate-limiter";
 import { createRequestLog, type RequestOutcome, type RequestSummary } from "./request-log";
 import { createThroughputMeter, type SecondCount } from "./throughput";
-import { createTokenBucket } from "./token-bucket";
 
 export interface CarrierRequest {
   idempotencyKey?: string;
@@ -130,8 +130,8 @@ export function createCarrierModel(config: CarrierModelConfig, options: CarrierM
       rejections: root.fork("rejections"),
       latencyRandom,
       sampleLatency: createLatencySampler(current.latencyMs, latencyRandom),
-      requestBucket: createTokenBucket(current.rateLimit.requestsPerSecond, now()),
-      recipientBucket: createTokenBucket(current.rateLimit.recipientsPerSecond, now()),
+      requestBucket: createRateLimiter(current.rateLimit.requestsPerSecond, now()),
+      recipientBucket: createRateLimiter(current.rateLimit.recipientsPerSecond, now()),
       meter: createThroughputMeter(),
       ledger: createDeliveryLedger(),
       cache: createIdempotencyCache(),

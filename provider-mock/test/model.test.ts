@@ -11,36 +11,35 @@ import { type CarrierDecision, createCarrierModel } from "../model";
 import { bulkBody, modelOnFakeClock, phoneOf, range, responseBody, statusOf } from "./fixtures";
 
 describe("carrier model: rate limits", () => {
-  it("admits R*T + burst requests at R requests/s over T seconds", () => {
-    // Prepare: 10 requests/s (burst 10), offered 100 requests/s for 5 s
+  it("admits at most R requests in any 1 s window at R requests/s", () => {
+    // Prepare: 10 requests/s, offered 100 requests/s for 5 s
     const { model, at } = modelOnFakeClock({ rateLimit: { requestsPerSecond: 10 } });
 
     // Act
     for (let t = 0; t < 5000; t += 10) at(t).handle({ body: bulkBody([1]) });
 
-    // Assess: the burst of 10, then one more every 100 ms until t = 4,990 ms; the busiest second
-    // (-10, 990] holds the burst and the 9 earned by 990 ms
+    // Assess: each second's first 10 (t = 0..90, 1,000..1,090, ...) get through, no window holds more
     const stats = model.stats();
-    expect(stats.accepted).toBe(10 + 49);
-    expect(stats.rateLimited).toBe(500 - 59);
-    expect(stats.maxAcceptedRequestsPerSecond).toBe(10 + 9);
+    expect(stats.accepted).toBe(10 * 5);
+    expect(stats.rateLimited).toBe(500 - 50);
+    expect(stats.maxAcceptedRequestsPerSecond).toBe(10);
   });
 
-  it("admits R*T + burst recipients at R recipients/s over T seconds", () => {
+  it("admits R*T recipients at R recipients/s over T seconds", () => {
     // Prepare: 100 recipients/s, offered 10 every 10 ms (1,000/s) for 5 s
     const { model, at } = modelOnFakeClock({ rateLimit: { recipientsPerSecond: 100 } });
 
     // Act
     for (let t = 0; t < 5000; t += 10) at(t).handle({ body: bulkBody(range(t, 10)) });
 
-    // Assess: within one request of 100 * 5 + 100
-    const { recipientsAccepted } = model.stats();
-    expect(recipientsAccepted).toBeGreaterThanOrEqual(600 - 10);
-    expect(recipientsAccepted).toBeLessThanOrEqual(600);
+    // Assess
+    const stats = model.stats();
+    expect(stats.recipientsAccepted).toBe(100 * 5);
+    expect(stats.maxAcceptedRecipientsPerSecond).toBe(100);
   });
 
-  it("answers Retry-After with the whole seconds until enough request tokens are back", () => {
-    // Prepare: 0.2 requests/s, so one token every 5 s
+  it("answers Retry-After with the whole seconds until the window has room", () => {
+    // Prepare: 0.2 requests/s, so one every 5 s
     const { at } = modelOnFakeClock({ rateLimit: { requestsPerSecond: 0.2 } });
     const send = () => ({ body: bulkBody([1]) });
 
@@ -57,8 +56,8 @@ describe("carrier model: rate limits", () => {
     expect(statusOf(whenRefilled)).toBe(200);
   });
 
-  it("lets a request bigger than the recipient burst through on a full bucket, leaving a debt", () => {
-    // Prepare: 10 recipients/s, burst 10
+  it("lets a request bigger than the recipient limit through into an empty window only", () => {
+    // Prepare: 10 recipients/s
     const { at } = modelOnFakeClock({ rateLimit: { recipientsPerSecond: 10 } });
 
     // Act
@@ -67,27 +66,27 @@ describe("carrier model: rate limits", () => {
     const big = at(1000).handle({ body: bulkBody(range(21, 25)) });
     const afterBig = at(1000).handle({ body: bulkBody(range(46, 10)) });
 
-    // Assess: 25 taken from 10 leaves -15; 10 more need 25 tokens, 2.5 s, rounded up
+    // Assess: the 25 fill the window opened at 1,000 ms; 10 more fit once it has passed
     expect(statusOf(ten)).toBe(200);
     expect(tenMore).toMatchObject({ kind: "rate-limited", retryAfterSeconds: 1 });
     expect(statusOf(big)).toBe(200);
-    expect(afterBig).toMatchObject({ kind: "rate-limited", retryAfterSeconds: 3 });
+    expect(afterBig).toMatchObject({ kind: "rate-limited", retryAfterSeconds: 1 });
   });
 
-  it("keeps the tokens already earned when the rate changes, and unlimited means no 429", () => {
-    // Prepare: 1 request/s, bucket emptied
+  it("applies a new rate to the requests already in the window, and unlimited means no 429", () => {
+    // Prepare: 1 request/s, its window full
     const { model, at } = modelOnFakeClock({ rateLimit: { requestsPerSecond: 1 } });
     at(0).handle({ body: bulkBody([1]) });
 
     // Act
     at(500);
     model.reconfigure({ rateLimit: { requestsPerSecond: 100 } });
-    const halfTokenLater = at(500).handle({ body: bulkBody([1]) });
+    const afterRaise = at(500).handle({ body: bulkBody([1]) });
     model.reconfigure({ rateLimit: { requestsPerSecond: null } });
     const unlimited = range(0, 1000).map(() => at(500).handle({ body: bulkBody([1]) }));
 
-    // Assess: 0.5 tokens earned at 1/s is not enough; 0.5 / 100 s is 5 ms, rounded up to 1 s
-    expect(halfTokenLater).toMatchObject({ kind: "rate-limited", retryAfterSeconds: 1 });
+    // Assess: the window holds 1 of the new 100
+    expect(statusOf(afterRaise)).toBe(200);
     expect(unlimited.every((d) => statusOf(d) === 200)).toBe(true);
   });
 });
@@ -288,7 +287,7 @@ describe("carrier model: duplicates", () => {
   });
 
   it("counts a replayed key against the request limit but not the recipient limit", () => {
-    // Prepare: the first request uses up both buckets
+    // Prepare: the first request fills the recipient window
     const { at } = modelOnFakeClock({ rateLimit: { requestsPerSecond: 2, recipientsPerSecond: 10 } });
     const key = idempotencyKey(1, 0);
     const body = bulkBody(range(1, 10));
