@@ -1,24 +1,13 @@
-import { execFileSync } from "node:child_process";
-import { createConnection } from "mysql2/promise";
+import { ensureElasticMqJars } from "../infra/local/elasticmq";
+import { ensureMariaDb } from "../infra/local/mariadb";
 import { TEST_MYSQL_SERVER } from "./support/test-database";
 
-/** Every test may reach MariaDB on loopback: start it if this machine has it stopped. */
+/**
+ * Every test may reach MariaDB on loopback (started here if this machine has it stopped) and
+ * start ElasticMQs: their jars are fetched here, once, so parallel test files never race on Maven.
+ */
 export default async function setup() {
-  if (await reachable()) return;
-  execFileSync("start-stop-daemon", ["--start", "--oknodo", "--background", "--exec", "/usr/sbin/mariadbd"]);
-  for (let i = 0; i < 60; i++) {
-    if (await reachable()) return;
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`MariaDB did not come up at ${TEST_MYSQL_SERVER}`);
-}
-
-async function reachable(): Promise<boolean> {
-  try {
-    const connection = await createConnection(TEST_MYSQL_SERVER);
-    await connection.end();
-    return true;
-  } catch {
-    return false;
-  }
+  // ensureMariaDb only needs the server; the "mysql" system database always exists.
+  await ensureMariaDb(`${TEST_MYSQL_SERVER}/mysql`);
+  await ensureElasticMqJars((line) => process.stderr.write(`global-setup: ${line}\n`));
 }

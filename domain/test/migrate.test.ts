@@ -20,8 +20,16 @@ describe("migrate", () => {
     expect(again).toEqual([]);
     const names = (tables as Record<string, string>[]).map((row) => Object.values(row)[0]);
     expect(names).toEqual(
-      expect.arrayContaining(["users", "messaging_log", "messaging_result", "malformed_message", "audit_log"]),
+      expect.arrayContaining([
+        "users",
+        "messaging_log",
+        "messaging_result",
+        "malformed_message",
+        "audit_log",
+      ]),
     );
-    expect((versions as { version: number }[]).map((v) => v.version)).toEqual(MIGRATIONS.map((m) => m.version));
+    expect((versions as { version: number }[]).map((v) => v.version)).toEqual(
+      MIGRATIONS.map((m) => m.version),
+    );
   });
 });

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { Pool } from "mysql2/promise";
-import { createMysqlPool, dropDatabase, ensureDatabase } from "../../domain/db/mysql";
 import { migrate } from "../../domain/db/migrate";
+import { createMysqlPool, dropDatabase, ensureDatabase } from "../../domain/db/mysql";
 
 export const TEST_MYSQL_SERVER = process.env.TEST_MYSQL_SERVER ?? "mysql://root@127.0.0.1:3306";
 
