@@ -29,5 +29,55 @@ export function sqsEventOf(records: readonly SQSRecord[]): SQSEvent {
 /** A record's share of the invocation payload (Lambda caps a synchronous payload at 6 MB). */
 export function recordBytes(record: SQSRecord): number {
   // +1 for the comma between records in the Records array.
-  return Buffer.byteLength(JSON.stringify(record)) + 1;
+  return plainRecordBytes(record) ?? Buffer.byteLength(JSON.stringify(record)) + 1;
+}
+
+/** JSON of a record whose strings are all empty and which has no message attributes. */
+const SKELETON_BYTES = JSON.stringify(
+  sqsRecordOf(
+    {
+      messageId: "",
+      receiptHandle: "",
+      body: "",
+      md5OfBody: "",
+      attributes: {
+        ApproximateReceiveCount: "",
+        SentTimestamp: "",
+        SenderId: "",
+        ApproximateFirstReceiveTimestamp: "",
+      },
+      messageAttributes: {},
+    },
+    { arn: "", region: "" },
+  ),
+).length;
+
+/**
+ * The same count without serialising, for the common record: no message attributes and printable
+ * ASCII strings, where JSON adds one byte per quote or backslash. Null when that does not hold.
+ */
+function plainRecordBytes(record: SQSRecord): number | null {
+  for (const _ in record.messageAttributes) return null;
+  const a = record.attributes;
+  let bytes = SKELETON_BYTES + 1;
+  for (const text of [
+    record.messageId,
+    record.receiptHandle,
+    record.body,
+    record.md5OfBody,
+    record.eventSourceARN,
+    record.awsRegion,
+    a.ApproximateReceiveCount,
+    a.SentTimestamp,
+    a.SenderId,
+    a.ApproximateFirstReceiveTimestamp,
+  ]) {
+    for (let i = 0; i < text.length; i++) {
+      const code = text.charCodeAt(i);
+      if (code < 0x20 || code > 0x7e) return null;
+      if (code === 0x22 || code === 0x5c) bytes++;
+    }
+    bytes += text.length;
+  }
+  return bytes;
 }

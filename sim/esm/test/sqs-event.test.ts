@@ -53,4 +53,16 @@ describe("sqsRecordOf", () => {
     // Assess
     expect(bytes).toBe(Buffer.byteLength(JSON.stringify(sqsEventOf([record]))) - '{"Records":[]}'.length + 1);
   });
+
+  it("counts ASCII records with quotes and backslashes exactly as their JSON", () => {
+    // Prepare: a v1 body is JSON, so every quote is escaped inside the record.
+    const bodies = ['{"v":1,"logId":7,"userIds":[1,2]}', "back\\slash", "plain", ""];
+    for (const body of bodies) {
+      const record = sqsRecordOf(queueMessage({ body }), { arn: QUEUE_ARN, region: "us-east-1" });
+      // Act
+      const bytes = recordBytes(record);
+      // Assess
+      expect(bytes).toBe(Buffer.byteLength(JSON.stringify(record)) + 1);
+    }
+  });
 });
