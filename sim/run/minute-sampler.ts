@@ -6,16 +6,8 @@ import { createMetricStore, MINUTE_MS } from "../alarms/metric-store";
 import type { SlackNotifier } from "../alarms/slack-notifier";
 import { createSqsMetricsPublisher, type SqsMinuteSample } from "../alarms/sqs-metrics";
 
-/** One queue as a sampler reads it: gauges now, counters since the queue was created. */
-export interface QueueReading {
-  visible: number;
-  notVisible: number;
-  delayed: number;
-  sent: number;
-  received: number;
-  deleted: number;
-  emptyReceives: number;
-}
+/** One queue as a sampler reads it: the same fields, but counters since the queue was created. */
+export type QueueReading = SqsMinuteSample;
 
 /** Everything an engine reports at the end of each scenario minute; counters are cumulative. */
 export interface MinuteReading {
