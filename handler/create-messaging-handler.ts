@@ -21,6 +21,12 @@ export const messagingHandlerSettingsSchema = z.object({
   carrierTimeoutMs: z.number().int().positive().default(5_000),
   /** Time kept back after a carrier call for writing its results. */
   timeMarginMs: z.number().int().min(0).default(1_000),
+  /**
+   * A 429 whose Retry-After is at most this long is waited out inside the invocation (when the
+   * time budget allows) instead of deferring the record: every deferral costs a receive, and
+   * maxReceiveCount of them would send a record the carrier merely paced to the DLQ. 0 always defers.
+   */
+  rateLimitMaxWaitMs: z.number().int().min(0).default(2_000),
 });
 export type MessagingHandlerSettings = z.input<typeof messagingHandlerSettingsSchema>;
 
@@ -77,13 +83,20 @@ export function createMessagingHandler(deps: MessagingHandlerDeps): MessagingHan
     let retryAfterSeconds: number | null = null;
     let next = 0;
 
+    const shouldWaitOut = (waitMs: number) =>
+      waitMs <= settings.rateLimitMaxWaitMs && budget.allowsCarrierCall(waitMs);
+
     async function run(record: ReceivedRecord): Promise<BatchOutcome> {
       if (retryAfterSeconds !== null) {
         await deferRecord(record, retryAfterSeconds);
         return { status: "deferred", retryAfterSeconds };
       }
       if (!budget.allowsCarrierCall()) return { status: "out-of-time" };
-      const outcome = await processRecord(record, budget);
+      let outcome = await processRecord(record, budget);
+      while (outcome.status === "rate-limited" && shouldWaitOut(outcome.retryAfterSeconds * 1000)) {
+        await clock.sleep(outcome.retryAfterSeconds * 1000);
+        outcome = await processRecord(record, budget);
+      }
       if (outcome.status === "rate-limited") {
         retryAfterSeconds = Math.max(retryAfterSeconds ?? 0, outcome.retryAfterSeconds);
         await deferRecord(record, outcome.retryAfterSeconds);

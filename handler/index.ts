@@ -31,6 +31,7 @@ const messagingHandler = createMessagingHandler({
     recordParallelism: config.recordParallelism,
     carrierRetries: config.carrierRetries,
     carrierTimeoutMs: config.carrierTimeoutMs,
+    rateLimitMaxWaitMs: config.rateLimitMaxWaitMs,
   },
   logger: createJsonLogger({ level: config.logLevel }),
 });

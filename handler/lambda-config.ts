@@ -11,6 +11,7 @@ export interface LambdaConfig {
   carrierTimeoutMs: number;
   recordParallelism: number;
   carrierRetries: number;
+  rateLimitMaxWaitMs: number;
   logLevel: LogLevel;
 }
 
@@ -35,6 +36,7 @@ export function readLambdaConfig(source: Source = process.env): LambdaConfig {
     carrierTimeoutMs: wholeNumber(source, "CARRIER_TIMEOUT_MS", shape.carrierTimeoutMs),
     recordParallelism: wholeNumber(source, "RECORD_PARALLELISM", shape.recordParallelism),
     carrierRetries: wholeNumber(source, "CARRIER_RETRIES", shape.carrierRetries),
+    rateLimitMaxWaitMs: wholeNumber(source, "RATE_LIMIT_MAX_WAIT_MS", shape.rateLimitMaxWaitMs),
     logLevel: logLevel as LogLevel,
   };
 }

@@ -15,14 +15,18 @@ const MAX_ERROR_LENGTH = 2_000;
  * Moves a campaign's counters and status in one statement, so concurrent invocations finishing
  * different chunks cannot race. Assignments read the old column values plus the increments (in
  * this order), which holds whether or not the server assigns left to right.
+ *
+ * Only the counters move while the producer is still QUEUEING: total_count is then a count taken
+ * before streaming, and the producer settles the status from these counters in its final update,
+ * which locks the same row, so the two compose in either order.
  */
 const UPDATE_LOG = `
   UPDATE messaging_log SET
-    completed_at = IF(status IN ('QUEUEING', 'QUEUED', 'SENDING')
+    completed_at = IF(status IN ('QUEUED', 'SENDING')
       AND sent_count + ? + failed_count + ? >= total_count, ?, completed_at),
     status = CASE
-      WHEN status NOT IN ('QUEUEING', 'QUEUED', 'SENDING') THEN status
-      WHEN sent_count + ? + failed_count + ? < total_count THEN IF(status = 'QUEUED', 'SENDING', status)
+      WHEN status NOT IN ('QUEUED', 'SENDING') THEN status
+      WHEN sent_count + ? + failed_count + ? < total_count THEN 'SENDING'
       WHEN failed_count + ? = 0 THEN 'COMPLETED'
       WHEN sent_count + ? = 0 THEN 'FAILED'
       ELSE 'PARTIAL'

@@ -35,6 +35,7 @@ export interface LambdaConfig {
   recordParallelism: number;
   carrierRetries: number;
   carrierTimeoutMs: number;
+  rateLimitMaxWaitMs: number;
 }
 
 export interface EventSourceMappingConfig {
@@ -235,6 +236,7 @@ function buildConfig(resources: Resources, templatePath: string): PipelineConfig
     recordParallelism: envInt("RECORD_PARALLELISM", 1, 1),
     carrierRetries: envInt("CARRIER_RETRIES", 0, 0),
     carrierTimeoutMs: envInt("CARRIER_TIMEOUT_MS", 5000, 1),
+    rateLimitMaxWaitMs: envInt("RATE_LIMIT_MAX_WAIT_MS", 2000, 0),
   };
   const esm: EventSourceMappingConfig = {
     logicalId: esmId,

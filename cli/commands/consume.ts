@@ -19,6 +19,7 @@ import {
 } from "../../sim/esm/event-source-mapping";
 import { createInProcessFunction } from "../../sim/esm/in-process-function";
 import { createSqsQueuePort } from "../../sim/esm/sqs-queue-port";
+import { handlerSettingsOf } from "../../sim/run/handler-settings";
 
 interface ConsumeFlags {
   untilDrained?: boolean;
@@ -82,11 +83,7 @@ export function registerConsumeCommand(program: Command): void {
           store: createMysqlDeliveryStore(pool),
           visibility: createSqsVisibility({ client, queueUrl }),
           clock: unrefClock,
-          settings: {
-            recordParallelism: lambda.recordParallelism,
-            carrierRetries: lambda.carrierRetries,
-            carrierTimeoutMs: lambda.carrierTimeoutMs,
-          },
+          settings: handlerSettingsOf(lambda),
           logger,
         });
         const esm = createEventSourceMapping({

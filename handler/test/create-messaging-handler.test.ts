@@ -197,7 +197,7 @@ describe("createMessagingHandler", () => {
   });
 
   it("on a 429 defers the record and every record not yet started to Retry-After", async () => {
-    // Prepare
+    // Prepare: 7 s is longer than the handler waits out in the invocation
     const { handler, carrier, visibility, store } = setup({
       steps: ["accept", new CarrierRateLimitedError(7)],
     });
@@ -217,12 +217,50 @@ describe("createMessagingHandler", () => {
 
   it("still fails deferred records when their visibility cannot be changed", async () => {
     // Prepare
-    const { handler } = setup({ steps: [new CarrierRateLimitedError(2)], failVisibility: true });
+    const { handler } = setup({
+      steps: [new CarrierRateLimitedError(2)],
+      settings: { rateLimitMaxWaitMs: 0 },
+      failVisibility: true,
+    });
     const records = [sqsRecord(), sqsRecord({ body: messageBody({ chunkId: 1 }) })];
     // Act
     const response = await handler(sqsEvent(...records));
     // Assess
     expect(failedIds(response)).toEqual(records.map((r) => r.messageId));
+  });
+
+  it("waits out a short Retry-After in the invocation instead of spending a receive", async () => {
+    // Prepare: the carrier paces the first call, then accepts
+    const { handler, carrier, clock, visibility, store } = setup({
+      steps: [new CarrierRateLimitedError(1), "accept"],
+      settings: { rateLimitMaxWaitMs: 2_000 },
+    });
+    const record = sqsRecord({ body: messageBody({ userIds: [1] }) });
+    // Act
+    const response = await handler(sqsEvent(record), invocationContext(clock, 20_000));
+    // Assess
+    expect(response.batchItemFailures).toEqual([]);
+    expect(clock.sleeps).toEqual([1_000]);
+    expect(carrier.calls.map((c) => c.key)).toEqual([idempotencyKey(1, 0), idempotencyKey(1, 0)]);
+    expect(visibility.changes).toEqual([]);
+    expect(store.result(1, 1)?.status).toBe("SENT");
+  });
+
+  it("defers instead when the wait would not leave time for the call", async () => {
+    // Prepare: 6.5 s left covers one call (5 s + 1 s margin) but not a 1 s wait first
+    const { handler, carrier, clock, visibility } = setup({
+      steps: [new CarrierRateLimitedError(1), "accept"],
+      settings: { rateLimitMaxWaitMs: 2_000, carrierTimeoutMs: 5_000, timeMarginMs: 1_000 },
+    });
+    const record = sqsRecord({ body: messageBody({ userIds: [1] }) });
+    // Act
+    const response = await handler(sqsEvent(record), invocationContext(clock, 6_500));
+    // Assess
+    expect(failedIds(response)).toEqual([record.messageId]);
+    expect(carrier.calls).toHaveLength(1);
+    expect(visibility.changes).toEqual([
+      { arn: TEST_QUEUE_ARN, receiptHandle: record.receiptHandle, seconds: 1 },
+    ]);
   });
 
   it("retries a transient failure carrierRetries times with doubling delays on the clock", async () => {

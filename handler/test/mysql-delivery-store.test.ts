@@ -119,8 +119,8 @@ describe("createMysqlDeliveryStore", () => {
     expect(await log(logId)).toMatchObject({ status: "PARTIAL", sent_count: 3, failed_count: 1 });
   });
 
-  it("leaves a campaign still being enqueued in QUEUEING until it is complete", async () => {
-    // Prepare
+  it("counts results for a campaign still QUEUEING but leaves its status to the producer, even at the total", async () => {
+    // Prepare: the producer counted 2 recipients and is still enqueueing (more may join the audience).
     const logId = await campaign(2, "QUEUEING");
     // Act
     await store.recordResults(logId, [sent(1)]);
@@ -128,7 +128,21 @@ describe("createMysqlDeliveryStore", () => {
     await store.recordResults(logId, [sent(2)]);
     // Assess
     expect(midway).toMatchObject({ status: "QUEUEING", sent_count: 1 });
-    expect(await log(logId)).toMatchObject({ status: "COMPLETED", sent_count: 2 });
+    expect(await log(logId)).toMatchObject({ status: "QUEUEING", sent_count: 2, completed_at: null });
+  });
+
+  it("moves a QUEUED campaign on to SENDING and COMPLETED once the producer has settled it", async () => {
+    // Prepare: results recorded while QUEUEING, then the producer's final update (status only) lands.
+    const logId = await campaign(3, "QUEUEING");
+    await store.recordResults(logId, [sent(1)]);
+    await db.pool.query("UPDATE messaging_log SET status = 'QUEUED' WHERE id = ?", [logId]);
+    // Act
+    await store.recordResults(logId, [sent(2)]);
+    const midway = await log(logId);
+    await store.recordResults(logId, [sent(3)]);
+    // Assess
+    expect(midway).toMatchObject({ status: "SENDING", sent_count: 2, completed_at: null });
+    expect(await log(logId)).toMatchObject({ status: "COMPLETED", sent_count: 3 });
   });
 
   it("upserts a malformed message, keeping when it was first seen", async () => {

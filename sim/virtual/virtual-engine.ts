@@ -10,6 +10,7 @@ import { createSlackNotifier } from "../alarms/slack-notifier";
 import { createEventSourceMapping, esmConfigOf } from "../esm/event-source-mapping";
 import { createRandom } from "../random";
 import { buildRunSummary, type CampaignFacts } from "../run/build-summary";
+import { handlerSettingsOf } from "../run/handler-settings";
 import { createMinuteSampler, type QueueReading } from "../run/minute-sampler";
 import { RUN_METRICS } from "../run/run-metrics";
 import { expandTraffic, type SendRequest } from "../scenario/expand-traffic";
@@ -25,6 +26,7 @@ import {
   createVirtualVisibilityPort,
 } from "./sqs-queue-model";
 import { syntheticPhone } from "./synthetic-phones";
+import { createUserRanges } from "./user-ranges";
 import { createVirtualCarrier } from "./virtual-carrier";
 
 /** Scenario day 0, 00:00 UTC, a Monday: where virtual time starts. */
@@ -32,7 +34,7 @@ export const VIRTUAL_EPOCH_MS = Date.UTC(2026, 0, 5);
 const REGION = "us-east-1";
 const ACCOUNT = "000000000000";
 /** A body the handler cannot parse, for scenarios that enqueue poison messages. */
-const POISON_BODY = '{"v":1,"logId":"not-a-number","note":"poison message"}';
+export const POISON_BODY = '{"v":1,"logId":"not-a-number","note":"poison message"}';
 
 export interface RunProgress {
   scenarioMs: number;
@@ -70,6 +72,7 @@ export async function runVirtualScenario(scenario: Scenario, options: RunOptions
   const accounting = recipientAccounting();
   const { queue, dlq } = createVirtualQueuePair(pipeline, clock, {
     onExpired: (body) => accounting.expired(body, clock.now()),
+    onDeadLettered: (body) => accounting.deadLettered(body, clock.now()),
   });
   const arn = (name: string) => `arn:aws:sqs:${REGION}:${ACCOUNT}:${name}`;
   const queueArn = arn(pipeline.queue.name);
@@ -92,11 +95,7 @@ export async function runVirtualScenario(scenario: Scenario, options: RunOptions
     store: deliveries.store,
     visibility: createVirtualVisibilityPort(new Map([[queueArn, queue]])),
     clock,
-    settings: {
-      recordParallelism: pipeline.lambda.recordParallelism,
-      carrierRetries: pipeline.lambda.carrierRetries,
-      carrierTimeoutMs: pipeline.lambda.carrierTimeoutMs,
-    },
+    settings: handlerSettingsOf(pipeline.lambda),
     logger: createJsonLogger({ level: "silent" }),
   });
   const lambda = createLambdaModel({
@@ -174,11 +173,10 @@ export async function runVirtualScenario(scenario: Scenario, options: RunOptions
   };
   const campaigns = new Map<string, CampaignFacts>();
   let nextLogId = 1;
-  let nextUser = 0;
+  const userRanges = createUserRanges(scenario.users.count);
   const enqueue = async (send: SendRequest) => {
     const logId = nextLogId++;
-    const firstUserId = nextUser + send.recipients > scenario.users.count ? 1 : nextUser + 1;
-    nextUser = (firstUserId - 1 + send.recipients) % scenario.users.count;
+    const firstUserId = userRanges.next(send.recipients);
     deliveries.openCampaign(logId, firstUserId, send.recipients);
     accounting.opened(logId, send, clock.now());
     const facts = campaigns.get(send.trafficName);

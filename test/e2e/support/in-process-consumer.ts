@@ -13,6 +13,7 @@ import {
 } from "../../../sim/esm/event-source-mapping";
 import { createInProcessFunction } from "../../../sim/esm/in-process-function";
 import { createSqsQueuePort } from "../../../sim/esm/sqs-queue-port";
+import { handlerSettingsOf } from "../../../sim/run/handler-settings";
 import type { PipelineStack } from "./pipeline-stack";
 
 export interface ConsumeOptions {
@@ -46,11 +47,7 @@ export async function consumeUntilDrained(
     store: createMysqlDeliveryStore(stack.db.pool),
     visibility: createSqsVisibility({ client, queueUrl }),
     clock: systemClock,
-    settings: {
-      recordParallelism: lambda.recordParallelism,
-      carrierRetries: lambda.carrierRetries,
-      carrierTimeoutMs: lambda.carrierTimeoutMs,
-    },
+    settings: handlerSettingsOf(lambda),
     logger,
   });
   const invocations: InvocationEvent[] = [];
