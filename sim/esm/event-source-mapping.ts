@@ -188,6 +188,14 @@ export function createEventSourceMapping(options: EventSourceMappingOptions): Ev
   // A scale loop waiting for something to change (see settledState()), and what would change it.
   let waiting: { wakeOn: "messages" | "empty"; wake: () => void } | null = null;
   const observe = (what: "messages" | "empty" | "failure") => {
+    if (waiting && (what === "failure" || what === waiting.wakeOn)) {
+      // The tick after a wait covers what happens from the wake on: a poll seen during the wait
+      // (say an empty one long before messages came) is older than that tick, and must not count.
+      sawMessages = sawEmptyPoll = sawBatchFailure = false;
+      const { wake } = waiting;
+      waiting = null;
+      wake();
+    }
     if (what === "messages") sawMessages = true;
     else if (what === "empty") sawEmptyPoll = true;
     else sawBatchFailure = true;

@@ -8,7 +8,7 @@ interface LogEntry {
   trafficName: string;
   sentAtMs: number;
   recipients: number;
-  /** Recipients that have not left the pipeline (no result, not expired). */
+  /** Recipients that have not left the pipeline (no result, not dead-lettered, not expired). */
   open: number;
   lastExitMs: number;
 }
@@ -81,6 +81,10 @@ export function recipientAccounting() {
         expired++;
         exit(logId, atMs);
       }
+    },
+    /** A message moved to the DLQ: its recipients without a result leave the pipeline there. */
+    deadLettered(body: string, atMs: number) {
+      for (const [logId] of unrecorded(body)) exit(logId, atMs);
     },
     requested: () => requested,
     done: () => done,

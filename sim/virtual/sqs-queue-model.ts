@@ -59,6 +59,8 @@ export interface SqsQueueModelOptions {
   senderId?: string;
   /** Called with the body of each message that outlives MessageRetentionPeriod (run accounting). */
   onExpired?: (body: string) => void;
+  /** Called with the body of each message the redrive policy moves to the dead-letter queue. */
+  onDeadLettered?: (body: string) => void;
 }
 
 export interface SendOptions {
@@ -154,6 +156,7 @@ export class SqsQueueModel {
   private readonly senderId: string;
   private readonly tag: string;
   private readonly onExpired: ((body: string) => void) | null;
+  private readonly onDeadLettered: ((body: string) => void) | null;
 
   private nextSeq = 0;
   private heapSeq = 0;
@@ -208,6 +211,7 @@ export class SqsQueueModel {
     );
     this.senderId = options.senderId ?? DEFAULT_SENDER_ID;
     this.onExpired = options.onExpired ?? null;
+    this.onDeadLettered = options.onDeadLettered ?? null;
     this.tag = hashString(options.name).toString(16).padStart(14, "0").slice(-8);
     this.deadLetter = options.deadLetter ?? null;
     if (this.deadLetter) {
@@ -577,6 +581,7 @@ export class SqsQueueModel {
         this.discard(message);
         this.count.movedToDlq++;
         this.deadLetter.queue.acceptDeadLetter(message, this);
+        this.onDeadLettered?.(message.body);
         continue;
       }
       this.visibleCount--;
@@ -728,7 +733,7 @@ export function createSqsQueueModel(options: SqsQueueModelOptions): SqsQueueMode
 export function createVirtualQueuePair(
   config: Pick<PipelineConfig, "queue" | "dlq">,
   clock: VirtualClock,
-  options: Pick<SqsQueueModelOptions, "senderId" | "onExpired"> = {},
+  options: Pick<SqsQueueModelOptions, "senderId" | "onExpired" | "onDeadLettered"> = {},
 ): { queue: SqsQueueModel; dlq: SqsQueueModel } {
   const fromConfig = (q: QueueConfig) => ({
     name: q.name,
