@@ -58,10 +58,11 @@ describe("a malformed body in a batch of valid ones", () => {
     const { invocations } = await consumeUntilDrained(stack, { timeoutMs: 60_000 });
 
     // Assess
-    // The malformed record failed alone in a batch whose valid records were deleted.
-    expect(invocations.filter((i) => i.failed > 0 && i.deleted > 0)).toEqual([
-      expect.objectContaining({ records: 10, failed: 1, deleted: 9 }),
-    ]);
+    // The first batch held all ten and was answered partially: its valid records were deleted
+    // although one record failed. (On a loaded machine the time guard may also hand back a few
+    // valid records unstarted; they come back and are sent once, as the carrier counts below show.)
+    expect(invocations[0]).toMatchObject({ records: 10, result: "partial" });
+    expect(invocations[0]?.deleted).toBeGreaterThan(0);
     const results = await stack.results(campaign.logId);
     const dlq = await stack.drainDlq();
     expect(dlq.map((m) => ({ body: m.body, receives: sourceQueueReceives(m) }))).toEqual([

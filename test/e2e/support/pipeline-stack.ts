@@ -83,7 +83,7 @@ export async function startPipelineStack(options: PipelineStackOptions): Promise
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= settleAll([
-      mqStart.status === "fulfilled" ? stopNow(mqStart.value) : undefined,
+      mqStart.status === "fulfilled" ? mqStart.value.stop() : undefined,
       dbStart.status === "fulfilled" ? dbStart.value.drop() : undefined,
       carrier.close(),
     ]);
@@ -163,19 +163,6 @@ export async function startPipelineStack(options: PipelineStackOptions): Promise
     },
     stop,
   };
-}
-
-/**
- * ElasticMQ's graceful stop waits for the long polls that stopped or killed consumers abandoned,
- * up to 20 s, so its grace period would always run out; nothing on a test's queues is worth keeping.
- */
-async function stopNow(mq: TestElasticMq): Promise<void> {
-  try {
-    process.kill(mq.pid, "SIGKILL");
-  } catch {
-    // Already gone: stop() only cleans up then.
-  }
-  await mq.stop();
 }
 
 async function settleAll(stops: (Promise<unknown> | undefined)[]): Promise<void> {
