@@ -1,4 +1,9 @@
-import { GetQueueUrlCommand, QueueDoesNotExist, SQSClient } from "@aws-sdk/client-sqs";
+import {
+  GetQueueAttributesCommand,
+  GetQueueUrlCommand,
+  QueueDoesNotExist,
+  SQSClient,
+} from "@aws-sdk/client-sqs";
 import type { SmsimEnv } from "./env";
 import { SmsimError } from "./errors";
 
@@ -57,4 +62,29 @@ async function queueUrlOf(client: SQSClient, name: string): Promise<string> {
     if (error instanceof QueueDoesNotExist) throw new QueueNotFoundError(name, { cause: error });
     throw error;
   }
+}
+
+/** A queue's approximate message counts, as GetQueueAttributes reports them. */
+export interface QueueDepth {
+  visible: number;
+  inFlight: number;
+  delayed: number;
+}
+
+export async function readQueueDepth(client: SQSClient, queueUrl: string): Promise<QueueDepth> {
+  const { Attributes } = await client.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: [
+        "ApproximateNumberOfMessages",
+        "ApproximateNumberOfMessagesNotVisible",
+        "ApproximateNumberOfMessagesDelayed",
+      ],
+    }),
+  );
+  return {
+    visible: Number(Attributes?.ApproximateNumberOfMessages ?? 0),
+    inFlight: Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0),
+    delayed: Number(Attributes?.ApproximateNumberOfMessagesDelayed ?? 0),
+  };
 }

@@ -16,7 +16,8 @@ export function parseWith<T extends z.ZodType>(schema: T, input: unknown, where:
   throw new ValidationError(field || where, valueAt(input, path), issue?.message ?? "invalid");
 }
 
-function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+/** The value at `path` inside `input`, or undefined where the path leaves the object. */
+export function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   let current = input;
   for (const key of path) {
     if (current === null || typeof current !== "object") return undefined;

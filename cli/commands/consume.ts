@@ -1,11 +1,10 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { GetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import type { Command } from "commander";
 import type { Clock } from "../../domain/clock";
 import { createMysqlPool } from "../../domain/db/mysql";
 import { readEnv, requireEnv } from "../../domain/env";
 import { ValidationError } from "../../domain/errors";
-import { createSqsClient, resolveQueueUrls } from "../../domain/sqs-client";
+import { createSqsClient, type QueueDepth, readQueueDepth, resolveQueueUrls } from "../../domain/sqs-client";
 import { createHttpCarrierClient } from "../../handler/carrier/http-carrier-client";
 import { createMessagingHandler } from "../../handler/create-messaging-handler";
 import { createJsonLogger, LOG_LEVELS, type LogLevel } from "../../handler/logger";
@@ -101,12 +100,15 @@ export function registerConsumeCommand(program: Command): void {
         });
         const started = Date.now();
         const stopReason = await consumeUntilStopped(esm, {
-          depth: () => queueDepth(client, queueUrl),
+          depth: () => readQueueDepth(client, queueUrl),
           untilDrained: flags.untilDrained ?? false,
           timeoutMs,
           progress: (line) => process.stderr.write(`consume ${line}\n`),
         });
-        const [queue, dlq] = await Promise.all([queueDepth(client, queueUrl), queueDepth(client, dlqUrl)]);
+        const [queue, dlq] = await Promise.all([
+          readQueueDepth(client, queueUrl),
+          readQueueDepth(client, dlqUrl),
+        ]);
         const seconds = Math.round((Date.now() - started) / 100) / 10;
         process.stdout.write(`${JSON.stringify({ stopReason, seconds, ...esm.stats(), queue, dlq })}\n`);
       } finally {
@@ -117,14 +119,8 @@ export function registerConsumeCommand(program: Command): void {
     });
 }
 
-interface Depth {
-  visible: number;
-  inFlight: number;
-  delayed: number;
-}
-
 interface ConsumeLoopOptions {
-  depth(): Promise<Depth>;
+  depth(): Promise<QueueDepth>;
   untilDrained: boolean;
   timeoutMs: number | null;
   progress(line: string): void;
@@ -170,24 +166,6 @@ async function consumeUntilStopped(
     process.off("SIGTERM", onSignal);
     await esm.stop();
   }
-}
-
-async function queueDepth(client: SQSClient, queueUrl: string): Promise<Depth> {
-  const { Attributes } = await client.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: queueUrl,
-      AttributeNames: [
-        "ApproximateNumberOfMessages",
-        "ApproximateNumberOfMessagesNotVisible",
-        "ApproximateNumberOfMessagesDelayed",
-      ],
-    }),
-  );
-  return {
-    visible: Number(Attributes?.ApproximateNumberOfMessages ?? 0),
-    inFlight: Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0),
-    delayed: Number(Attributes?.ApproximateNumberOfMessagesDelayed ?? 0),
-  };
 }
 
 function secondsFlag(flag: string, value: string): number {

@@ -4,6 +4,7 @@ import { pathToFileURL } from "node:url";
 import { parse as parseYaml } from "yaml";
 import type { z } from "zod";
 import { describeValue, SmsimError } from "../../domain/errors";
+import { valueAt } from "../../domain/validation";
 import {
   DEFAULT_TEMPLATE_PATH,
   loadPipelineConfig,
@@ -169,13 +170,4 @@ function reasonOf(issue: z.core.$ZodIssue, value: unknown): string {
 
 function withArticle(noun: string): string {
   return /^[aeiou]/.test(noun) ? `an ${noun}` : `a ${noun}`;
-}
-
-function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
-  let current = input;
-  for (const key of path) {
-    if (current === null || typeof current !== "object") return undefined;
-    current = (current as Record<PropertyKey, unknown>)[key];
-  }
-  return current;
 }

@@ -1,9 +1,10 @@
-import { GetQueueAttributesCommand, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
+import { ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import type { FastifyInstance } from "fastify";
 import type { RowDataPacket } from "mysql2/promise";
 import { createMessagingService, type SendBulkMessageInput } from "../../../api/messaging-service";
 import type { MessageQueuePort } from "../../../api/ports";
 import { createSqsMessageQueue } from "../../../api/sqs-message-queue";
+import { type QueueDepth, readQueueDepth } from "../../../domain/sqs-client";
 import type { TemplateOverrides } from "../../../infra/pipeline-config";
 import type { CarrierModelConfig } from "../../../provider-mock/config";
 import type { CarrierStats } from "../../../provider-mock/model";
@@ -23,12 +24,6 @@ export interface PipelineStackOptions {
     /** Runs before the carrier listens: the only time Fastify takes hooks. */
     beforeListen?: (app: FastifyInstance) => void;
   };
-}
-
-export interface QueueDepth {
-  visible: number;
-  inFlight: number;
-  delayed: number;
 }
 
 export interface DlqMessage {
@@ -115,23 +110,7 @@ export async function startPipelineStack(options: PipelineStackOptions): Promise
       });
       return service.sendBulkMessage(input);
     },
-    async depth(queueUrl) {
-      const { Attributes } = await mq.client.send(
-        new GetQueueAttributesCommand({
-          QueueUrl: queueUrl,
-          AttributeNames: [
-            "ApproximateNumberOfMessages",
-            "ApproximateNumberOfMessagesNotVisible",
-            "ApproximateNumberOfMessagesDelayed",
-          ],
-        }),
-      );
-      return {
-        visible: Number(Attributes?.ApproximateNumberOfMessages ?? 0),
-        inFlight: Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0),
-        delayed: Number(Attributes?.ApproximateNumberOfMessagesDelayed ?? 0),
-      };
-    },
+    depth: (queueUrl) => readQueueDepth(mq.client, queueUrl),
     async drainDlq() {
       const messages: DlqMessage[] = [];
       for (;;) {
