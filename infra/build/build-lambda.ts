@@ -38,6 +38,8 @@ export async function buildLambda(outDir: string = DEFAULT_LAMBDA_OUT_DIR): Prom
     // Prefer the ESM builds: the AWS SDK tree-shakes better from them.
     mainFields: ["module", "main"],
     minify: true,
+    // Error class names stay readable in function errors and logs (CarrierTransientError, not Ht).
+    keepNames: true,
     // Read by NODE_OPTIONS=--enable-source-maps, so stack traces name the TypeScript sources.
     sourcemap: "external",
     banner: { js: REQUIRE_BANNER },
