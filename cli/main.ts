@@ -1,10 +1,12 @@
 import { Command, CommanderError } from "commander";
 import { SmsimError } from "../domain/errors";
 import { registerCarrierCommand } from "./commands/carrier";
+import { registerCompareCommand } from "./commands/compare";
 import { registerConsoleCommand } from "./commands/console";
 import { registerConsumeCommand } from "./commands/consume";
 import { registerDbCommand } from "./commands/db";
 import { registerDlqCommand } from "./commands/dlq";
+import { registerLambdaCommand } from "./commands/lambda";
 import { registerRunCommand } from "./commands/run";
 import { registerSeedUsersCommand } from "./commands/seed-users";
 import { registerSendCommand } from "./commands/send";
@@ -26,6 +28,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     registerServicesCommand,
     registerSendCommand,
     registerConsumeCommand,
+    registerLambdaCommand,
+    registerCompareCommand,
   ];
   for (const register of commands) register(program);
   try {

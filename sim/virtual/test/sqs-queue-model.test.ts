@@ -8,7 +8,7 @@ import {
   createVirtualQueuePort,
   createVirtualVisibilityPort,
 } from "../sqs-queue-model";
-import { inVirtualTime, queuePair, scheduler, singleQueue, T0 } from "./fixtures";
+import { inVirtualTime, queuePair, queuePairConfig, scheduler, singleQueue, T0 } from "./fixtures";
 
 const body = (n: number) => JSON.stringify({ v: 1, logId: 1, chunkId: n, userIds: [n + 1], content: "hi" });
 
@@ -197,6 +197,32 @@ describe("SQS queue model", () => {
     expect(inDlq).toBe(1);
     expect(dlq.attributes().ApproximateNumberOfMessages).toBe(0);
     expect(dlq.counters().expired).toBe(1);
+  });
+
+  it("tells its owner when it dead-letters a message, at the receive that moves it", async () => {
+    // Prepare
+    const s = scheduler();
+    const moved: [string, number][] = [];
+    const { queue } = createVirtualQueuePair(
+      queuePairConfig({ maxReceiveCount: 1, visibilityTimeoutSeconds: 60 }),
+      s.clock,
+      {
+        onDeadLettered: (b) => moved.push([b, s.now()]),
+      },
+    );
+    queue.send(body(0));
+    queue.send(body(1));
+    await queue.receive(2, 0);
+    await s.run(T0 + 90_000);
+    const beforeReceive = moved.length;
+    // Act
+    await queue.receive(1, 0);
+    // Assess
+    expect(beforeReceive).toBe(0);
+    expect(moved).toEqual([
+      [body(0), T0 + 90_000],
+      [body(1), T0 + 90_000],
+    ]);
   });
 
   it("hides a delayed message until its delay ends", async () => {
