@@ -199,7 +199,6 @@ export function createEventSourceMapping(options: EventSourceMappingOptions): Ev
     if (what === "messages") sawMessages = true;
     else if (what === "empty") sawEmptyPoll = true;
     else sawBatchFailure = true;
-    if (waiting && (what === "failure" || what === waiting.wakeOn)) waiting.wake();
   };
 
   /**
@@ -222,10 +221,9 @@ export function createEventSourceMapping(options: EventSourceMappingOptions): Ev
       sawEmptyPoll = idleTick;
       const wakeOn = settledState();
       sawMessages = sawEmptyPoll = sawBatchFailure = false;
-      if (wakeOn) {
-        await Promise.race([new Promise<void>((wake) => (waiting = { wakeOn, wake })), stopped]);
-        waiting = null;
-      }
+      // stop() ends this wait too: racing it against `stopped` would leave a reaction on that
+      // promise per wait, and a month of order notifications is 100,000s of waits.
+      if (wakeOn) await new Promise<void>((wake) => (waiting = { wakeOn, wake }));
       await clock.sleep(SCALE_TICK_MS);
       if (sawMessages && !sawBatchFailure) {
         // Every poll found messages: there is a backlog, grow. Some came back empty: only regain
@@ -418,6 +416,8 @@ export function createEventSourceMapping(options: EventSourceMappingOptions): Ev
     async stop() {
       stopping = true;
       abort.abort();
+      waiting?.wake();
+      waiting = null;
       while (pollers.size > 0) await Promise.all([...pollers]);
     },
     stats: () => ({

@@ -1,0 +1,132 @@
+import { describe, expect, it } from "vitest";
+import { ALARM_STATE_CODES, type RunTimeline } from "../../../reports/summary";
+import { campaignOf, DLQ_ALARM, runScenario } from "./engine-fixtures";
+
+/** Per message, carrier attempts when each fails with `p` and the k-th failure dead-letters it. */
+function attemptMoments(p: number, k: number): { mean: number; variance: number } {
+  let mean = 0;
+  let square = 0;
+  for (let attempts = 1; attempts <= k; attempts++) {
+    // Attempt n happens after n - 1 failures; the last one happens whatever the others did.
+    const probability = attempts < k ? p ** (attempts - 1) * (1 - p) : p ** (k - 1);
+    mean += attempts * probability;
+    square += attempts * attempts * probability;
+  }
+  return { mean, variance: square - mean * mean };
+}
+
+/** Start, in seconds, of the first minute that ends with a message in the DLQ. */
+function firstDlqMinuteSeconds(timeline: RunTimeline): number {
+  const minute = timeline.dlqDepth.findIndex((depth) => depth > 0);
+  if (minute < 0) throw new Error("no message reached the DLQ");
+  return minute * 60;
+}
+
+/** The 4-sigma band: a correct model falls outside it for 6 seeds in 100,000. */
+const SIGMAS = 4;
+const PERIOD_SECONDS = 300;
+const ALARM_GRACE_SECONDS = 120;
+
+describe("retries and the DLQ against probability", () => {
+  it.each([
+    { p: 0.5, maxReceiveCount: 3, messages: 4_000 },
+    { p: 0.5, maxReceiveCount: 5, messages: 6_400 },
+  ])(
+    "transient failures with p = $p and maxReceiveCount $maxReceiveCount dead-letter about p^k of $messages messages",
+    async ({ p, maxReceiveCount: k, messages }) => {
+      // Prepare: every carrier call fails with p, independently (no in-handler retries: the template's
+      // CARRIER_RETRIES is 0); a failed record alone returns (partial batch response) after the
+      // visibility timeout; the receive after its k-th failure moves it to the DLQ. So a message is
+      // dead-lettered with p^k, and the count is binomial(messages, p^k).
+      const { summary, timeline } = await runScenario({
+        seed: 42,
+        infra: { overrides: { "MessagingQueue.RedrivePolicy.maxReceiveCount": k } },
+        carrier: { latencyMs: { dist: "fixed", value: 10 }, transientFailureRate: p },
+        recipients: messages * 10,
+      });
+
+      // Act
+      const dead = summary.queue.movedToDlq;
+      const expectedDead = messages * p ** k;
+      const deadSigma = Math.sqrt(messages * p ** k * (1 - p ** k));
+      const attempts = attemptMoments(p, k);
+
+      // Assess
+      expect(Math.abs(dead - expectedDead)).toBeLessThanOrEqual(SIGMAS * deadSigma);
+      expect(Math.abs(summary.carrier.requests - messages * attempts.mean)).toBeLessThanOrEqual(
+        SIGMAS * Math.sqrt(messages * attempts.variance),
+      );
+      // Each receive is one carrier call; each call either fails or lets its message be deleted.
+      expect(summary.queue.received).toBe(summary.carrier.requests);
+      expect(summary.carrier.transientErrors).toBe(summary.carrier.requests - summary.queue.deleted);
+      expect(summary.queue.deleted + dead).toBe(messages);
+      expect(summary.queue.maxApproximateReceiveCount).toBe(k);
+      expect(summary.recipients).toMatchObject({
+        requested: messages * 10,
+        sent: (messages - dead) * 10,
+        inDlq: dead * 10,
+        unaccounted: 0,
+      });
+      // The first DLQ message arrived no earlier than the start of the first minute ending with one.
+      const alarmAt = summary.alarms[0]?.transitions.find((t) => t.to === "ALARM")?.atSeconds;
+      expect(alarmAt).toBeDefined();
+      expect((alarmAt as number) - firstDlqMinuteSeconds(timeline)).toBeLessThanOrEqual(
+        PERIOD_SECONDS + ALARM_GRACE_SECONDS,
+      );
+    },
+  );
+});
+
+describe("the DLQ alarm against CloudWatch's period arithmetic", () => {
+  // One message (10 recipients) sent at 4m1s. With VisibilityTimeout 120 s and idle pollers, each
+  // receive happens the instant the message is visible again: at 241, 361 and 481 s. At 601 s it has
+  // been received maxReceiveCount = 3 times, so the queue moves it to the DLQ. The alarm (Sum of
+  // ApproximateNumberOfMessagesVisible >= 1 over Period 300 s, 1 of 1) sees it in the period
+  // [600 s, 900 s) and evaluates that period when it completes, at 900 s: 299 s after the message,
+  // the worst case of one period. The first evaluation, at 300 s, found the DLQ empty: OK.
+  const oneMessageAt = (transientFailureRate: number) =>
+    runScenario({
+      carrier: { latencyMs: { dist: "fixed", value: 50 }, transientFailureRate },
+      traffic: [{ name: "campaign", start: "4m1s", recipients: 10 }],
+    });
+
+  it("reaches ALARM within one period plus two minutes of the first DLQ message, and tells Slack", async () => {
+    // Prepare: a carrier that fails every call
+    const firstDlqSeconds = 601;
+
+    // Act
+    const { summary, timeline } = await oneMessageAt(1);
+
+    // Assess
+    expect(summary.queue.movedToDlq).toBe(1);
+    // Its recipients left the pipeline when it was dead-lettered: 601 - 241 s after the send.
+    expect(campaignOf(summary).drainSeconds).toBe(360);
+    expect(timeline.dlqDepth.findIndex((depth) => depth > 0)).toBe(Math.floor(firstDlqSeconds / 60));
+    const [alarm] = summary.alarms;
+    expect(alarm?.name).toBe(DLQ_ALARM);
+    expect(alarm?.transitions).toEqual([
+      { atSeconds: 300, from: "INSUFFICIENT_DATA", to: "OK" },
+      { atSeconds: 900, from: "OK", to: "ALARM" },
+    ]);
+    expect(900 - firstDlqSeconds).toBeLessThanOrEqual(PERIOD_SECONDS + ALARM_GRACE_SECONDS);
+    expect(summary.notifications.map((n) => [n.atSeconds, n.alarm, n.state])).toEqual([
+      [900, DLQ_ALARM, "ALARM"],
+    ]);
+  });
+
+  it("stays OK in a control run of the same traffic without failures", async () => {
+    // Prepare: the carrier never fails
+
+    // Act
+    const { summary, timeline } = await oneMessageAt(0);
+
+    // Assess
+    expect(summary.queue.movedToDlq).toBe(0);
+    expect(timeline.dlqDepth.every((depth) => depth === 0)).toBe(true);
+    expect(summary.alarms[0]?.transitions).toEqual([{ atSeconds: 300, from: "INSUFFICIENT_DATA", to: "OK" }]);
+    // OK from the first evaluation (end of minute 4) to the end of the run.
+    const states = timeline.alarms[0]?.state ?? [];
+    expect(states.slice(4)).toEqual(new Array(timeline.minutes - 4).fill(ALARM_STATE_CODES.OK));
+    expect(summary.notifications).toEqual([]);
+  });
+});
