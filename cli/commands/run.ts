@@ -3,7 +3,8 @@ import type { Command } from "commander";
 import { ValidationError } from "../../domain/errors";
 import { formatConsoleSummary } from "../../reports/console-summary";
 import { writeRunOutput } from "../../reports/write-run-output";
-import { ENGINES } from "../../sim/run/engines";
+import { INVOKE_MODES, type InvokeMode } from "../../sim/live/remote-function";
+import { ENGINES, type EngineOptions } from "../../sim/run/engines";
 import { applySets } from "../../sim/scenario/apply-sets";
 import { formatDuration } from "../../sim/scenario/durations";
 import { loadScenario, type Scenario } from "../../sim/scenario/load-scenario";
@@ -18,6 +19,9 @@ interface RunFlags {
   out?: string;
   set: string[];
   progress: boolean;
+  timeScale: string;
+  invoke: string;
+  lambdaEndpoint?: string;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -44,6 +48,20 @@ export function registerRunCommand(program: Command): void {
     )
     .option("--set <key=value>", "override a scenario field or a template property (repeatable)", collect, [])
     .option("--no-progress", "no progress bar, even on a terminal")
+    .option(
+      "--time-scale <k>",
+      "live: shrink every duration by k (visibility timeout, alarm period, gaps)",
+      "1",
+    )
+    .option(
+      "--invoke <mode>",
+      `live: how the function is invoked: ${INVOKE_MODES.join(" or ")}`,
+      "in-process",
+    )
+    .option(
+      "--lambda-endpoint <url>",
+      'live with --invoke lambda: Invoke API endpoint, or "aws" (default: host dist/lambda/handler.zip)',
+    )
     .action(async (path: string, flags: RunFlags) => {
       const engine = ENGINES[flags.engine];
       if (!engine) {
@@ -53,12 +71,14 @@ export function registerRunCommand(program: Command): void {
           `expected one of ${Object.keys(ENGINES).join(", ")}`,
         );
       }
+      const liveOptions = liveOptionsOf(flags);
       const scenario = await scenarioFrom(path, flags);
       for (const warning of scenario.pipeline.warnings) process.stderr.write(`warning: ${warning}\n`);
       const progress = flags.progress && process.stderr.isTTY ? progressBar() : undefined;
       const result = await engine(scenario, {
         slackWebhookUrl: process.env.SLACK_WEBHOOK_URL || undefined,
         onProgress: progress?.update,
+        ...liveOptions,
       });
       progress?.done();
       const dir = resolve(flags.out ?? `reports/${scenario.name}`);
@@ -89,6 +109,26 @@ export function registerRunCommand(program: Command): void {
       ];
       process.stdout.write(`${lines.join("\n")}\n`);
     });
+}
+
+/** --time-scale, --invoke and --lambda-endpoint, validated; only the live engine takes them. */
+function liveOptionsOf(flags: RunFlags): Pick<EngineOptions, "timeScale" | "invoke" | "lambdaEndpoint"> {
+  const timeScale = Number(flags.timeScale);
+  if (!(timeScale >= 1) || !Number.isFinite(timeScale)) {
+    throw new ValidationError("--time-scale", flags.timeScale, "expected a number >= 1");
+  }
+  if (!(INVOKE_MODES as readonly string[]).includes(flags.invoke)) {
+    throw new ValidationError("--invoke", flags.invoke, `expected one of ${INVOKE_MODES.join(", ")}`);
+  }
+  const invoke = flags.invoke as InvokeMode;
+  if (flags.lambdaEndpoint !== undefined && invoke !== "lambda") {
+    throw new ValidationError("--lambda-endpoint", flags.lambdaEndpoint, "needs --invoke lambda");
+  }
+  if (flags.engine !== "live" && (timeScale !== 1 || invoke !== "in-process")) {
+    const flag = timeScale !== 1 ? "--time-scale" : "--invoke";
+    throw new ValidationError(flag, timeScale !== 1 ? flags.timeScale : flags.invoke, "needs --engine live");
+  }
+  return { timeScale, invoke, lambdaEndpoint: flags.lambdaEndpoint };
 }
 
 /** One line on stderr, redrawn at most ten times a second: scenario time, recipients done, ETA. */

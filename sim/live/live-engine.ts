@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { setTimeout as realSleep } from "node:timers/promises";
 import { createSqsMessageQueue } from "../../api/sqs-message-queue";
 import { readEnv, type SmsimEnv } from "../../domain/env";
+import { ValidationError } from "../../domain/errors";
 import { createSqsClient } from "../../domain/sqs-client";
 import { createHttpCarrierClient } from "../../handler/carrier/http-carrier-client";
 import { createMessagingHandler } from "../../handler/create-messaging-handler";
@@ -10,7 +11,7 @@ import { createMysqlDeliveryStore } from "../../handler/mysql-delivery-store";
 import { createSqsVisibility } from "../../handler/sqs-visibility";
 import { MINUTE_MS } from "../alarms/metric-store";
 import { createSlackNotifier } from "../alarms/slack-notifier";
-import { createEventSourceMapping, esmConfigOf } from "../esm/event-source-mapping";
+import { createEventSourceMapping, type EsmStats, esmConfigOf } from "../esm/event-source-mapping";
 import { createSqsQueuePort } from "../esm/sqs-queue-port";
 import { createRandom } from "../random";
 import { buildRunSummary } from "../run/build-summary";
@@ -28,6 +29,7 @@ import { createLiveProducer } from "./live-producer";
 import { createRunQueues, givenRunQueues, queueDepth, readBodies } from "./live-queues";
 import { resolveLiveTarget } from "./live-target";
 import { createMessageTracker } from "./message-tracker";
+import { createRemoteFunction, type InvokeMode, type RemoteFunction } from "./remote-function";
 import { countResults, createRunDatabase, readLogs, readResults } from "./run-database";
 import { carrierOutages, realTimeSettings, scaledCarrier, scaledVisibility } from "./time-scale";
 
@@ -40,6 +42,10 @@ export interface LiveRunOptions extends RunOptions {
   log?: (line: string) => void;
   /** Keep the run's database and queues for inspection. */
   keepResources?: boolean;
+  /** How the mapping invokes the function: in this process (default) or through the Lambda Invoke API. */
+  invoke?: InvokeMode;
+  /** With invoke "lambda": an Invoke API endpoint or "aws"; unset hosts dist/lambda/handler.zip. */
+  lambdaEndpoint?: string;
 }
 
 /** How often the engine looks for an idle gap to skip, in real ms. */
@@ -62,6 +68,13 @@ export async function runLiveScenario(scenario: Scenario, options: LiveRunOption
   const wallStart = performance.now();
   const log = options.log ?? ((line: string) => process.stderr.write(`live: ${line}\n`));
   const timeScale = requireTimeScale(options.timeScale ?? 1);
+  if (options.invoke === "lambda" && timeScale !== 1) {
+    throw new ValidationError(
+      "--time-scale",
+      timeScale,
+      "must be 1 with --invoke lambda: the function runs in wall time",
+    );
+  }
   const env = await resolveLiveTarget(options.env ?? readEnv(), log);
   const { pipeline } = scenario;
   const real = realTimeSettings(scenario, timeScale);
@@ -142,15 +155,26 @@ export async function runLiveScenario(scenario: Scenario, options: LiveRunOption
       random: createRandom(scenario.seed).fork("lambda"),
       region: queuePort.region,
     });
+    let remote: RemoteFunction | null = null;
+    if (options.invoke === "lambda") {
+      remote = await createRemoteFunction({
+        lambda: pipeline.lambda,
+        endpoint: options.lambdaEndpoint,
+        services: { env, mysqlUrl: db.url, carrierBaseUrl: carrier.baseUrl, queueUrl: queues.queueUrl },
+      });
+      const { close } = remote;
+      cleanups.push(close);
+    }
     let minuteConcurrencyMax = 0;
     const esm = createEventSourceMapping({
       queue: tracker.port,
-      fn: lambda,
+      fn: remote?.port ?? lambda,
       clock,
       config: esmConfigOf(pipeline),
       pollWaitSeconds: real.pollWaitSeconds,
       onInvocation: (event) => {
         minuteConcurrencyMax = Math.max(minuteConcurrencyMax, event.concurrency);
+        remote?.observe(event);
       },
     });
     cleanups.push(() => esm.stop());
@@ -298,7 +322,7 @@ export async function runLiveScenario(scenario: Scenario, options: LiveRunOption
       latency: metrics.trend(RUN_METRICS.deliveryLatencySeconds),
     });
     const counts = tracker.counts();
-    const lambdaStats = lambda.stats();
+    const lambdaStats = remote ? remoteLambdaStats(esm.stats(), remote) : lambda.stats();
     const summary = buildRunSummary({
       scenario,
       engine: "live",
@@ -348,4 +372,16 @@ export async function runLiveScenario(scenario: Scenario, options: LiveRunOption
     }
     if (keep) log(`run ${runId}: database and queues kept for inspection`);
   }
+}
+
+/** A remote function's figures, as the mapping saw its invocations (a throttle never ran). */
+function remoteLambdaStats(stats: EsmStats, remote: RemoteFunction) {
+  return {
+    invocations: stats.invocations,
+    errors: stats.errors + stats.invalidResponses,
+    timeouts: stats.timeouts,
+    throttles: stats.throttled,
+    maxConcurrent: stats.maxConcurrent,
+    gbSeconds: remote.gbSeconds(),
+  };
 }

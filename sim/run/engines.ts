@@ -1,9 +1,13 @@
-import { runLiveScenario } from "../live/live-engine";
+import { type LiveRunOptions, runLiveScenario } from "../live/live-engine";
 import type { Scenario } from "../scenario/load-scenario";
-import { type RunOptions, type RunResult, runVirtualScenario } from "../virtual/virtual-engine";
+import { type RunResult, runVirtualScenario } from "../virtual/virtual-engine";
 
-export type EngineName = "virtual" | "live";
-export type Engine = (scenario: Scenario, options: RunOptions) => Promise<RunResult>;
+/** Options every engine takes; those only the live engine understands are refused by the CLI for virtual. */
+export type EngineOptions = Pick<
+  LiveRunOptions,
+  "slackWebhookUrl" | "onProgress" | "timeScale" | "invoke" | "lambdaEndpoint"
+>;
+export type Engine = (scenario: Scenario, options: EngineOptions) => Promise<RunResult>;
 
 /** The engines `smsim run --engine` chooses from; each takes the same scenario and gives the same outputs. */
 export const ENGINES: Record<string, Engine> = {
