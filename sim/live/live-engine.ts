@@ -3,7 +3,7 @@ import { setTimeout as realSleep } from "node:timers/promises";
 import { createSqsMessageQueue } from "../../api/sqs-message-queue";
 import { readEnv, type SmsimEnv } from "../../domain/env";
 import { ValidationError } from "../../domain/errors";
-import { createSqsClient } from "../../domain/sqs-client";
+import { createSqsClient, type QueueDepth, readQueueDepth } from "../../domain/sqs-client";
 import { createHttpCarrierClient } from "../../handler/carrier/http-carrier-client";
 import { createMessagingHandler } from "../../handler/create-messaging-handler";
 import { createJsonLogger } from "../../handler/logger";
@@ -26,7 +26,7 @@ import { settleLiveRun } from "./live-accounting";
 import { startLiveCarrier } from "./live-carrier";
 import { createLiveClock, requireTimeScale } from "./live-clock";
 import { createLiveProducer } from "./live-producer";
-import { createRunQueues, givenRunQueues, queueDepth, readBodies } from "./live-queues";
+import { createRunQueues, givenRunQueues, queueTotal, readBodies } from "./live-queues";
 import { resolveLiveTarget } from "./live-target";
 import { createMessageTracker } from "./message-tracker";
 import { createRemoteFunction, type InvokeMode, type RemoteFunction } from "./remote-function";
@@ -207,14 +207,15 @@ export async function runLiveScenario(scenario: Scenario, options: LiveRunOption
     type Reading = Omit<MinuteReading, "lambdaConcurrencyMax">;
     const readMinute = async (): Promise<Reading> => {
       const [source, dlq, { stats }] = await Promise.all([
-        queueDepth(client, queues.queueUrl),
-        queueDepth(client, queues.dlqUrl),
+        readQueueDepth(client, queues.queueUrl),
+        readQueueDepth(client, queues.dlqUrl),
         carrier.stats(),
       ]);
+      const gauges = (d: QueueDepth) => ({ visible: d.visible, notVisible: d.inFlight, delayed: d.delayed });
       const counts = tracker.counts();
       return {
         source: {
-          ...source,
+          ...gauges(source),
           sent: producer.counts().messages,
           received: counts.received,
           deleted: counts.deleted,
@@ -222,8 +223,8 @@ export async function runLiveScenario(scenario: Scenario, options: LiveRunOption
         },
         // Nothing receives from the DLQ during a run: its depth is everything the redrive moved in.
         dlq: {
-          ...dlq,
-          sent: dlq.visible + dlq.notVisible + dlq.delayed,
+          ...gauges(dlq),
+          sent: queueTotal(dlq),
           received: 0,
           deleted: 0,
           emptyReceives: 0,
@@ -271,8 +272,7 @@ export async function runLiveScenario(scenario: Scenario, options: LiveRunOption
         await realSleep(IDLE_CHECK_MS);
         const target = () => Math.min(producer.nextSendMs(), endMs);
         if (finished || busy() || target() - clock.now() < MIN_SKIP_MS) continue;
-        const depth = await queueDepth(client, queues.queueUrl);
-        if (depth.visible + depth.notVisible + depth.delayed > 0 || busy()) continue;
+        if (queueTotal(await readQueueDepth(client, queues.queueUrl)) > 0 || busy()) continue;
         const reading = await readMinute();
         const { source } = reading;
         if (source.visible + source.notVisible + source.delayed > 0 || busy()) continue;
@@ -305,10 +305,11 @@ export async function runLiveScenario(scenario: Scenario, options: LiveRunOption
         requests: s.requests / timeScale,
       })),
     );
-    const dlqDepth = await queueDepth(client, queues.dlqUrl);
-    const dlqMessages = dlqDepth.visible + dlqDepth.notVisible + dlqDepth.delayed;
+    const dlqMessages = queueTotal(await readQueueDepth(client, queues.dlqUrl));
     const dlqBodies = await readBodies(client, queues.dlqUrl, dlqMessages);
-    const [logs, results] = await Promise.all([readLogs(db.pool), readResults(db.pool)]);
+    const [logs, stored] = await Promise.all([readLogs(db.pool), readResults(db.pool)]);
+    // A remote function stamps results in real time; the in-process one on the scenario clock.
+    const results = remote ? stored.map((r) => ({ ...r, atMs: clock.scenarioAt(r.atMs) })) : stored;
     const settled = settleLiveRun({
       campaigns: producer.campaigns(),
       logs,

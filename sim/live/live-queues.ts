@@ -5,16 +5,10 @@ import {
   ReceiveMessageCommand,
   type SQSClient,
 } from "@aws-sdk/client-sqs";
-import type { QueueUrls } from "../../domain/sqs-client";
+import { type QueueDepth, type QueueUrls, readQueueDepth } from "../../domain/sqs-client";
 import type { PipelineConfig } from "../../infra/pipeline-config";
 import { LiveEngineError } from "./errors";
 import type { RealQueueSettings } from "./time-scale";
-
-export interface QueueDepth {
-  visible: number;
-  notVisible: number;
-  delayed: number;
-}
 
 export interface RunQueues extends QueueUrls {
   /** Deletes the queues this run created; leaves given ones alone. */
@@ -61,31 +55,12 @@ export async function createRunQueues(
  */
 export async function givenRunQueues(client: SQSClient, urls: QueueUrls): Promise<RunQueues> {
   for (const url of [urls.queueUrl, urls.dlqUrl]) {
-    const depth = await queueDepth(client, url);
-    const total = depth.visible + depth.notVisible + depth.delayed;
+    const total = queueTotal(await readQueueDepth(client, url));
     if (total > 0) {
       throw new LiveEngineError(`${url} holds ${total} messages; a live run needs empty queues`);
     }
   }
   return { ...urls, dispose: async () => {} };
-}
-
-export async function queueDepth(client: SQSClient, queueUrl: string): Promise<QueueDepth> {
-  const { Attributes = {} } = await client.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: queueUrl,
-      AttributeNames: [
-        "ApproximateNumberOfMessages",
-        "ApproximateNumberOfMessagesNotVisible",
-        "ApproximateNumberOfMessagesDelayed",
-      ],
-    }),
-  );
-  return {
-    visible: Number(Attributes.ApproximateNumberOfMessages ?? 0),
-    notVisible: Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0),
-    delayed: Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0),
-  };
 }
 
 export async function queueArn(client: SQSClient, queueUrl: string): Promise<string> {
@@ -137,4 +112,9 @@ function attributesOf(settings: RealQueueSettings): Record<string, string> {
     DelaySeconds: String(settings.delaySeconds),
     ReceiveMessageWaitTimeSeconds: String(settings.receiveWaitSeconds),
   };
+}
+
+/** Every message a queue holds: visible, in flight or delayed. */
+export function queueTotal(depth: QueueDepth): number {
+  return depth.visible + depth.inFlight + depth.delayed;
 }
