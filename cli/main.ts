@@ -7,6 +7,7 @@ import { registerConsumeCommand } from "./commands/consume";
 import { registerDbCommand } from "./commands/db";
 import { registerDlqCommand } from "./commands/dlq";
 import { registerLambdaCommand } from "./commands/lambda";
+import { registerRehearseCommand } from "./commands/rehearse";
 import { registerRunCommand } from "./commands/run";
 import { registerSeedUsersCommand } from "./commands/seed-users";
 import { registerSendCommand } from "./commands/send";
@@ -30,6 +31,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     registerConsumeCommand,
     registerLambdaCommand,
     registerCompareCommand,
+    registerRehearseCommand,
   ];
   for (const register of commands) register(program);
   try {
