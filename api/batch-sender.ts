@@ -36,6 +36,8 @@ export interface BatchSenderTotals {
 export interface BatchSender {
   /** Adds a message to the open batch; waits when `concurrency` calls are already in flight. */
   add(message: QueuedMessage): Promise<void>;
+  /** What SQS has answered for so far; calls in flight are in neither count yet. */
+  totals(): BatchSenderTotals;
   /** Sends the open batch and waits for every call; then the totals are final. */
   finish(): Promise<BatchSenderTotals>;
 }
@@ -107,6 +109,7 @@ export function createBatchSender(options: BatchSenderOptions): BatchSender {
       openBytes += bytes;
       if (open.length === SQS_MAX_BATCH_ENTRIES) await dispatch();
     },
+    totals: () => ({ ...totals }),
     async finish() {
       if (open.length > 0) await dispatch();
       await Promise.all(inFlight);

@@ -6,8 +6,9 @@ import { encodeMessageBody, MAX_CONTENT_LENGTH, RECIPIENTS_PER_MESSAGE } from ".
 import { parseWith } from "../domain/validation";
 import type { Logger } from "../handler/logger";
 import { type AudienceSource, parseAudience } from "./audience/compile-audience";
-import { DEFAULT_PAGE_SIZE, pagesOf, streamAudienceIds } from "./audience/stream-audience";
+import { countAudience, DEFAULT_PAGE_SIZE, pagesOf, streamAudienceIds } from "./audience/stream-audience";
 import { createBatchSender } from "./batch-sender";
+import { createEnqueueProgress } from "./enqueue-progress";
 import { EmptyAudienceError, EnqueueAbortedError } from "./errors";
 import type { MessageQueuePort } from "./ports";
 
@@ -33,6 +34,11 @@ export interface SendBulkMessageResult {
 
 export interface StartedCampaign {
   logId: number;
+  /**
+   * Recipients the audience matched when the campaign started (the log's total_count until
+   * enqueueing ends, when it becomes what was actually streamed: queued + failed).
+   */
+  totalCount: number;
   /** Settles when every chunk was sent or counted failed; rejects with EnqueueAbortedError. */
   done: Promise<SendBulkMessageResult>;
 }
@@ -56,6 +62,8 @@ export interface MessagingServiceOptions {
   concurrency?: number;
   /** User IDs read from MySQL per query (default 5,000). */
   pageSize?: number;
+  /** Recipients answered for by SQS between two writes of the log's progress counts (default 5,000). */
+  progressEvery?: number;
   /** Sends per entry before it counts as failed (default 5). */
   maxAttempts?: number;
   /** Backoff before the first resend, doubling after (default 100 ms). */
@@ -86,6 +94,7 @@ export function createMessagingService(options: MessagingServiceOptions): Messag
   const { pool, queue, logger } = options;
   const clock = options.clock ?? systemClock;
   const pageSize = positiveInt("pageSize", options.pageSize ?? DEFAULT_PAGE_SIZE);
+  const progressEvery = positiveInt("progressEvery", options.progressEvery ?? DEFAULT_PAGE_SIZE);
   const senderSettings = {
     queue,
     clock,
@@ -105,10 +114,13 @@ export function createMessagingService(options: MessagingServiceOptions): Messag
         ? pagesOf(recipients.userIds, pageSize)
         : streamAudienceIds(pool, recipients.audience, pageSize);
     // Read the first page before writing the log row: an audience matching nobody leaves no row.
-    const first = await pages.next();
+    const [first, totalCount] = await Promise.all([
+      pages.next(),
+      recipients.kind === "userIds" ? recipients.userIds.length : countAudience(pool, recipients.audience),
+    ]);
     if (first.done) throw new EmptyAudienceError(JSON.stringify(audienceRecord(recipients)));
-    const logId = await insertLog(input, requestedAt);
-    return { logId, done: enqueue(logId, input, resume(first.value, pages)) };
+    const logId = await insertLog(input, requestedAt, totalCount);
+    return { logId, totalCount, done: enqueue(logId, input, resume(first.value, pages)) };
   }
 
   async function enqueue(
@@ -117,6 +129,7 @@ export function createMessagingService(options: MessagingServiceOptions): Messag
     pages: AsyncIterable<number[]>,
   ): Promise<SendBulkMessageResult> {
     const sender = createBatchSender({ ...senderSettings, logId });
+    const progress = createEnqueueProgress({ pool, clock, logger, logId, every: progressEvery });
     let chunkId = 0;
     try {
       for await (const userIds of chunksOf(pages, RECIPIENTS_PER_MESSAGE)) {
@@ -129,14 +142,17 @@ export function createMessagingService(options: MessagingServiceOptions): Messag
           templateId: input.templateId,
         };
         await sender.add({ id: String(chunkId), body: encodeMessageBody(body), recipients: userIds.length });
+        progress.offer(sender.totals());
         chunkId++;
       }
     } catch (error) {
       const totals = await sender.finish();
+      await progress.settled();
       await finishLog(logId, totals.queued, totals.failed, true);
       throw new EnqueueAbortedError(logId, totals.queued, error);
     }
     const { queued, failed } = await sender.finish();
+    await progress.settled();
     const status = await finishLog(logId, queued, failed, false);
     logger?.info("campaign enqueued", { logId, queued, failed, messages: chunkId, status });
     return { logId, queuedCount: queued, failedCount: failed, status };
@@ -150,10 +166,11 @@ export function createMessagingService(options: MessagingServiceOptions): Messag
     },
   };
 
-  async function insertLog(input: ValidInput, requestedAt: Date): Promise<number> {
+  async function insertLog(input: ValidInput, requestedAt: Date, totalCount: number): Promise<number> {
     const [result] = await pool.execute<ResultSetHeader>(
-      `INSERT INTO messaging_log (name, requested_by, requested_at, audience, content, template_id, status, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, 'QUEUEING', ?)`,
+      `INSERT INTO messaging_log
+         (name, requested_by, requested_at, audience, content, template_id, total_count, status, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, 'QUEUEING', ?)`,
       [
         input.name ?? null,
         input.requestedBy,
@@ -161,6 +178,7 @@ export function createMessagingService(options: MessagingServiceOptions): Messag
         JSON.stringify(audienceRecord(input.recipients)),
         input.content,
         input.templateId ?? null,
+        totalCount,
         requestedAt,
       ],
     );
@@ -168,8 +186,10 @@ export function createMessagingService(options: MessagingServiceOptions): Messag
   }
 
   /**
-   * Writes the final counts. The consumer may have recorded results while the total was still
-   * open, so the status is settled here from its counters against the now-known total.
+   * Writes the final counts, the total becoming what was streamed (users may have joined or left
+   * the audience since it was counted). The consumer records results while the campaign is
+   * QUEUEING but leaves its status alone, so the status is settled here, in the same statement,
+   * from the consumer's counters against the final total.
    */
   async function finishLog(
     logId: number,

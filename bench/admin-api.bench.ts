@@ -193,7 +193,7 @@ const TICKS_PER_SECOND = 100;
 function processCpuSeconds(pid: number): number | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    // The command name, in parentheses, may hold spaces; utime and stime are the 12th and 13th fields after it.
+    // The command name, in parentheses, may hold spaces; utime and stime are fields 12 and 13 after it.
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
     return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
   } catch {

@@ -93,7 +93,6 @@ export async function createAdminServer(options: AdminServerOptions): Promise<Ad
   const audiences = createAudiencePreview(pool);
   const launcher = createCampaignLauncher({
     messaging,
-    audiences,
     onBackgroundError: (error) => app.log.error({ err: error }, "background enqueue failed"),
   });
   const recordChange = createRecordChange(createAuditLog(pool, clock));

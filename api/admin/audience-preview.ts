@@ -1,5 +1,6 @@
 import type { Pool, RowDataPacket } from "mysql2/promise";
-import { compileAudience } from "../audience/compile-audience";
+import { compileAudience, parseAudience } from "../audience/compile-audience";
+import { countAudience } from "../audience/stream-audience";
 import { maskPhone } from "./mask-phone";
 
 export interface AudienceSampleRow {
@@ -11,29 +12,21 @@ export interface AudienceSampleRow {
 }
 
 export interface AudiencePreview {
-  /** Validates the audience (errors name the field) and counts the users it matches. */
-  count(audience: unknown): Promise<number>;
-  /** The count and the first `sampleSize` users by ID, phones masked. */
+  /**
+   * Validates the audience (errors name the field), counts the users it matches and lists the
+   * first `sampleSize` by ID, phones masked.
+   */
   preview(audience: unknown, sampleSize: number): Promise<{ count: number; sample: AudienceSampleRow[] }>;
 }
 
 export function createAudiencePreview(pool: Pool): AudiencePreview {
-  async function count(audience: unknown): Promise<number> {
-    // The WHERE clause comes from the allow-list compiler; every value travels as a `?` parameter.
-    const { where, params } = compileAudience(audience);
-    const [rows] = await pool.execute<RowDataPacket[]>(
-      `SELECT COUNT(*) AS n FROM users WHERE ${where}`,
-      params,
-    );
-    return Number(rows[0]?.n ?? 0);
-  }
-
   return {
-    count,
-    async preview(audience, sampleSize) {
+    async preview(input, sampleSize) {
+      const audience = parseAudience(input);
+      // The WHERE clause comes from the allow-list compiler; every value travels as a `?` parameter.
       const { where, params } = compileAudience(audience);
       const [total, [rows]] = await Promise.all([
-        count(audience),
+        countAudience(pool, audience),
         pool.execute<RowDataPacket[]>(
           `SELECT id, name, phone, tier, region FROM users WHERE ${where} ORDER BY id LIMIT ?`,
           [...params, String(sampleSize)],

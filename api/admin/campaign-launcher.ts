@@ -1,5 +1,4 @@
 import type { MessagingService, SendBulkMessageInput } from "../messaging-service";
-import type { AudiencePreview } from "./audience-preview";
 
 export interface LaunchedCampaign {
   logId: number;
@@ -17,20 +16,17 @@ export interface CampaignLauncher {
 
 export interface CampaignLauncherOptions {
   messaging: Pick<MessagingService, "startBulkMessage">;
-  audiences: AudiencePreview;
   /** Called when a background enqueue fails after the caller already had its logId. */
   onBackgroundError(error: unknown): void;
 }
 
 export function createCampaignLauncher(options: CampaignLauncherOptions): CampaignLauncher {
-  const { messaging, audiences, onBackgroundError } = options;
+  const { messaging, onBackgroundError } = options;
   const inflight = new Set<Promise<unknown>>();
 
   return {
     async launch(input) {
-      // The producer does not report the audience's size until it has enqueued all of it.
-      const totalCount = input.userIds ? input.userIds.length : await audiences.count(input.audience);
-      const { logId, done } = await messaging.startBulkMessage(input);
+      const { logId, totalCount, done } = await messaging.startBulkMessage(input);
       const tracked = done.catch(onBackgroundError).finally(() => inflight.delete(tracked));
       inflight.add(tracked);
       return { logId, totalCount };

@@ -35,6 +35,16 @@ export async function* streamAudienceIds(
   }
 }
 
+/** How many users the audience matches now: a COUNT(*) with the WHERE clause streamAudienceIds reads. */
+export async function countAudience(pool: Pool, audience: AudienceSource): Promise<number> {
+  const { where, params } = compileAudience(audience);
+  const [rows] = await pool.execute<RowDataPacket[]>(
+    `SELECT COUNT(*) AS n FROM users WHERE ${where}`,
+    params,
+  );
+  return Number(rows[0]?.n ?? 0);
+}
+
 /** An in-memory ID list in the same page shape as streamAudienceIds. */
 export async function* pagesOf(
   ids: readonly number[],

@@ -1,4 +1,4 @@
-import type { Pool } from "mysql2/promise";
+import type { Pool, RowDataPacket } from "mysql2/promise";
 import type { Clock } from "../../domain/clock";
 import { KOREAN_REGIONS, USER_TIERS } from "../../domain/db-schema";
 import { type MessageBody, parseMessageBody } from "../../domain/message-body";
@@ -90,4 +90,42 @@ export async function seedUsers(pool: Pool, ids: Iterable<number>): Promise<User
 
 export function range(from: number, to: number): number[] {
   return Array.from({ length: to - from + 1 }, (_, i) => from + i);
+}
+
+/** Polls `read` until `done` holds for its value (bounded; fails the test when it never does). */
+export async function eventually<T>(
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+  what: string,
+): Promise<T> {
+  let last: T | undefined;
+  for (let i = 0; i < 200; i++) {
+    last = await read();
+    if (done(last)) return last;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error(`${what}: never happened; last value ${JSON.stringify(last)}`);
+}
+
+/** A campaign's counters as the console reads them. */
+export interface LogCounts {
+  status: string;
+  total: number;
+  queued: number;
+  failed: number;
+}
+
+export async function readCounts(pool: Pool, logId: number): Promise<LogCounts> {
+  const [rows] = await pool.query<RowDataPacket[]>(
+    "SELECT status, total_count, queued_count, enqueue_failed_count FROM messaging_log WHERE id = ?",
+    [logId],
+  );
+  const row = rows[0];
+  if (!row) throw new Error(`no messaging_log row ${logId}`);
+  return {
+    status: String(row.status),
+    total: Number(row.total_count),
+    queued: Number(row.queued_count),
+    failed: Number(row.enqueue_failed_count),
+  };
 }

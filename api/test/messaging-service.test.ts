@@ -1,10 +1,34 @@
 import type { RowDataPacket } from "mysql2/promise";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { encodeMessageBody } from "../../domain/message-body";
+import { encodeMessageBody, parseMessageBody } from "../../domain/message-body";
+import { createMysqlDeliveryStore } from "../../handler/mysql-delivery-store";
+import type { RecipientResult } from "../../handler/ports";
 import { createTestDatabase, type TestDatabase } from "../../test/support/test-database";
+import type { AudienceSource } from "../audience/compile-audience";
 import { EmptyAudienceError } from "../errors";
 import { createMessagingService, type MessagingServiceOptions } from "../messaging-service";
-import { manualClock, type RecordingQueueOptions, range, recordingQueue, seedUsers } from "./fixtures";
+import {
+  eventually,
+  type LogCounts,
+  manualClock,
+  type RecordingQueueOptions,
+  range,
+  readCounts,
+  recordingQueue,
+  seedUsers,
+  userRow,
+} from "./fixtures";
+
+function recipientResult(userId: number, sent: boolean): RecipientResult {
+  return {
+    userId,
+    phone: `010${String(10_000_000 + userId).slice(-8)}`,
+    status: sent ? "SENT" : "FAILED",
+    carrierMessageId: sent ? `cm-${userId}` : null,
+    errorCode: sent ? null : "INVALID_NUMBER",
+    attempts: 1,
+  };
+}
 
 describe("MessagingService.sendBulkMessage", () => {
   let db: TestDatabase;
@@ -177,18 +201,18 @@ describe("MessagingService.sendBulkMessage", () => {
     ["PARTIAL", 15, 5],
     ["SENDING", 3, 0],
   ])(
-    "settles the status as %s when the consumer recorded %i sent / %i failed before the total was known",
+    "settles the status as %s when the consumer recorded %i sent / %i failed while the campaign was QUEUEING",
     async (status, sent, failed) => {
-      // Prepare: the consumer's results arrive (and it moves the status on) while the last batch is sent.
+      // Prepare: the consumer's store records results for the first batch before SQS has answered for it.
+      const store = createMysqlDeliveryStore(db.pool);
+      let midway: RowDataPacket | undefined;
       const { service } = setup(
         {
           answer: async (entries) => {
-            if (entries.some((e) => e.id === "1")) {
-              await db.pool.query(
-                "UPDATE messaging_log SET sent_count = ?, failed_count = ?, status = 'COMPLETED' WHERE status = 'QUEUEING'",
-                [sent, failed],
-              );
-            }
+            const { logId } = parseMessageBody(entries[0]?.body ?? "");
+            const results = range(1, sent + failed).map((userId, i) => recipientResult(userId, i < sent));
+            await store.recordResults(logId, results);
+            midway = await readLog(logId);
             return { failedIds: [] };
           },
         },
@@ -197,13 +221,15 @@ describe("MessagingService.sendBulkMessage", () => {
       // Act
       const result = await service.sendBulkMessage({ ...campaign, userIds: range(1, 20) });
       // Assess
+      expect(midway).toMatchObject({ status: "QUEUEING", sent_count: sent, failed_count: failed });
+      expect(midway?.completed_at).toBeNull();
       const log = await readLog(result.logId);
       expect(log).toMatchObject({ total_count: 20, queued_count: 20, status });
       expect(log?.completed_at === null).toBe(status === "SENDING");
     },
   );
 
-  it("hands back the log id before enqueueing ends when started in two steps", async () => {
+  it("hands back the log id and the total before enqueueing ends when started in two steps", async () => {
     // Prepare: SQS holds every call until the test lets it answer.
     let release = () => {};
     const held = new Promise<void>((resolve) => {
@@ -211,14 +237,132 @@ describe("MessagingService.sendBulkMessage", () => {
     });
     const { service } = setup({ answer: () => held.then(() => ({ failedIds: [] })) });
     // Act
-    const { logId, done } = await service.startBulkMessage({ ...campaign, userIds: range(1, 25) });
-    const whileQueueing = await readLog(logId);
+    const { logId, totalCount, done } = await service.startBulkMessage({
+      ...campaign,
+      userIds: range(1, 25),
+    });
+    const whileQueueing = await readCounts(db.pool, logId);
     release();
     const result = await done;
     // Assess
-    expect(whileQueueing).toMatchObject({ status: "QUEUEING", total_count: 0 });
+    expect(totalCount).toBe(25);
+    expect(whileQueueing).toEqual({ status: "QUEUEING", total: 25, queued: 0, failed: 0 });
     expect(result).toEqual({ logId, queuedCount: 25, failedCount: 0, status: "QUEUED" });
   });
+
+  it("counts a filtered audience before streaming it, with the WHERE clause the stream reads", async () => {
+    // Prepare: every user's tier follows from its ID (fixtures' userRow).
+    const audience: AudienceSource = {
+      kind: "filter",
+      match: "all",
+      conditions: [{ field: "tier", op: "eq", value: "gold" }],
+    };
+    const [users] = await db.pool.query<RowDataPacket[]>("SELECT id FROM users");
+    const gold = users.filter((u) => userRow(Number(u.id)).tier === "gold").length;
+    let atFirstCall: LogCounts | undefined;
+    const { service } = setup(
+      {
+        answer: async (entries, call) => {
+          if (call === 1)
+            atFirstCall = await readCounts(db.pool, parseMessageBody(entries[0]?.body ?? "").logId);
+          return { failedIds: [] };
+        },
+      },
+      { concurrency: 1 },
+    );
+    // Act
+    const { logId, totalCount, done } = await service.startBulkMessage({ ...campaign, audience });
+    const result = await done;
+    // Assess
+    expect(totalCount).toBe(gold);
+    expect(atFirstCall).toMatchObject({ status: "QUEUEING", total: gold });
+    expect(result).toMatchObject({ logId, queuedCount: gold, status: "QUEUED" });
+  });
+
+  it("writes queued and failed counts while enqueueing, adding up at every step", async () => {
+    // Prepare: one call at a time of 10 messages (100 recipients); chunks 3 and 27 are never accepted.
+    const seen: LogCounts[] = [];
+    const { service } = setup(
+      {
+        answer: async (entries, call) => {
+          const { logId } = parseMessageBody(entries[0]?.body ?? "");
+          const before = (call - 1) * 100;
+          seen.push(
+            await eventually(
+              () => readCounts(db.pool, logId),
+              (c) => c.queued + c.failed === before,
+              `progress of ${before} recipients written`,
+            ),
+          );
+          return { failedIds: entries.map((e) => e.id).filter((id) => id === "3" || id === "27") };
+        },
+      },
+      { concurrency: 1, maxAttempts: 1, progressEvery: 100 },
+    );
+    // Act
+    const result = await service.sendBulkMessage({ ...campaign, userIds: range(1, 500) });
+    // Assess
+    expect(seen).toEqual([
+      { status: "QUEUEING", total: 500, queued: 0, failed: 0 },
+      { status: "QUEUEING", total: 500, queued: 90, failed: 10 },
+      { status: "QUEUEING", total: 500, queued: 190, failed: 10 },
+      { status: "QUEUEING", total: 500, queued: 280, failed: 20 },
+      { status: "QUEUEING", total: 500, queued: 380, failed: 20 },
+    ]);
+    expect(result).toMatchObject({ queuedCount: 480, failedCount: 20, status: "ENQUEUE_FAILED" });
+    expect(await readCounts(db.pool, result.logId)).toEqual({
+      status: "ENQUEUE_FAILED",
+      total: 500,
+      queued: 480,
+      failed: 20,
+    });
+  });
+
+  it.each([
+    ["join", 30, 330],
+    ["leave", -20, 280],
+  ])(
+    "settles the total on what was streamed when users %s the audience after it was counted",
+    async (_, change, streamed) => {
+      // Prepare: 300 users of their own; while SQS answers the first call, users are added or removed
+      // at the far end of the range, which the stream has not reached yet (one call at a time).
+      const first = change > 0 ? 1001 : 2001;
+      await seedUsers(db.pool, range(first, first + 299));
+      const seen: LogCounts[] = [];
+      const { service } = setup(
+        {
+          answer: async (entries, call) => {
+            const { logId } = parseMessageBody(entries[0]?.body ?? "");
+            if (call === 1 && change > 0) await seedUsers(db.pool, range(first + 300, first + 299 + change));
+            if (call === 1 && change < 0)
+              await db.pool.query("DELETE FROM users WHERE id BETWEEN ? AND ?", [
+                first + 300 + change,
+                first + 299,
+              ]);
+            seen.push(await readCounts(db.pool, logId));
+            return { failedIds: [] };
+          },
+        },
+        { concurrency: 1, pageSize: 20, progressEvery: 10 },
+      );
+      // Act
+      const { logId, totalCount, done } = await service.startBulkMessage({
+        ...campaign,
+        audience: { kind: "range", from: first, to: first + 499 },
+      });
+      const result = await done;
+      // Assess
+      expect(totalCount).toBe(300);
+      expect(seen.every((c) => c.queued + c.failed <= c.total)).toBe(true);
+      expect(result).toMatchObject({ logId, queuedCount: streamed, failedCount: 0, status: "QUEUED" });
+      expect(await readCounts(db.pool, logId)).toEqual({
+        status: "QUEUED",
+        total: streamed,
+        queued: streamed,
+        failed: 0,
+      });
+    },
+  );
 
   it("refuses an audience that matches nobody without writing a log row", async () => {
     // Prepare
