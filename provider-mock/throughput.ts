@@ -8,7 +8,7 @@ export interface SecondCount {
 /**
  * Counts accepted work over time: the busiest 1-second sliding window (any window (t - 1000, t]
  * in ms, not only whole seconds) and a per-second series for charts. Recording is O(1) amortised;
- * memory is one entry per distinct millisecond inside the window plus one per busy second.
+ * memory is one entry per distinct millisecond inside the window plus 24 bytes per busy second.
  */
 export interface ThroughputMeter {
   record(nowMs: number, requests: number, recipients: number): void;
@@ -31,7 +31,22 @@ export function createThroughputMeter(): ThroughputMeter {
   let maxRequests = 0;
   let maxRecipients = 0;
   let lastMs = Number.NEGATIVE_INFINITY;
-  const seconds: SecondCount[] = [];
+  // Busy seconds in typed columns: a month holds millions of them, too many for one object each.
+  let seconds = new Float64Array(1024);
+  let secondRequests = new Float64Array(1024);
+  let secondRecipients = new Float64Array(1024);
+  let secondCount = 0;
+
+  const growSeconds = (): void => {
+    const wider = (from: Float64Array<ArrayBuffer>): Float64Array<ArrayBuffer> => {
+      const to = new Float64Array(from.length * 2);
+      to.set(from);
+      return to;
+    };
+    seconds = wider(seconds);
+    secondRequests = wider(secondRequests);
+    secondRecipients = wider(secondRecipients);
+  };
 
   const grow = (): void => {
     const capacity = times.length * 2;
@@ -79,16 +94,25 @@ export function createThroughputMeter(): ThroughputMeter {
       lastMs = at;
       addToWindow(at, req, rec);
       const second = Math.floor(at / 1000);
-      const current = seconds[seconds.length - 1];
-      if (current?.second === second) {
-        current.requests += req;
-        current.recipients += rec;
+      const last = secondCount - 1;
+      if (secondCount > 0 && seconds[last] === second) {
+        secondRequests[last] = (secondRequests[last] as number) + req;
+        secondRecipients[last] = (secondRecipients[last] as number) + rec;
       } else {
-        seconds.push({ second, requests: req, recipients: rec });
+        if (secondCount === seconds.length) growSeconds();
+        seconds[secondCount] = second;
+        secondRequests[secondCount] = req;
+        secondRecipients[secondCount] = rec;
+        secondCount++;
       }
     },
     maxRequestsPerSecond: () => maxRequests,
     maxRecipientsPerSecond: () => maxRecipients,
-    perSecond: () => seconds.map((s) => ({ ...s })),
+    perSecond: () =>
+      Array.from({ length: secondCount }, (_, i) => ({
+        second: seconds[i] as number,
+        requests: secondRequests[i] as number,
+        recipients: secondRecipients[i] as number,
+      })),
   };
 }

@@ -36,12 +36,13 @@ describe("handler ids", () => {
 });
 
 describe("createIdSet", () => {
-  it("agrees with a Set on dense, sparse and repeated ids across its container changes", () => {
-    // Prepare: a dense run past the 4,096 array limit, sparse ids over 32 bits, and repeats
+  it("agrees with a Set on dense, sparse and repeated ids across its resizes", () => {
+    // Prepare: a dense run, sparse ids over 32 bits, packed refs differing only above bit 32, repeats
     const random = createRandom(1);
     const dense = Array.from({ length: 10_000 }, () => random.int(0, 9_999));
     const sparse = Array.from({ length: 5000 }, () => random.int(0, 2 ** 32 - 1));
-    const ids = [...dense, ...sparse, ...dense.slice(0, 100)];
+    const packed = Array.from({ length: 5000 }, (_, i) => packRecipientRef(recipientRef(i + 1, 7)));
+    const ids = [...dense, ...sparse, ...packed, 2 ** 53 - 1, 0, ...dense.slice(0, 100)];
     const set = createIdSet();
     const reference = new Set<number>();
 

@@ -1,18 +1,11 @@
 import type { DeliveryStore, MalformedMessage, RecipientResult } from "../../handler/ports";
+import { withLength } from "./growable";
 
 const NONE = 0;
 const SENT = 1;
 const FAILED = 2;
-
-export interface CampaignLedger {
-  logId: number;
-  firstUserId: number;
-  total: number;
-  sent: number;
-  failed: number;
-  /** Per recipient, by userId - firstUserId: NONE, SENT or FAILED. */
-  status: Uint8Array;
-}
+const NOT_OPENED = -1;
+const INITIAL_CAMPAIGNS = 1024;
 
 export interface MemoryDeliveryStoreOptions {
   phoneOf(userId: number): string | null;
@@ -22,11 +15,38 @@ export interface MemoryDeliveryStoreOptions {
 
 /**
  * The handler's DeliveryStore in memory, for the virtual engine. Campaigns address contiguous user
- * ranges, so a result is one byte per recipient and a 10,000,000-recipient month stays small.
+ * ranges and log ids count up from 1, so a campaign is a row of typed columns indexed by logId and
+ * a result is one byte per recipient in one shared array: a month of a million one-recipient
+ * campaigns and ten million recipients stays small.
  */
 export function createMemoryDeliveryStore(options: MemoryDeliveryStoreOptions) {
-  const campaigns = new Map<number, CampaignLedger>();
+  let firstUserIds = new Float64Array(INITIAL_CAMPAIGNS);
+  let totals = new Int32Array(INITIAL_CAMPAIGNS).fill(NOT_OPENED);
+  let sent = new Int32Array(INITIAL_CAMPAIGNS);
+  let failed = new Int32Array(INITIAL_CAMPAIGNS);
+  /** Campaign i's recipients occupy statuses[offsets[i], offsets[i] + totals[i]). */
+  let offsets = new Float64Array(INITIAL_CAMPAIGNS);
+  /** Per recipient: NONE, SENT or FAILED. */
+  let statuses = new Uint8Array(INITIAL_CAMPAIGNS);
+  let statusCount = 0;
+  let campaignEnd = 0;
   const malformed = new Map<string, MalformedMessage>();
+
+  const totalOf = (logId: number): number =>
+    logId >= 0 && logId < campaignEnd ? (totals[logId] as number) : NOT_OPENED;
+  /** Where `userId`'s status is, or -1 when the campaign is not open or the user not in it. */
+  const slotOf = (logId: number, userId: number): number => {
+    const total = totalOf(logId);
+    const index = userId - (firstUserIds[logId] as number);
+    if (total === NOT_OPENED || index < 0 || index >= total) return -1;
+    return (offsets[logId] as number) + index;
+  };
+  const isOpen = (logId: number) => totalOf(logId) !== NOT_OPENED;
+  // A user outside the campaign's range counts as recorded, so the handler skips it.
+  const isRecorded = (logId: number, userId: number): boolean => {
+    const slot = slotOf(logId, userId);
+    return slot < 0 ? isOpen(logId) : statuses[slot] !== NONE;
+  };
 
   const store: DeliveryStore = {
     async findPhones(userIds) {
@@ -39,22 +59,20 @@ export function createMemoryDeliveryStore(options: MemoryDeliveryStoreOptions) {
     },
     async findRecorded(logId, userIds) {
       const recorded = new Set<number>();
-      const campaign = campaigns.get(logId);
-      if (!campaign) return recorded;
-      for (const id of userIds) {
-        if (campaign.status[id - campaign.firstUserId] !== NONE) recorded.add(id);
-      }
+      for (const id of userIds) if (isRecorded(logId, id)) recorded.add(id);
       return recorded;
     },
     async recordResults(logId, results) {
-      const campaign = campaigns.get(logId);
-      if (!campaign) return;
       for (const result of results) {
-        const index = result.userId - campaign.firstUserId;
-        if (campaign.status[index] !== NONE) continue;
-        campaign.status[index] = result.status === "SENT" ? SENT : FAILED;
-        if (result.status === "SENT") campaign.sent++;
-        else campaign.failed++;
+        const slot = slotOf(logId, result.userId);
+        if (slot < 0 || statuses[slot] !== NONE) continue;
+        if (result.status === "SENT") {
+          statuses[slot] = SENT;
+          sent[logId] = (sent[logId] as number) + 1;
+        } else {
+          statuses[slot] = FAILED;
+          failed[logId] = (failed[logId] as number) + 1;
+        }
         options.onResult?.(logId, result);
       }
     },
@@ -65,17 +83,36 @@ export function createMemoryDeliveryStore(options: MemoryDeliveryStoreOptions) {
 
   return {
     store,
-    /** Registers a campaign of `total` recipients with user ids firstUserId..firstUserId+total-1. */
-    openCampaign(logId: number, firstUserId: number, total: number): CampaignLedger {
-      const campaign = { logId, firstUserId, total, sent: 0, failed: 0, status: new Uint8Array(total) };
-      campaigns.set(logId, campaign);
-      return campaign;
+    /**
+     * Registers a campaign of `total` recipients with user ids firstUserId..firstUserId+total-1.
+     * Log ids index arrays: they are small integers, as the engine's count from 1.
+     */
+    openCampaign(logId: number, firstUserId: number, total: number): void {
+      campaignEnd = Math.max(campaignEnd, logId + 1);
+      firstUserIds = withLength(firstUserIds, campaignEnd);
+      totals = withLength(totals, campaignEnd, NOT_OPENED);
+      sent = withLength(sent, campaignEnd);
+      failed = withLength(failed, campaignEnd);
+      offsets = withLength(offsets, campaignEnd);
+      statuses = withLength(statuses, statusCount + total);
+      firstUserIds[logId] = firstUserId;
+      totals[logId] = total;
+      sent[logId] = 0;
+      failed[logId] = 0;
+      offsets[logId] = statusCount;
+      statusCount += total;
     },
-    isRecorded(logId: number, userId: number): boolean {
-      const campaign = campaigns.get(logId);
-      return campaign !== undefined && campaign.status[userId - campaign.firstUserId] !== NONE;
+    isRecorded,
+    /** Final results recorded over all campaigns. */
+    results(): { sent: number; failed: number } {
+      let sentSum = 0;
+      let failedSum = 0;
+      for (let logId = 0; logId < campaignEnd; logId++) {
+        sentSum += sent[logId] as number;
+        failedSum += failed[logId] as number;
+      }
+      return { sent: sentSum, failed: failedSum };
     },
-    campaigns: () => [...campaigns.values()],
     malformed: () => [...malformed.values()],
   };
 }

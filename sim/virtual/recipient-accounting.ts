@@ -2,28 +2,36 @@ import type { RunSummary } from "../../reports/summary";
 import type { CampaignFacts } from "../run/build-summary";
 import type { SendRequest } from "../scenario/expand-traffic";
 import type { Trend, TrendSeries } from "../thresholds/metric-registry";
+import { withLength } from "./growable";
 import type { MemoryDeliveryStore } from "./memory-delivery-store";
 
-interface LogEntry {
-  trafficName: string;
-  sentAtMs: number;
-  recipients: number;
-  /** Recipients that have not left the pipeline (no result, not dead-lettered, not expired). */
-  open: number;
-  lastExitMs: number;
-}
+const NO_LOG = -1;
+const INITIAL_LOGS = 1024;
 
 /**
  * Where every recipient of a virtual run is: a final result, a DLQ message, a message still on the
  * queue, or expired. `unaccounted` is what is left over, and is 0 unless the pipeline lost someone.
+ * A campaign is a row of typed columns indexed by its logId (small integers counting up from 1):
+ * a month holds a million campaigns.
  */
 export function recipientAccounting() {
-  const logs = new Map<number, LogEntry>();
-  const latencySeries = new Map<string, TrendSeries>();
+  const trafficNames: string[] = [];
+  const trafficIds = new Map<string, number>();
+  const latencySeries: (TrendSeries | undefined)[] = [];
+  /** Per logId: its traffic's index in trafficNames, or NO_LOG. */
+  let trafficOf = new Int32Array(INITIAL_LOGS).fill(NO_LOG);
+  let sentAtMs = new Float64Array(INITIAL_LOGS);
+  /** Recipients that have not left the pipeline (no result, not dead-lettered, not expired). */
+  let open = new Int32Array(INITIAL_LOGS);
+  let lastExitMs = new Float64Array(INITIAL_LOGS);
+  let logEnd = 0;
   let deliveries: MemoryDeliveryStore | null = null;
   let requested = 0;
   let done = 0;
   let expired = 0;
+
+  const trafficIdOf = (logId: number): number =>
+    logId >= 0 && logId < logEnd ? (trafficOf[logId] as number) : NO_LOG;
 
   const unrecorded = function* (body: string): Generator<[number, number]> {
     let parsed: { logId?: unknown; userIds?: unknown };
@@ -41,10 +49,9 @@ export function recipientAccounting() {
   };
 
   const exit = (logId: number, atMs: number) => {
-    const log = logs.get(logId);
-    if (!log) return;
-    log.open--;
-    log.lastExitMs = atMs;
+    if (trafficIdOf(logId) === NO_LOG) return;
+    open[logId] = (open[logId] as number) - 1;
+    lastExitMs[logId] = atMs;
   };
 
   return {
@@ -52,27 +59,34 @@ export function recipientAccounting() {
       deliveries = store;
     },
     opened(logId: number, send: SendRequest, atMs: number) {
-      logs.set(logId, {
-        trafficName: send.trafficName,
-        sentAtMs: atMs,
-        recipients: send.recipients,
-        open: send.recipients,
-        lastExitMs: atMs,
-      });
+      let trafficId = trafficIds.get(send.trafficName);
+      if (trafficId === undefined) {
+        trafficId = trafficNames.push(send.trafficName) - 1;
+        trafficIds.set(send.trafficName, trafficId);
+      }
+      logEnd = Math.max(logEnd, logId + 1);
+      trafficOf = withLength(trafficOf, logEnd, NO_LOG);
+      sentAtMs = withLength(sentAtMs, logEnd);
+      open = withLength(open, logEnd);
+      lastExitMs = withLength(lastExitMs, logEnd);
+      trafficOf[logId] = trafficId;
+      sentAtMs[logId] = atMs;
+      open[logId] = send.recipients;
+      lastExitMs[logId] = atMs;
       requested += send.recipients;
     },
     campaignFacts(send: SendRequest, atMs: number): CampaignFacts {
       return { name: send.trafficName, recipients: send.recipients, firstSendMs: atMs, drainMs: 0 };
     },
     resulted(logId: number, _userId: number, atMs: number, latency: Trend) {
-      const log = logs.get(logId);
-      if (!log) return;
-      let series = latencySeries.get(log.trafficName);
+      const trafficId = trafficIdOf(logId);
+      if (trafficId === NO_LOG) return;
+      let series = latencySeries[trafficId];
       if (!series) {
-        series = latency.series({ campaign: log.trafficName });
-        latencySeries.set(log.trafficName, series);
+        series = latency.series({ campaign: trafficNames[trafficId] as string });
+        latencySeries[trafficId] = series;
       }
-      series.add((atMs - log.sentAtMs) / 1000);
+      series.add((atMs - (sentAtMs[logId] as number)) / 1000);
       done++;
       exit(logId, atMs);
     },
@@ -90,10 +104,12 @@ export function recipientAccounting() {
     done: () => done,
     /** Longest time from a send of `trafficName` until its last recipient left the pipeline. */
     drainMs(trafficName: string, nowMs: number): number {
+      const trafficId = trafficIds.get(trafficName);
       let longest = 0;
-      for (const log of logs.values()) {
-        if (log.trafficName !== trafficName) continue;
-        longest = Math.max(longest, (log.open > 0 ? nowMs : log.lastExitMs) - log.sentAtMs);
+      for (let logId = 0; logId < logEnd; logId++) {
+        if (trafficOf[logId] !== trafficId) continue;
+        const leftMs = (open[logId] as number) > 0 ? nowMs : (lastExitMs[logId] as number);
+        longest = Math.max(longest, leftMs - (sentAtMs[logId] as number));
       }
       return longest;
     },
@@ -114,12 +130,7 @@ export function recipientAccounting() {
       };
       const inDlq = countUnique(dlqBodies);
       const pending = countUnique(sourceBodies);
-      let sent = 0;
-      let failed = 0;
-      for (const campaign of deliveries?.campaigns() ?? []) {
-        sent += campaign.sent;
-        failed += campaign.failed;
-      }
+      const { sent, failed } = deliveries?.results() ?? { sent: 0, failed: 0 };
       const unaccounted = requested - sent - failed - inDlq - pending - expired;
       return { requested, sent, failed, inDlq, pending, expired, unaccounted };
     },
