@@ -1,0 +1,290 @@
+/**
+ * The live stack's throughput, in one run on fresh resources: the raw ElasticMQ ceiling for
+ * 10-recipient messages, the producer alone, and the pipeline end to end (the producer plus the
+ * production handler under the ESM emulator, on MariaDB, with the mock carrier at zero latency and no
+ * rate limit), with the pipeline's ratio to the ceiling and the CPU each process used in each phase.
+ *
+ *   npx tsx bench/live-stack.bench.ts                          # 1,000,000 recipients
+ *   npx tsx bench/live-stack.bench.ts --recipients 100000 --concurrency 12
+ *
+ * The ceiling is SendMessageBatch loops for every message, then ReceiveMessage + DeleteMessageBatch
+ * loops until all are deleted, each with --concurrency calls in flight; its combined figure is
+ * 10 x messages / (send seconds + receive-and-delete seconds): what one queue can move through both
+ * ends in a given time, the harmonic combination of the two rates.
+ */
+import { randomBytes } from "node:crypto";
+import { cpus, totalmem } from "node:os";
+import { setTimeout as sleep } from "node:timers/promises";
+import { parseArgs } from "node:util";
+import {
+  DeleteMessageBatchCommand,
+  PurgeQueueCommand,
+  ReceiveMessageCommand,
+  SendMessageBatchCommand,
+  type SQSClient,
+} from "@aws-sdk/client-sqs";
+import type { Pool, RowDataPacket } from "mysql2/promise";
+import { createMessagingService } from "../api/messaging-service";
+import { createSqsMessageQueue } from "../api/sqs-message-queue";
+import { migrate } from "../domain/db/migrate";
+import { createMysqlPool, dropDatabase, ensureDatabase } from "../domain/db/mysql";
+import { ENV_VARIABLES, readEnv } from "../domain/env";
+import { ValidationError } from "../domain/errors";
+import { encodeMessageBody, RECIPIENTS_PER_MESSAGE } from "../domain/message-body";
+import { createSqsClient, readQueueDepth } from "../domain/sqs-client";
+import { startElasticMq } from "../infra/local/elasticmq";
+import { loadPipelineConfig } from "../infra/pipeline-config";
+import { seedUsers } from "../sim/seed/seed-users";
+import { cpuMeter, createCleanup, loads, mariadbPid, SMSIM, startChild } from "./live-processes";
+
+const MYSQL_SERVER = process.env.BENCH_MYSQL_SERVER ?? "mysql://root@127.0.0.1:3306";
+/** About 200 bytes of v1 body with ten 6-7 digit user IDs, as a campaign's messages are. */
+const CONTENT = "[smsim] live-stack bench: your order has shipped and will arrive tomorrow";
+const POLL_MS = 250;
+const RECEIVE_WAIT_S = 1;
+/** The consumer must be up and polling before the first send, so its start-up is not timed. */
+const CONSUMER_WARMUP_MS = 5000;
+const TARGETS = { ratio: 0.6, pipelineSecondsPerMillion: 180, producerSecondsPerMillion: 30 };
+
+const log = (line: string) => process.stderr.write(`live-stack bench: ${line}\n`);
+
+interface Phase {
+  name: string;
+  recipients: number;
+  seconds: number;
+  cpuCores: Record<string, number | null>;
+  loadAtEnd: string;
+}
+
+function wholeFlag(flag: string, raw: string | undefined): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1)
+    throw new ValidationError(`--${flag}`, raw, "expected a whole number >= 1");
+  return n;
+}
+
+const perSecond = (p: Phase) => p.recipients / p.seconds;
+
+/** Runs `body` with a CPU meter over the named processes; the phase is timed by `body` itself. */
+async function phase(
+  name: string,
+  pids: ReadonlyMap<string, number>,
+  body: () => Promise<{ recipients: number; seconds: number }>,
+): Promise<Phase> {
+  log(`${name}: starting (load ${loads()})`);
+  const cpu = cpuMeter(pids);
+  const { recipients, seconds } = await body();
+  const result = { name, recipients, seconds, cpuCores: cpu.cores(), loadAtEnd: loads() };
+  log(`${name}: ${recipients} recipients in ${seconds.toFixed(1)} s (${Math.round(perSecond(result))}/s)`);
+  return result;
+}
+
+/** `loops` concurrent copies of `work`; resolves with the seconds they took. */
+async function inLoops(loops: number, work: () => Promise<void>): Promise<number> {
+  const started = performance.now();
+  await Promise.all(Array.from({ length: loops }, work));
+  return (performance.now() - started) / 1000;
+}
+
+async function sendAll(
+  client: SQSClient,
+  queueUrl: string,
+  messages: number,
+  loops: number,
+): Promise<number> {
+  let next = 0;
+  return inLoops(loops, async () => {
+    while (next < messages) {
+      const first = next;
+      next = Math.min(messages, next + 10);
+      const entries = [];
+      for (let chunkId = first; chunkId < next; chunkId++) {
+        const userIds = Array.from({ length: RECIPIENTS_PER_MESSAGE }, (_, i) => chunkId * 10 + i + 1);
+        const body = encodeMessageBody({ v: 1, logId: 1, chunkId, userIds, content: CONTENT });
+        entries.push({ Id: String(chunkId - first), MessageBody: body });
+      }
+      const result = await client.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries }));
+      if ((result.Failed ?? []).length > 0)
+        throw new Error(`SendMessageBatch failed ${result.Failed?.length} entries`);
+    }
+  });
+}
+
+async function receiveAll(
+  client: SQSClient,
+  queueUrl: string,
+  messages: number,
+  loops: number,
+): Promise<number> {
+  let deleted = 0;
+  return inLoops(loops, async () => {
+    while (deleted < messages) {
+      const received = await client.send(
+        new ReceiveMessageCommand({
+          QueueUrl: queueUrl,
+          MaxNumberOfMessages: 10,
+          WaitTimeSeconds: RECEIVE_WAIT_S,
+        }),
+      );
+      const batch = received.Messages ?? [];
+      if (batch.length === 0) continue;
+      const result = await client.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: queueUrl,
+          Entries: batch.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })),
+        }),
+      );
+      deleted += result.Successful?.length ?? 0;
+    }
+  });
+}
+
+async function purge(client: SQSClient, queueUrl: string): Promise<void> {
+  await client.send(new PurgeQueueCommand({ QueueUrl: queueUrl }));
+  for (;;) {
+    const d = await readQueueDepth(client, queueUrl);
+    if (d.visible + d.inFlight + d.delayed === 0) return;
+    await sleep(POLL_MS);
+  }
+}
+
+async function resultsOf(pool: Pool, logId: number): Promise<number> {
+  const [rows] = await pool.query<RowDataPacket[]>(
+    "SELECT sent_count + failed_count AS done FROM messaging_log WHERE id = ?",
+    [logId],
+  );
+  return Number(rows[0]?.done ?? 0);
+}
+
+async function measure(recipients: number, loops: number): Promise<void> {
+  const cleanup = createCleanup(log);
+  try {
+    log(
+      `machine: ${cpus().length} cores (${cpus()[0]?.model ?? "unknown CPU"}), ` +
+        `${Math.round(totalmem() / 1024 ** 3)} GiB RAM, Node ${process.versions.node}; load ${loads()}`,
+    );
+    const mysqlUrl = `${MYSQL_SERVER}/smsim_bench_live_${randomBytes(4).toString("hex")}`;
+    await ensureDatabase(mysqlUrl);
+    cleanup.add("drop database", () => dropDatabase(mysqlUrl));
+    const pool = createMysqlPool(mysqlUrl, { connectionLimit: 4 });
+    cleanup.add("close MySQL pool", () => pool.end());
+    await migrate(pool);
+    const seedStarted = performance.now();
+    await seedUsers(pool, { count: recipients, invalidRate: 0 });
+    log(`seeded ${recipients} users in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s`);
+
+    const mq = await startElasticMq({ config: loadPipelineConfig() });
+    cleanup.add("stop ElasticMQ", () => mq.stop());
+    const client = createSqsClient(readEnv({ [ENV_VARIABLES.sqsEndpoint]: mq.endpoint }));
+    cleanup.add("destroy the SQS client", async () => client.destroy());
+    const carrier = startChild("carrier", [SMSIM, "carrier", "--port", "0", "--latency-ms", "0"], {});
+    cleanup.add("stop the mock carrier", () => carrier.stop());
+    const carrierUrl = /https?:\/\/\S+/.exec(await carrier.ready)?.[0] ?? "";
+    const pids = new Map([
+      ["elasticmq", mq.pid],
+      ["bench (producer)", process.pid],
+      ["carrier", carrier.pid],
+    ]);
+    const mariadb = await mariadbPid(pool);
+    if (mariadb !== null) pids.set("mariadb (shared)", mariadb);
+
+    const messages = Math.ceil(recipients / RECIPIENTS_PER_MESSAGE);
+    const send = await phase("ceiling: send", pids, async () => ({
+      recipients,
+      seconds: await sendAll(client, mq.queueUrl, messages, loops),
+    }));
+    const receive = await phase("ceiling: receive + delete", pids, async () => ({
+      recipients,
+      seconds: await receiveAll(client, mq.queueUrl, messages, loops),
+    }));
+    await purge(client, mq.queueUrl);
+
+    const messaging = createMessagingService({ pool, queue: createSqsMessageQueue(client, mq.queueUrl) });
+    const campaign = {
+      requestedBy: "bench",
+      content: CONTENT,
+      audience: { kind: "range", from: 1, to: recipients },
+    } as const;
+    const producer = await phase("producer alone", pids, async () => {
+      const started = performance.now();
+      const result = await messaging.sendBulkMessage({ ...campaign, name: "producer alone" });
+      if (result.queuedCount !== recipients) throw new Error(`producer queued ${result.queuedCount}`);
+      return { recipients, seconds: (performance.now() - started) / 1000 };
+    });
+    await purge(client, mq.queueUrl);
+
+    const consumer = startChild("consumer", [SMSIM, "consume", "--log-level", "error"], {
+      [ENV_VARIABLES.sqsEndpoint]: mq.endpoint,
+      [ENV_VARIABLES.queueUrl]: mq.queueUrl,
+      [ENV_VARIABLES.dlqUrl]: mq.dlqUrl,
+      [ENV_VARIABLES.mysqlUrl]: mysqlUrl,
+      [ENV_VARIABLES.carrierBaseUrl]: carrierUrl,
+    });
+    cleanup.add("stop the consumer", () => consumer.stop());
+    pids.set("consumer", consumer.pid);
+    await sleep(CONSUMER_WARMUP_MS);
+    let enqueueSeconds = 0;
+    const pipeline = await phase("pipeline end to end", pids, async () => {
+      const started = performance.now();
+      const { logId, done } = await messaging.startBulkMessage({ ...campaign, name: "pipeline" });
+      const enqueued = done.then(() => {
+        enqueueSeconds = (performance.now() - started) / 1000;
+      });
+      // Awaited once drained; a rejection before then must not go unhandled.
+      enqueued.catch(() => undefined);
+      for (;;) {
+        const exitedEarly = await Promise.race([
+          consumer.exited.then(() => true),
+          sleep(POLL_MS).then(() => false),
+        ]);
+        if (exitedEarly) throw new Error("the consumer exited before the campaign drained");
+        if ((await resultsOf(pool, logId)) >= recipients) {
+          const depth = await readQueueDepth(client, mq.queueUrl);
+          if (depth.visible + depth.inFlight + depth.delayed === 0) break;
+        }
+      }
+      await enqueued;
+      return { recipients, seconds: (performance.now() - started) / 1000 };
+    });
+    await consumer.stop();
+
+    const ceilingSeconds = send.seconds + receive.seconds;
+    const ceiling = recipients / ceilingSeconds;
+    const ratio = perSecond(pipeline) / ceiling;
+    const millions = 1_000_000 / recipients;
+    const phases = [send, receive, producer, pipeline];
+    const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
+    const names = Object.keys(pipeline.cpuCores);
+    const cell = (n: number | null | undefined) => (n === null || n === undefined ? "-" : n.toFixed(2));
+    process.stdout.write(
+      `${JSON.stringify({ recipients, loops, phases, ceiling, enqueueSeconds, ratio }, null, 2)}\n\n` +
+        `${fmt(recipients)} recipients (${fmt(messages)} messages), ${loops} loops for the ceiling:\n\n` +
+        "| phase | seconds | recipients/s | messages/s | load at end (1/5/15 min) |\n|---|---:|---:|---:|---|\n" +
+        phases
+          .map(
+            (p) =>
+              `| ${p.name} | ${p.seconds.toFixed(1)} | ${fmt(perSecond(p))} | ${fmt(perSecond(p) / 10)} | ${p.loadAtEnd} |`,
+          )
+          .join("\n") +
+        `\n| ceiling: combined (send + receive time) | ${ceilingSeconds.toFixed(1)} | ${fmt(ceiling)} | ${fmt(ceiling / 10)} | |\n\n` +
+        `pipeline / ceiling: ${(ratio * 100).toFixed(1)}% (target ${TARGETS.ratio * 100}%); ` +
+        `pipeline's producer finished enqueueing after ${enqueueSeconds.toFixed(1)} s\n` +
+        `per 1,000,000 recipients: pipeline ${(pipeline.seconds * millions).toFixed(0)} s (target ` +
+        `${TARGETS.pipelineSecondsPerMillion}), producer alone ${(producer.seconds * millions).toFixed(1)} s ` +
+        `(target ${TARGETS.producerSecondsPerMillion})\n\n` +
+        `CPU used, in cores (of ${cpus().length}):\n\n| phase | ${names.join(" | ")} |\n|---|${names.map(() => "---:").join("|")}|\n` +
+        phases.map((p) => `| ${p.name} | ${names.map((n) => cell(p.cpuCores[n])).join(" | ")} |`).join("\n") +
+        "\n",
+    );
+  } finally {
+    await cleanup.runAll();
+  }
+}
+
+const { values } = parseArgs({
+  options: {
+    recipients: { type: "string", default: "1000000" },
+    concurrency: { type: "string", default: "12" },
+  },
+});
+await measure(wholeFlag("recipients", values.recipients), wholeFlag("concurrency", values.concurrency));
