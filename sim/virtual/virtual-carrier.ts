@@ -6,13 +6,15 @@ import type { VirtualClock } from "./scheduler";
 
 /**
  * The carrier model as the handler's CarrierPort, in virtual time: the answer arrives after the
- * model's latency, unless the client's timeout comes first, and non-200 answers become the same
- * errors the HTTP client raises for them.
+ * model's latency plus `overheadMs`, unless the client's timeout comes first, and non-200 answers
+ * become the same errors the HTTP client raises for them. `overheadMs` stands for what the real
+ * stack spends around each call (the HTTP round trip, the MySQL reads and writes of the record).
  */
 export function createVirtualCarrier(
   model: CarrierModel,
   clock: VirtualClock,
   timeoutMs: number,
+  overheadMs = 0,
 ): CarrierPort {
   const timeout = () => new CarrierTransientError("TIMEOUT", `no answer within ${timeoutMs} ms`);
   return {
@@ -23,11 +25,12 @@ export function createVirtualCarrier(
           clock.after(timeoutMs, () => reject(timeout()));
           return;
         }
-        if (decision.delayMs >= timeoutMs) {
+        const delayMs = decision.delayMs + overheadMs;
+        if (delayMs >= timeoutMs) {
           clock.after(timeoutMs, () => reject(timeout()));
           return;
         }
-        clock.after(decision.delayMs, () => {
+        clock.after(delayMs, () => {
           switch (decision.kind) {
             case "response":
               return resolve(decision.body);
