@@ -16,11 +16,8 @@
  *   npx tsx bench/admin-api.bench.ts --consumer in-process
  *   npx tsx bench/admin-api.bench.ts --users 100000 --duration 20
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
-import { cpus, loadavg, totalmem } from "node:os";
-import { resolve } from "node:path";
+import { cpus, totalmem } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
@@ -38,9 +35,8 @@ import { createSqsClient } from "../domain/sqs-client";
 import { startElasticMq } from "../infra/local/elasticmq";
 import { loadPipelineConfig } from "../infra/pipeline-config";
 import { seedUsers } from "../sim/seed/seed-users";
+import { cpuMeter, createCleanup, loads, mariadbPid, SMSIM, startChild } from "./live-processes";
 
-const ROOT = resolve(import.meta.dirname, "..");
-const SMSIM = resolve(ROOT, "bin/smsim.mjs");
 const MYSQL_SERVER = process.env.BENCH_MYSQL_SERVER ?? "mysql://root@127.0.0.1:3306";
 const P99_TARGET_MS = 50;
 const IDLE_WINDOW_S = 15;
@@ -73,10 +69,6 @@ interface Progress {
 }
 
 const log = (line: string) => process.stderr.write(`admin-api bench: ${line}\n`);
-const loads = () =>
-  loadavg()
-    .map((l) => l.toFixed(2))
-    .join(" / ");
 
 function settingsFrom(values: Record<string, string | boolean | undefined>): Settings {
   const whole = (flag: string) => {
@@ -124,117 +116,6 @@ async function serve(withConsumer: boolean): Promise<void> {
   await app.close();
   await pool.end();
   client.destroy();
-}
-
-interface Child {
-  pid: number;
-  /** The first stdout line that starts with the expected mark, without the mark. */
-  ready: Promise<string>;
-  /** SIGTERM, then resolves with the exit code. */
-  stop(): Promise<number>;
-}
-
-/** A Node child process whose stdout is echoed to stderr (the parent's stdout is the report). */
-function startChild(name: string, args: string[], env: Record<string, string>, readyMark?: string): Child {
-  const child: ChildProcess = spawn(process.execPath, args, {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const exited = new Promise<number>((done) => child.once("exit", (code) => done(code ?? 1)));
-  const ready = new Promise<string>((done, fail) => {
-    let buffered = "";
-    child.stdout?.on("data", (chunk: Buffer) => {
-      buffered += chunk.toString();
-      const lines = buffered.split("\n");
-      buffered = lines.pop() ?? "";
-      for (const line of lines) {
-        process.stderr.write(`${name}: ${line}\n`);
-        if (readyMark === undefined || line.startsWith(readyMark)) done(line.slice(readyMark?.length ?? 0));
-      }
-    });
-    child.once("error", fail);
-    exited.then((code) => fail(new Error(`${name} exited with ${code} before it was ready`)));
-  });
-  ready.catch(() => undefined);
-  return {
-    pid: child.pid ?? 0,
-    ready,
-    stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
-      return exited;
-    },
-  };
-}
-
-/** Undo steps, run last-registered first; also on Ctrl-C. */
-function createCleanup() {
-  const steps: { what: string; run: () => Promise<unknown> }[] = [];
-  let running: Promise<void> | null = null;
-  const runAll = () => {
-    running ??= (async () => {
-      for (const step of steps.reverse()) {
-        await step.run().catch((error: unknown) => log(`cleanup: ${step.what} failed: ${String(error)}`));
-      }
-    })();
-    return running;
-  };
-  process.once("SIGINT", () => {
-    log("interrupted: cleaning up");
-    void runAll().finally(() => process.exit(130));
-  });
-  return { add: (what: string, run: () => Promise<unknown>) => steps.push({ what, run }), runAll };
-}
-
-/** Linux's USER_HZ: /proc counts CPU time in these ticks. */
-const TICKS_PER_SECOND = 100;
-
-/** CPU seconds a process has used so far (user + system), from /proc; null without /proc or the process. */
-function processCpuSeconds(pid: number): number | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    // The command name, in parentheses, may hold spaces; utime and stime are fields 12 and 13 after it.
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
-  } catch {
-    return null;
-  }
-}
-
-/** CPU seconds the whole machine has been busy (not idle or waiting on I/O), from /proc/stat. */
-function machineBusySeconds(): number | null {
-  try {
-    const [, ...ticks] = readFileSync("/proc/stat", "utf8").split("\n")[0]?.trim().split(/\s+/) ?? [];
-    const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = ticks.map(Number);
-    return (user + nice + system + irq + softirq + steal) / TICKS_PER_SECOND;
-  } catch {
-    return null;
-  }
-}
-
-/** Counts CPU seconds of the machine and of named processes; `cores` is the average cores used since. */
-function cpuMeter(pids: ReadonlyMap<string, number>) {
-  const read = () => {
-    const used = new Map<string, number | null>([["machine", machineBusySeconds()]]);
-    for (const [name, pid] of pids) used.set(name, processCpuSeconds(pid));
-    return { at: performance.now(), used };
-  };
-  const start = read();
-  return {
-    cores(): Record<string, number | null> {
-      const end = read();
-      const seconds = (end.at - start.at) / 1000;
-      const cores: Record<string, number | null> = {};
-      for (const [name, before] of start.used) {
-        const after = end.used.get(name);
-        cores[name] =
-          before === null || after === null || after === undefined
-            ? null
-            : Math.round(((after - before) / seconds) * 100) / 100;
-      }
-      return cores;
-    },
-  };
 }
 
 async function readProgress(pool: Pool, logId: number): Promise<Progress> {
@@ -346,7 +227,7 @@ function tableRow(w: WindowReport): string {
 }
 
 async function measure(settings: Settings): Promise<void> {
-  const cleanup = createCleanup();
+  const cleanup = createCleanup(log);
   try {
     log(
       `machine: ${cpus().length} cores (${cpus()[0]?.model ?? "unknown CPU"}), ` +
@@ -452,17 +333,6 @@ function cpuTable(windows: readonly WindowReport[]): string {
     `| window | ${names.join(" | ")} |\n|---|${names.map(() => "---:").join("|")}|\n` +
     windows.map((w) => `| ${w.name} | ${names.map((n) => cell(w.cpuCores[n])).join(" | ")} |`).join("\n")
   );
-}
-
-/** The database server's process, when it runs on this machine and says where its pid file is. */
-async function mariadbPid(pool: Pool): Promise<number | null> {
-  const [rows] = await pool.query<RowDataPacket[]>("SELECT @@pid_file AS file");
-  try {
-    const pid = Number(readFileSync(String(rows[0]?.file), "utf8").trim());
-    return processCpuSeconds(pid) === null ? null : pid;
-  } catch {
-    return null;
-  }
 }
 
 /** The secret of a `name:role:token` entry. */
