@@ -94,6 +94,26 @@ export interface LoadPipelineConfigOptions {
   overrides?: TemplateOverrides;
 }
 
+/** A `--set` value: JSON when it parses as JSON (numbers, booleans, lists), else the text itself. */
+export function parseSetValue(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/** `--set LogicalId.Property.Path=value` flags as template overrides. */
+export function overridesFromFlags(flags: readonly string[]): TemplateOverrides {
+  const overrides: TemplateOverrides = {};
+  for (const flag of flags) {
+    const eq = flag.indexOf("=");
+    if (eq <= 0) throw new OverrideError(flag, "expected <LogicalId>.<Property.Path>=value");
+    overrides[flag.slice(0, eq).trim()] = parseSetValue(flag.slice(eq + 1));
+  }
+  return overrides;
+}
+
 export function loadPipelineConfig(options: LoadPipelineConfigOptions = {}): PipelineConfig {
   const templatePath = resolve(options.templatePath ?? DEFAULT_TEMPLATE_PATH);
   let text: string;

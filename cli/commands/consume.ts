@@ -10,7 +10,7 @@ import { createMessagingHandler } from "../../handler/create-messaging-handler";
 import { createJsonLogger, LOG_LEVELS, type LogLevel } from "../../handler/logger";
 import { createMysqlDeliveryStore } from "../../handler/mysql-delivery-store";
 import { createSqsVisibility } from "../../handler/sqs-visibility";
-import { loadPipelineConfig } from "../../infra/pipeline-config";
+import { loadPipelineConfig, overridesFromFlags } from "../../infra/pipeline-config";
 import {
   createEventSourceMapping,
   type EventSourceMapping,
@@ -24,6 +24,7 @@ interface ConsumeFlags {
   untilDrained?: boolean;
   timeout?: string;
   logLevel: string;
+  set: string[];
 }
 
 type StopReason = "drained" | "timeout" | "signal";
@@ -56,13 +57,19 @@ export function registerConsumeCommand(program: Command): void {
     )
     .option("--timeout <seconds>", "stop after this many seconds")
     .option("--log-level <level>", `handler log level: ${LOG_LEVELS.join(", ")}`, "warn")
+    .option(
+      "--set <LogicalId.Property=value>",
+      "override a template setting, e.g. LambdaEventSourceMapping.ScalingConfig.MaximumConcurrency=20 (repeatable)",
+      (value: string, previous: string[]) => [...previous, value],
+      [],
+    )
     .action(async (flags: ConsumeFlags) => {
       const timeoutMs = flags.timeout === undefined ? null : secondsFlag("--timeout", flags.timeout) * 1000;
       if (!(LOG_LEVELS as readonly string[]).includes(flags.logLevel)) {
         throw new ValidationError("--log-level", flags.logLevel, `expected one of ${LOG_LEVELS.join(", ")}`);
       }
       const env = readEnv();
-      const config = loadPipelineConfig();
+      const config = loadPipelineConfig({ overrides: overridesFromFlags(flags.set) });
       const { lambda } = config;
       const carrier = createHttpCarrierClient({
         baseUrl: requireEnv(env, "carrierBaseUrl"),

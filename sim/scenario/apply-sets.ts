@@ -1,3 +1,4 @@
+import { parseSetValue } from "../../infra/pipeline-config";
 import { ScenarioError, ScenarioSetError } from "./errors";
 import { formatPath, parseScenario, type Scenario } from "./load-scenario";
 import { type ScenarioInput, scenarioFields } from "./schema";
@@ -19,7 +20,7 @@ export function applySets(scenario: Scenario, sets: readonly string[]): Scenario
     const eq = set.indexOf("=");
     if (eq <= 0) throw new ScenarioSetError(set, "expected key=value");
     const key = set.slice(0, eq).trim();
-    const value = parseValue(set.slice(eq + 1));
+    const value = parseSetValue(set.slice(eq + 1));
     const path = parsePath(set, key);
     if (typeof path[0] === "string" && SCENARIO_FIELDS.has(path[0])) {
       setAt(input, path, value, set);
@@ -47,14 +48,6 @@ export function applySets(scenario: Scenario, sets: readonly string[]): Scenario
     const culprit = applied.findLast((a) => a.caused(error));
     if (culprit) throw new ScenarioSetError(culprit.set, `${error.field}: ${error.detail}`, { cause: error });
     throw error;
-  }
-}
-
-function parseValue(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
   }
 }
 

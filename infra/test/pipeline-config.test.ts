@@ -1,0 +1,93 @@
+import { describe, expect, it } from "vitest";
+import { OverrideError, TemplateError } from "../errors";
+import { loadPipelineConfig, overridesFromFlags } from "../pipeline-config";
+
+describe("loadPipelineConfig", () => {
+  it("reads the seed's settings from infra/template.yaml, following !GetAtt and !Ref", () => {
+    // Prepare / Act
+    const config = loadPipelineConfig();
+    // Assess
+    expect(config.queue).toMatchObject({
+      name: "messaging-queue",
+      visibilityTimeoutSeconds: 120,
+      maxReceiveCount: 3,
+    });
+    expect(config.dlq).toMatchObject({ name: "messaging-dlq", retentionSeconds: 1_209_600 });
+    expect(config.esm).toMatchObject({ batchSize: 10, maximumConcurrency: 5, reportBatchItemFailures: true });
+    expect(config.lambda).toMatchObject({ runtime: "nodejs20.x", timeoutSeconds: 20, recordParallelism: 1 });
+    expect(config.alarms).toEqual([
+      expect.objectContaining({
+        name: "messaging-dlq-alarm",
+        metricName: "ApproximateNumberOfMessagesVisible",
+        dimensions: [{ name: "QueueName", value: "messaging-dlq" }],
+        statistic: "Sum",
+        periodSeconds: 300,
+        evaluationPeriods: 1,
+        datapointsToAlarm: 1,
+        threshold: 1,
+        comparisonOperator: "GreaterThanOrEqualToThreshold",
+        treatMissingData: "missing",
+        alarmActions: ["SlackNotificationTopic"],
+      }),
+    ]);
+  });
+
+  it("applies LogicalId.Property.Path overrides, and warns where AWS advises against a setting", () => {
+    // Prepare
+    const overrides = {
+      "MessagingQueue.RedrivePolicy.maxReceiveCount": 5,
+      "LambdaEventSourceMapping.ScalingConfig.MaximumConcurrency": "8",
+      "MessagingLambda.ReservedConcurrentExecutions": 3,
+    };
+    // Act
+    const config = loadPipelineConfig({ overrides });
+    // Assess
+    expect(config.queue.maxReceiveCount).toBe(5);
+    expect(config.esm.maximumConcurrency).toBe(8);
+    expect(config.warnings).toEqual([
+      expect.stringContaining(
+        "ReservedConcurrentExecutions 3 is below LambdaEventSourceMapping.ScalingConfig.MaximumConcurrency 8",
+      ),
+    ]);
+  });
+
+  it("rejects what AWS rejects, naming the setting", () => {
+    // Prepare / Act / Assess
+    expect(() => loadPipelineConfig({ overrides: { "MessagingQueue.VisibilityTimeout": 10 } })).toThrow(
+      /MessagingLambda\.Timeout: must not exceed MessagingQueue\.VisibilityTimeout \(10\)/,
+    );
+    expect(() => loadPipelineConfig({ overrides: { "LambdaEventSourceMapping.BatchSize": 50 } })).toThrow(
+      /MaximumBatchingWindowInSeconds: must be >= 1 when BatchSize > 10/,
+    );
+    expect(() => loadPipelineConfig({ overrides: { "DLQAlarm.Period": 90 } })).toThrow(TemplateError);
+  });
+
+  it("names the field and value of a bad override", () => {
+    // Prepare / Act / Assess
+    expect(() => loadPipelineConfig({ overrides: { "MessagingQueue.VisibiltyTimeout": 30 } })).toThrow(
+      'MessagingQueue.VisibiltyTimeout: Unrecognized key: "VisibiltyTimeout" (got 30)',
+    );
+    expect(() => loadPipelineConfig({ overrides: { "MessagingQueue.VisibilityTimeout": "soon" } })).toThrow(
+      /MessagingQueue\.VisibilityTimeout: .*\(got "soon"\)/,
+    );
+    expect(() => loadPipelineConfig({ overrides: { "Nope.Timeout": 1 } })).toThrow(OverrideError);
+  });
+});
+
+describe("overridesFromFlags", () => {
+  it("reads values as JSON when they parse, else as text", () => {
+    // Prepare / Act
+    const overrides = overridesFromFlags([
+      "LambdaEventSourceMapping.ScalingConfig.MaximumConcurrency=20",
+      'MessagingLambda.Environment.Variables.CARRIER_TIMEOUT_MS="800"',
+      "MessagingQueue.QueueName=other-queue",
+    ]);
+    // Assess
+    expect(overrides).toEqual({
+      "LambdaEventSourceMapping.ScalingConfig.MaximumConcurrency": 20,
+      "MessagingLambda.Environment.Variables.CARRIER_TIMEOUT_MS": "800",
+      "MessagingQueue.QueueName": "other-queue",
+    });
+    expect(() => overridesFromFlags(["MaximumConcurrency"])).toThrow(OverrideError);
+  });
+});
