@@ -77,7 +77,7 @@ export async function renderCharts(
         id: "carrier",
         title: "Carrier requests per second",
         caption:
-          `Busiest second and mean of each minute${perBucket}` +
+          `Accepted requests: the busiest second and the mean of each minute${perBucket}` +
           (timeline.carrierLimitPerSecond === null
             ? "; the carrier had no limit"
             : ", against the carrier's limit (dashed)") +
@@ -197,7 +197,11 @@ function single(
       mark === "area"
         ? { type: "area", interpolate: "step-after", color, opacity: 0.85, line: { color } }
         : { type: "line", interpolate: "step-after", color },
-    encoding: { x: xEncoding(axis), y: { field, type: "quantitative", title } },
+    // Counts of messages or invocations: whole-number ticks, even when every value is 0.
+    encoding: {
+      x: xEncoding(axis),
+      y: { field, type: "quantitative", title, axis: { format: ",d", tickMinStep: 1 } },
+    },
   };
 }
 

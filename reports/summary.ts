@@ -85,7 +85,7 @@ export interface RunTimeline {
   queueVisible: number[];
   queueInFlight: number[];
   dlqDepth: number[];
-  /** Mean carrier requests per second over the minute, and the busiest second in it. */
+  /** Accepted carrier requests per second: the mean over the minute, and the busiest second in it. */
   carrierRequestsPerSecond: number[];
   carrierRequestsPerSecondMax: number[];
   /** The carrier's requests-per-second limit, null when unlimited. */

@@ -230,7 +230,7 @@ export async function runLiveScenario(scenario: Scenario, options: LiveRunOption
           emptyReceives: 0,
         },
         carrier: {
-          requests: stats.requests,
+          accepted: stats.accepted,
           rateLimited: stats.rateLimited,
           recipientsAccepted: stats.recipientsAccepted,
         },

@@ -376,7 +376,7 @@ function startAlarms(options: AlarmOptions) {
         emptyReceives: 0,
       },
       carrier: {
-        requests: stats.requests,
+        accepted: stats.accepted,
         rateLimited: stats.rateLimited,
         recipientsAccepted: stats.recipientsAccepted,
       },

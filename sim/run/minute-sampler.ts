@@ -13,7 +13,8 @@ export type QueueReading = SqsMinuteSample;
 export interface MinuteReading {
   source: QueueReading;
   dlq: QueueReading;
-  carrier: { requests: number; rateLimited: number; recipientsAccepted: number };
+  /** Requests the carrier accepted (what its limit counts), 429s, and recipients accepted. */
+  carrier: { accepted: number; rateLimited: number; recipientsAccepted: number };
   /** Most invocations in flight at once during the minute. */
   lambdaConcurrencyMax: number;
 }
@@ -76,7 +77,7 @@ export function createMinuteSampler(options: MinuteSamplerOptions) {
         timeline.carrierRateLimited[index] =
           reading.carrier.rateLimited - (previous?.carrier.rateLimited ?? 0);
         timeline.carrierRequestsPerSecond[index] =
-          (reading.carrier.requests - (previous?.carrier.requests ?? 0)) / 60;
+          (reading.carrier.accepted - (previous?.carrier.accepted ?? 0)) / 60;
         timeline.lambdaConcurrencyMax[index] = reading.lambdaConcurrencyMax;
       }
       previous = reading;

@@ -161,7 +161,7 @@ export async function runVirtualScenario(scenario: Scenario, options: RunOptions
       source: reading(queue),
       dlq: reading(dlq),
       carrier: {
-        requests: stats.requests,
+        accepted: stats.accepted,
         rateLimited: stats.rateLimited,
         recipientsAccepted: stats.recipientsAccepted,
       },
