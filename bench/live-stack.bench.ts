@@ -6,6 +6,7 @@
  *
  *   npx tsx bench/live-stack.bench.ts                          # 1,000,000 recipients
  *   npx tsx bench/live-stack.bench.ts --recipients 100000 --concurrency 12
+ *   npx tsx bench/live-stack.bench.ts --max-concurrency 20   # the pipeline above the template's 5
  *
  * The ceiling is SendMessageBatch loops for every message, then ReceiveMessage + DeleteMessageBatch
  * loops until all are deleted, each with --concurrency calls in flight; its combined figure is
@@ -156,7 +157,7 @@ async function resultsOf(pool: Pool, logId: number): Promise<number> {
   return Number(rows[0]?.done ?? 0);
 }
 
-async function measure(recipients: number, loops: number): Promise<void> {
+async function measure(recipients: number, loops: number, maxConcurrency: number | null): Promise<void> {
   const cleanup = createCleanup(log);
   try {
     log(
@@ -213,7 +214,16 @@ async function measure(recipients: number, loops: number): Promise<void> {
     });
     await purge(client, mq.queueUrl);
 
-    const consumer = startChild("consumer", [SMSIM, "consume", "--log-level", "error"], {
+    // The template's MaximumConcurrency (5) unless --max-concurrency raises it (with the function's
+    // reserved concurrency, which would otherwise throttle the extra batches).
+    const sets =
+      maxConcurrency === null
+        ? []
+        : [
+            `--set=LambdaEventSourceMapping.ScalingConfig.MaximumConcurrency=${maxConcurrency}`,
+            `--set=MessagingLambda.ReservedConcurrentExecutions=${maxConcurrency}`,
+          ];
+    const consumer = startChild("consumer", [SMSIM, "consume", "--log-level", "error", ...sets], {
       [ENV_VARIABLES.sqsEndpoint]: mq.endpoint,
       [ENV_VARIABLES.queueUrl]: mq.queueUrl,
       [ENV_VARIABLES.dlqUrl]: mq.dlqUrl,
@@ -285,6 +295,12 @@ const { values } = parseArgs({
   options: {
     recipients: { type: "string", default: "1000000" },
     concurrency: { type: "string", default: "12" },
+    "max-concurrency": { type: "string" },
   },
 });
-await measure(wholeFlag("recipients", values.recipients), wholeFlag("concurrency", values.concurrency));
+const maxConcurrency = values["max-concurrency"];
+await measure(
+  wholeFlag("recipients", values.recipients),
+  wholeFlag("concurrency", values.concurrency),
+  maxConcurrency === undefined ? null : wholeFlag("max-concurrency", maxConcurrency),
+);
