@@ -1,10 +1,10 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunSummary } from "../../../reports/summary";
 import { runSummary } from "../../../reports/test/fixtures";
-import { main } from "../../main";
+import { smsim } from "./run-smsim";
 
 let dir: string;
 beforeAll(async () => {
@@ -16,22 +16,6 @@ async function summaryFile(name: string, summary: RunSummary | string): Promise<
   const path = join(dir, name);
   await writeFile(path, typeof summary === "string" ? summary : JSON.stringify(summary));
   return path;
-}
-
-/** Runs `smsim <args>` in process; returns its exit code and what it printed. */
-async function smsim(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const out = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => stdout.push(String(chunk)) > 0);
-  const err = vi.spyOn(process.stderr, "write").mockImplementation((chunk) => stderr.push(String(chunk)) > 0);
-  try {
-    const code = await main(["node", "smsim", ...args]);
-    return { code, stdout: stdout.join(""), stderr: stderr.join("") };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-    process.exitCode = undefined;
-  }
 }
 
 describe("smsim compare", () => {

@@ -1,7 +1,7 @@
 import type { RowDataPacket } from "mysql2/promise";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { type Backends, queueDepth, sendBodies, startBackends } from "../../../api/admin/test/admin-harness";
-import { main } from "../../main";
+import { smsim } from "./run-smsim";
 
 let backends: Backends;
 
@@ -17,21 +17,6 @@ afterAll(async () => {
   await backends?.mq.stop();
   await backends?.db.drop();
 });
-
-/** Runs `smsim <args>` in process; returns its exit code and what it printed. */
-async function smsim(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const out = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => stdout.push(String(chunk)) > 0);
-  const err = vi.spyOn(process.stderr, "write").mockImplementation((chunk) => stderr.push(String(chunk)) > 0);
-  try {
-    const code = await main(["node", "smsim", ...args]);
-    return { code, stdout: stdout.join(""), stderr: stderr.join("") };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
 
 describe("smsim dlq", () => {
   it("lists, shows, refuses an unconfirmed purge, redrives and purges", async () => {

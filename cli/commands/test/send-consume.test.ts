@@ -5,24 +5,8 @@ import { range, seedUsers } from "../../../api/test/fixtures";
 import { createCarrierServer } from "../../../provider-mock/server";
 import { startTestElasticMq, type TestElasticMq } from "../../../test/support/elasticmq";
 import { createTestDatabase, type TestDatabase } from "../../../test/support/test-database";
-import { main } from "../../main";
 import { parseUserIdsFlag } from "../send";
-
-/** Runs `smsim <args>` in process; returns its exit code and what it printed. */
-async function smsim(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const out = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => stdout.push(String(chunk)) > 0);
-  const err = vi.spyOn(process.stderr, "write").mockImplementation((chunk) => stderr.push(String(chunk)) > 0);
-  try {
-    const code = await main(["node", "smsim", ...args]);
-    return { code, stdout: stdout.join(""), stderr: stderr.join("") };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-    process.exitCode = undefined;
-  }
-}
+import { smsim } from "./run-smsim";
 
 describe("smsim send and consume", () => {
   let mq: TestElasticMq;
