@@ -20,7 +20,7 @@ import { createMinuteSampler, type MinuteReading } from "../run/minute-sampler";
 import { RUN_METRICS } from "../run/run-metrics";
 import type { Scenario } from "../scenario/load-scenario";
 import { createMetricRegistry } from "../thresholds/metric-registry";
-import { createLambdaModel } from "../virtual/lambda-model";
+import { createTemplateLambdaModel } from "../virtual/lambda-model";
 import type { RunOptions, RunResult } from "../virtual/virtual-engine";
 import { settleLiveRun } from "./live-accounting";
 import { startLiveCarrier } from "./live-carrier";
@@ -145,13 +145,9 @@ export async function runLiveScenario(scenario: Scenario, options: LiveRunOption
       settings: handlerSettingsOf(pipeline.lambda),
       logger: createJsonLogger({ level: "silent" }),
     });
-    const lambda = createLambdaModel({
-      functionName: pipeline.lambda.functionName,
+    const lambda = createTemplateLambdaModel(pipeline.lambda, {
       handler: (event, context) => handler(event, context),
       clock,
-      memoryMb: pipeline.lambda.memoryMb,
-      architecture: pipeline.lambda.architecture,
-      reservedConcurrency: pipeline.lambda.reservedConcurrency,
       random: createRandom(scenario.seed).fork("lambda"),
       region: queuePort.region,
     });

@@ -1,5 +1,6 @@
 import type { Context, SQSEvent } from "aws-lambda";
 import { SmsimError, ValidationError } from "../../domain/errors";
+import type { LambdaConfig } from "../../infra/pipeline-config";
 import type { FunctionPort, InvocationOutcome } from "../esm/ports";
 import { hashString, type Random } from "../random";
 import { requireInt, requireTime } from "./checks";
@@ -68,6 +69,20 @@ const THROTTLED: InvocationOutcome = { kind: "throttled" };
  * runs on in the background (nothing can stop it in-process) and its result is dropped: side effects
  * it makes after the deadline are ones a real Lambda would not make.
  */
+/** The template's function (memory, architecture, reserved concurrency) as a model, for either engine. */
+export function createTemplateLambdaModel(
+  lambda: LambdaConfig,
+  options: Pick<LambdaModelOptions, "handler" | "clock" | "random" | "region">,
+): LambdaModel {
+  return createLambdaModel({
+    ...options,
+    functionName: lambda.functionName,
+    memoryMb: lambda.memoryMb,
+    architecture: lambda.architecture,
+    reservedConcurrency: lambda.reservedConcurrency,
+  });
+}
+
 export function createLambdaModel(options: LambdaModelOptions): LambdaModel {
   const { clock, handler, functionName } = options;
   const memoryMb = requireInt("memoryMb", options.memoryMb, 128, 10_240);

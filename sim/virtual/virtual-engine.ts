@@ -16,7 +16,7 @@ import { RUN_METRICS } from "../run/run-metrics";
 import { expandTraffic, type SendRequest } from "../scenario/expand-traffic";
 import type { Scenario } from "../scenario/load-scenario";
 import { createMetricRegistry } from "../thresholds/metric-registry";
-import { createLambdaModel } from "./lambda-model";
+import { createTemplateLambdaModel } from "./lambda-model";
 import { createMemoryDeliveryStore } from "./memory-delivery-store";
 import { recipientAccounting } from "./recipient-accounting";
 import { createVirtualScheduler } from "./scheduler";
@@ -112,13 +112,9 @@ export async function runVirtualScenario(scenario: Scenario, options: RunOptions
     settings: handlerSettingsOf(pipeline.lambda),
     logger: createJsonLogger({ level: "silent" }),
   });
-  const lambda = createLambdaModel({
-    functionName: pipeline.lambda.functionName,
+  const lambda = createTemplateLambdaModel(pipeline.lambda, {
     handler: (event, context) => handler(event, context),
     clock,
-    memoryMb: pipeline.lambda.memoryMb,
-    architecture: pipeline.lambda.architecture,
-    reservedConcurrency: pipeline.lambda.reservedConcurrency,
     random: random.fork("lambda"),
     region: REGION,
   });
