@@ -5,20 +5,10 @@ import { createMysqlPool } from "../../domain/db/mysql";
 import { readEnv, requireEnv } from "../../domain/env";
 import { ValidationError } from "../../domain/errors";
 import { createSqsClient, type QueueDepth, readQueueDepth, resolveQueueUrls } from "../../domain/sqs-client";
-import { createHttpCarrierClient } from "../../handler/carrier/http-carrier-client";
-import { createMessagingHandler } from "../../handler/create-messaging-handler";
 import { createJsonLogger, LOG_LEVELS, type LogLevel } from "../../handler/logger";
-import { createMysqlDeliveryStore } from "../../handler/mysql-delivery-store";
-import { createSqsVisibility } from "../../handler/sqs-visibility";
 import { loadPipelineConfig, overridesFromFlags } from "../../infra/pipeline-config";
-import {
-  createEventSourceMapping,
-  type EventSourceMapping,
-  esmConfigOf,
-} from "../../sim/esm/event-source-mapping";
-import { createInProcessFunction } from "../../sim/esm/in-process-function";
-import { createSqsQueuePort } from "../../sim/esm/sqs-queue-port";
-import { handlerSettingsOf } from "../../sim/run/handler-settings";
+import type { EventSourceMapping } from "../../sim/esm/event-source-mapping";
+import { createLocalConsumer, type LocalConsumer } from "../../sim/esm/local-consumer";
 
 interface ConsumeFlags {
   untilDrained?: boolean;
@@ -70,41 +60,26 @@ export function registerConsumeCommand(program: Command): void {
       }
       const env = readEnv();
       const config = loadPipelineConfig({ overrides: overridesFromFlags(flags.set) });
-      const { lambda } = config;
-      const carrier = createHttpCarrierClient({
-        baseUrl: requireEnv(env, "carrierBaseUrl"),
-        apiKey: env.carrierApiKey,
-        timeoutMs: lambda.carrierTimeoutMs,
-      });
+      const carrierBaseUrl = requireEnv(env, "carrierBaseUrl");
       const client = createSqsClient(env);
       const pool = createMysqlPool(env.mysqlUrl);
       const logger = createJsonLogger({
         level: flags.logLevel as LogLevel,
         write: (line) => process.stderr.write(`${line}\n`),
       });
+      let consumer: LocalConsumer | undefined;
       try {
         const { queueUrl, dlqUrl } = await resolveQueueUrls(client, config, env);
-        const handler = createMessagingHandler({
-          carrier,
-          store: createMysqlDeliveryStore(pool),
-          visibility: createSqsVisibility({ client, queueUrl }),
+        consumer = await createLocalConsumer({
+          client,
+          queueUrl,
+          pipeline: config,
+          pool,
+          carrier: { baseUrl: carrierBaseUrl, apiKey: env.carrierApiKey },
           clock: unrefClock,
-          settings: handlerSettingsOf(lambda),
           logger,
         });
-        const esm = createEventSourceMapping({
-          queue: await createSqsQueuePort(client, queueUrl),
-          fn: createInProcessFunction({
-            handler,
-            clock: unrefClock,
-            functionName: lambda.functionName,
-            memoryMb: lambda.memoryMb,
-            reservedConcurrency: lambda.reservedConcurrency,
-          }),
-          clock: unrefClock,
-          config: esmConfigOf(config),
-          logger,
-        });
+        const { esm } = consumer;
         const started = Date.now();
         const stopReason = await consumeUntilStopped(esm, {
           depth: () => readQueueDepth(client, queueUrl),
@@ -119,7 +94,7 @@ export function registerConsumeCommand(program: Command): void {
         const seconds = Math.round((Date.now() - started) / 100) / 10;
         process.stdout.write(`${JSON.stringify({ stopReason, seconds, ...esm.stats(), queue, dlq })}\n`);
       } finally {
-        await carrier.close();
+        await consumer?.close();
         client.destroy();
         await pool.end();
       }

@@ -5,28 +5,21 @@ import type { Pool } from "mysql2/promise";
 import { createDlqService, type DlqService } from "../../api/admin/dlq-service";
 import { createMessagingService } from "../../api/messaging-service";
 import { createSqsMessageQueue } from "../../api/sqs-message-queue";
-import { systemClock } from "../../domain/clock";
 import { readEnv, type SmsimEnv } from "../../domain/env";
 import { ValidationError } from "../../domain/errors";
 import { RECIPIENTS_PER_MESSAGE } from "../../domain/message-body";
 import { createSqsClient, type QueueDepth, readQueueDepth } from "../../domain/sqs-client";
-import { createHttpCarrierClient } from "../../handler/carrier/http-carrier-client";
-import { createMessagingHandler } from "../../handler/create-messaging-handler";
 import { createJsonLogger } from "../../handler/logger";
-import { createMysqlDeliveryStore } from "../../handler/mysql-delivery-store";
-import { createSqsVisibility } from "../../handler/sqs-visibility";
 import { loadPipelineConfig, type PipelineConfig, type QueueConfig } from "../../infra/pipeline-config";
 import { MINUTE_MS } from "../alarms/metric-store";
 import { createSlackNotifier, type SlackNotificationRecord } from "../alarms/slack-notifier";
-import { createEventSourceMapping, type EventSourceMapping, esmConfigOf } from "../esm/event-source-mapping";
-import { createInProcessFunction } from "../esm/in-process-function";
-import { createSqsQueuePort } from "../esm/sqs-queue-port";
+import type { EventSourceMapping } from "../esm/event-source-mapping";
+import { createLocalConsumer } from "../esm/local-consumer";
 import { type LiveCarrier, startLiveCarrier } from "../live/live-carrier";
 import { createRunQueues } from "../live/live-queues";
 import { resolveLiveTarget } from "../live/live-target";
 import { createRunDatabase } from "../live/run-database";
 import type { RealQueueSettings } from "../live/time-scale";
-import { handlerSettingsOf } from "../run/handler-settings";
 import { createMinuteSampler } from "../run/minute-sampler";
 import { RehearsalError } from "./errors";
 
@@ -128,12 +121,13 @@ export async function rehearseDlqIncident(options: DlqIncidentOptions): Promise<
     const carrier = await startLiveCarrier({ baseUrl: env.carrierBaseUrl, seed: 1 });
     cleanups.push(() => carrier.close());
     await carrier.configure({ latencyMs: { dist: "fixed", value: 20 }, outages: [] });
-    const consumer = await createConsumer({
+    const consumer = await createLocalConsumer({
       client,
       queueUrl: queues.queueUrl,
       pipeline,
       pool: db.pool,
-      carrierBaseUrl: carrier.baseUrl,
+      carrier: { baseUrl: carrier.baseUrl },
+      pollWaitSeconds: 1,
     });
     cleanups.push(() => consumer.close());
     say(
@@ -273,48 +267,6 @@ function realQueues(pipeline: PipelineConfig): { queue: RealQueueSettings; dlq: 
     receiveWaitSeconds: 1,
   });
   return { queue: real(pipeline.queue), dlq: real(pipeline.dlq) };
-}
-
-interface ConsumerOptions {
-  client: SQSClient;
-  queueUrl: string;
-  pipeline: PipelineConfig;
-  pool: Pool;
-  carrierBaseUrl: string;
-}
-
-/** The production handler under the ESM emulator, as `smsim consume` wires it; the caller starts it. */
-async function createConsumer({ client, queueUrl, pipeline, pool, carrierBaseUrl }: ConsumerOptions) {
-  const { lambda } = pipeline;
-  const http = createHttpCarrierClient({ baseUrl: carrierBaseUrl, timeoutMs: lambda.carrierTimeoutMs });
-  const handler = createMessagingHandler({
-    carrier: http,
-    store: createMysqlDeliveryStore(pool),
-    visibility: createSqsVisibility({ client, queueUrl }),
-    clock: systemClock,
-    settings: handlerSettingsOf(lambda),
-    logger: createJsonLogger({ level: "silent" }),
-  });
-  const esm = createEventSourceMapping({
-    queue: await createSqsQueuePort(client, queueUrl),
-    fn: createInProcessFunction({
-      handler,
-      clock: systemClock,
-      functionName: lambda.functionName,
-      memoryMb: lambda.memoryMb,
-      reservedConcurrency: lambda.reservedConcurrency,
-    }),
-    clock: systemClock,
-    config: esmConfigOf(pipeline),
-    pollWaitSeconds: 1,
-  });
-  return {
-    esm,
-    async close() {
-      await esm.stop();
-      await http.close();
-    },
-  };
 }
 
 interface AlarmOptions {

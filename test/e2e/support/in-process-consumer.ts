@@ -1,19 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { systemClock } from "../../../domain/clock";
-import { createHttpCarrierClient } from "../../../handler/carrier/http-carrier-client";
-import { createMessagingHandler } from "../../../handler/create-messaging-handler";
 import { createJsonLogger } from "../../../handler/logger";
-import { createMysqlDeliveryStore } from "../../../handler/mysql-delivery-store";
-import { createSqsVisibility } from "../../../handler/sqs-visibility";
-import {
-  createEventSourceMapping,
-  type EsmStats,
-  esmConfigOf,
-  type InvocationEvent,
-} from "../../../sim/esm/event-source-mapping";
-import { createInProcessFunction } from "../../../sim/esm/in-process-function";
-import { createSqsQueuePort } from "../../../sim/esm/sqs-queue-port";
-import { handlerSettingsOf } from "../../../sim/run/handler-settings";
+import type { EsmStats, InvocationEvent } from "../../../sim/esm/event-source-mapping";
+import { createLocalConsumer } from "../../../sim/esm/local-consumer";
 import type { PipelineStack } from "./pipeline-stack";
 
 export interface ConsumeOptions {
@@ -38,33 +26,18 @@ export async function consumeUntilDrained(
   options: ConsumeOptions,
 ): Promise<ConsumeResult> {
   const { config, client, queueUrl } = stack.mq;
-  const { lambda } = config;
-  const carrier = createHttpCarrierClient({ baseUrl: stack.carrierUrl, timeoutMs: lambda.carrierTimeoutMs });
-  // Warnings would be one line per failed record; errors still show.
-  const logger = createJsonLogger({ level: "error" });
-  const handler = createMessagingHandler({
-    carrier,
-    store: createMysqlDeliveryStore(stack.db.pool),
-    visibility: createSqsVisibility({ client, queueUrl }),
-    clock: systemClock,
-    settings: handlerSettingsOf(lambda),
-    logger,
-  });
   const invocations: InvocationEvent[] = [];
-  const esm = createEventSourceMapping({
-    queue: await createSqsQueuePort(client, queueUrl),
-    fn: createInProcessFunction({
-      handler,
-      clock: systemClock,
-      functionName: lambda.functionName,
-      memoryMb: lambda.memoryMb,
-      reservedConcurrency: lambda.reservedConcurrency,
-    }),
-    clock: systemClock,
-    config: esmConfigOf(config),
-    logger,
+  const consumer = await createLocalConsumer({
+    client,
+    queueUrl,
+    pipeline: config,
+    pool: stack.db.pool,
+    carrier: { baseUrl: stack.carrierUrl },
+    // Warnings would be one line per failed record; errors still show.
+    logger: createJsonLogger({ level: "error" }),
     onInvocation: (event) => invocations.push(event),
   });
+  const { esm } = consumer;
   const quietMs = options.quietMs ?? 1_000;
   const deadline = Date.now() + options.timeoutMs;
   esm.start();
@@ -82,8 +55,7 @@ export async function consumeUntilDrained(
       await sleep(200);
     }
   } finally {
-    await esm.stop();
-    await carrier.close();
+    await consumer.close();
   }
   return { esm: esm.stats(), invocations };
 }
