@@ -4,6 +4,8 @@ import { KOREAN_REGIONS, USER_TIERS } from "../../domain/db-schema";
 import { type MessageBody, parseMessageBody } from "../../domain/message-body";
 import type { BatchSendResult, MessageQueuePort, OutgoingMessage } from "../ports";
 
+export { eventually } from "../../test/support/eventually";
+
 /** A clock whose sleeps return at once and move time on; `sleeps` lists every wait asked for. */
 export function manualClock(start = Date.UTC(2026, 0, 1)) {
   let now = start;
@@ -90,21 +92,6 @@ export async function seedUsers(pool: Pool, ids: Iterable<number>): Promise<User
 
 export function range(from: number, to: number): number[] {
   return Array.from({ length: to - from + 1 }, (_, i) => from + i);
-}
-
-/** Polls `read` until `done` holds for its value (bounded; fails the test when it never does). */
-export async function eventually<T>(
-  read: () => Promise<T>,
-  done: (value: T) => boolean,
-  what: string,
-): Promise<T> {
-  let last: T | undefined;
-  for (let i = 0; i < 200; i++) {
-    last = await read();
-    if (done(last)) return last;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`${what}: never happened; last value ${JSON.stringify(last)}`);
 }
 
 /** A campaign's counters as the console reads them. */

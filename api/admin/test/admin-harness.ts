@@ -11,6 +11,8 @@ import { type AdminServerOptions, createAdminServer } from "../admin-server";
 import type { AdminToken } from "../auth";
 import type { AdminApp } from "../typebox-provider";
 
+export { eventually } from "../../../test/support/eventually";
+
 export const OPERATOR: AdminToken = { name: "olivia", role: "operator", token: "operator-token-0123456789" };
 export const VIEWER: AdminToken = { name: "victor", role: "viewer", token: "viewer-token-0123456789ab" };
 
@@ -166,19 +168,4 @@ export async function queueDepth(client: SQSClient, queueUrl: string): Promise<n
 export async function json(response: Response) {
   // biome-ignore lint/suspicious/noExplicitAny: tests assert on arbitrary JSON replies
   return { status: response.status, body: (await response.json()) as any };
-}
-
-/** Polls `read` until `done` holds for its value (bounded; fails the test when it never does). */
-export async function eventually<T>(
-  read: () => Promise<T>,
-  done: (value: T) => boolean,
-  what: string,
-): Promise<T> {
-  let last: T | undefined;
-  for (let i = 0; i < 200; i++) {
-    last = await read();
-    if (done(last)) return last;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`${what}: never happened; last value ${JSON.stringify(last)}`);
 }
