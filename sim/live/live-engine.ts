@@ -3,7 +3,7 @@ import { setTimeout as realSleep } from "node:timers/promises";
 import { createSqsMessageQueue } from "../../api/sqs-message-queue";
 import { readEnv, type SmsimEnv } from "../../domain/env";
 import { ValidationError } from "../../domain/errors";
-import { createSqsClient, type QueueDepth, readQueueDepth } from "../../domain/sqs-client";
+import { createSqsClient, readQueueDepth } from "../../domain/sqs-client";
 import { createHttpCarrierClient } from "../../handler/carrier/http-carrier-client";
 import { createMessagingHandler } from "../../handler/create-messaging-handler";
 import { createJsonLogger } from "../../handler/logger";
@@ -16,7 +16,7 @@ import { createSqsQueuePort } from "../esm/sqs-queue-port";
 import { createRandom } from "../random";
 import { buildRunSummary } from "../run/build-summary";
 import { handlerSettingsOf } from "../run/handler-settings";
-import { createMinuteSampler, type MinuteReading } from "../run/minute-sampler";
+import { createMinuteSampler, type MinuteReading, queueReadingOf } from "../run/minute-sampler";
 import { RUN_METRICS } from "../run/run-metrics";
 import type { Scenario } from "../scenario/load-scenario";
 import { createMetricRegistry } from "../thresholds/metric-registry";
@@ -207,29 +207,17 @@ export async function runLiveScenario(scenario: Scenario, options: LiveRunOption
         readQueueDepth(client, queues.dlqUrl),
         carrier.stats(),
       ]);
-      const gauges = (d: QueueDepth) => ({ visible: d.visible, notVisible: d.inFlight, delayed: d.delayed });
       const counts = tracker.counts();
       return {
-        source: {
-          ...gauges(source),
+        source: queueReadingOf(source, {
           sent: producer.counts().messages,
           received: counts.received,
           deleted: counts.deleted,
           emptyReceives: counts.emptyReceives,
-        },
+        }),
         // Nothing receives from the DLQ during a run: its depth is everything the redrive moved in.
-        dlq: {
-          ...gauges(dlq),
-          sent: queueTotal(dlq),
-          received: 0,
-          deleted: 0,
-          emptyReceives: 0,
-        },
-        carrier: {
-          accepted: stats.accepted,
-          rateLimited: stats.rateLimited,
-          recipientsAccepted: stats.recipientsAccepted,
-        },
+        dlq: queueReadingOf(dlq, { sent: queueTotal(dlq), received: 0, deleted: 0, emptyReceives: 0 }),
+        carrier: stats,
       };
     };
 

@@ -8,7 +8,7 @@ import { createSqsMessageQueue } from "../../api/sqs-message-queue";
 import { readEnv, type SmsimEnv } from "../../domain/env";
 import { ValidationError } from "../../domain/errors";
 import { RECIPIENTS_PER_MESSAGE } from "../../domain/message-body";
-import { createSqsClient, type QueueDepth, readQueueDepth } from "../../domain/sqs-client";
+import { createSqsClient, readQueueDepth } from "../../domain/sqs-client";
 import { createJsonLogger } from "../../handler/logger";
 import { loadPipelineConfig, type PipelineConfig, type QueueConfig } from "../../infra/pipeline-config";
 import { MINUTE_MS } from "../alarms/metric-store";
@@ -16,11 +16,11 @@ import { createSlackNotifier, type SlackNotificationRecord } from "../alarms/sla
 import type { EventSourceMapping } from "../esm/event-source-mapping";
 import { createLocalConsumer } from "../esm/local-consumer";
 import { type LiveCarrier, startLiveCarrier } from "../live/live-carrier";
-import { createRunQueues } from "../live/live-queues";
+import { createRunQueues, queueTotal } from "../live/live-queues";
 import { resolveLiveTarget } from "../live/live-target";
 import { createRunDatabase } from "../live/run-database";
 import type { RealQueueSettings } from "../live/time-scale";
-import { createMinuteSampler } from "../run/minute-sampler";
+import { createMinuteSampler, queueReadingOf } from "../run/minute-sampler";
 import { RehearsalError } from "./errors";
 
 /**
@@ -199,11 +199,11 @@ export async function rehearseDlqIncident(options: DlqIncidentOptions): Promise<
     const dlq = createDlqService({ client, queueUrl: queues.queueUrl, dlqUrl: queues.dlqUrl });
     await waitFor("every message to reach the DLQ", alarms.failure, async () => {
       const [queue, dead] = await Promise.all([readQueueDepth(client, queues.queueUrl), dlq.depth()]);
-      return total(queue) === 0 && consumer.esm.stats().inFlight === 0 && dead.visible >= messages;
+      return queueTotal(queue) === 0 && consumer.esm.stats().inFlight === 0 && dead.visible >= messages;
     });
     const inspected = await dlq.inspect(PEEK);
     const dlqBeforeRedrive = {
-      messages: total(inspected.depth),
+      messages: queueTotal(inspected.depth),
       peeked: inspected.messages.map(({ logId, chunkId, userIds }) => ({ logId, chunkId, userIds })),
     };
     say("inspect", `DLQ ${dlq.dlqName} holds ${dlqBeforeRedrive.messages} messages`);
@@ -223,7 +223,7 @@ export async function rehearseDlqIncident(options: DlqIncidentOptions): Promise<
     await waitForRedrive(dlq, taskHandle, note, alarms.failure);
     await waitFor("the queue to drain", alarms.failure, async () => {
       const [queue, dead] = await Promise.all([readQueueDepth(client, queues.queueUrl), dlq.depth()]);
-      return total(queue) + total(dead) === 0 && consumer.esm.stats().inFlight === 0;
+      return queueTotal(queue) + queueTotal(dead) === 0 && consumer.esm.stats().inFlight === 0;
     });
 
     // 8. Verification
@@ -235,7 +235,7 @@ export async function rehearseDlqIncident(options: DlqIncidentOptions): Promise<
       dlq.depth(),
     ]);
     const duplicates = stats.duplicateDeliveriesByContent;
-    const left = { queue: total(queue), dlq: total(dead) };
+    const left = { queue: queueTotal(queue), dlq: queueTotal(dead) };
     const passed = delivered === recipients && duplicates === 0 && left.queue === 0 && left.dlq === 0;
     say(
       "verification",
@@ -306,32 +306,17 @@ function startAlarms(options: AlarmOptions) {
       readQueueDepth(client, dlqUrl),
       carrier.stats(),
     ]);
-    dlqSent = Math.max(dlqSent, total(dlq));
+    dlqSent = Math.max(dlqSent, queueTotal(dlq));
     const counts = esm.stats();
     sampler.sample(minute, {
-      source: {
-        visible: source.visible,
-        notVisible: source.inFlight,
-        delayed: source.delayed,
+      source: queueReadingOf(source, {
         sent: options.sent,
         received: counts.recordsReceived,
         deleted: counts.recordsDeleted,
         emptyReceives: 0,
-      },
-      dlq: {
-        visible: dlq.visible,
-        notVisible: dlq.inFlight,
-        delayed: dlq.delayed,
-        sent: dlqSent,
-        received: 0,
-        deleted: 0,
-        emptyReceives: 0,
-      },
-      carrier: {
-        accepted: stats.accepted,
-        rateLimited: stats.rateLimited,
-        recipientsAccepted: stats.recipientsAccepted,
-      },
+      }),
+      dlq: queueReadingOf(dlq, { sent: dlqSent, received: 0, deleted: 0, emptyReceives: 0 }),
+      carrier: stats,
       lambdaConcurrencyMax: counts.inFlight,
     });
   };
@@ -404,8 +389,4 @@ async function countSent(pool: Pool, logId: number): Promise<number> {
     [logId],
   );
   return Number((rows as { n: number | string }[])[0]?.n ?? 0);
-}
-
-function total(depth: QueueDepth): number {
-  return depth.visible + depth.inFlight + depth.delayed;
 }

@@ -1,4 +1,6 @@
+import type { QueueDepth } from "../../domain/sqs-client";
 import type { PipelineConfig } from "../../infra/pipeline-config";
+import type { CarrierStats } from "../../provider-mock/model";
 import { ALARM_STATE_CODES, createRunTimeline, type RunTimeline } from "../../reports/summary";
 import { type AlarmEvaluator, createAlarmEvaluator } from "../alarms/alarm-evaluator";
 import { buildAlarmNotification } from "../alarms/alarm-notification";
@@ -9,12 +11,23 @@ import { createSqsMetricsPublisher, type SqsMinuteSample } from "../alarms/sqs-m
 /** One queue as a sampler reads it: the same fields, but counters since the queue was created. */
 export type QueueReading = SqsMinuteSample;
 
+/** What the sampler needs of the carrier model's stats; its stats object can be passed as it is. */
+export type CarrierReading = Pick<CarrierStats, "accepted" | "rateLimited" | "recipientsAccepted">;
+
+/** A queue as GetQueueAttributes reports it, with the action counts the engine kept (SQS reports none). */
+export function queueReadingOf(
+  depth: QueueDepth,
+  counts: Pick<QueueReading, "sent" | "received" | "deleted" | "emptyReceives">,
+): QueueReading {
+  return { visible: depth.visible, notVisible: depth.inFlight, delayed: depth.delayed, ...counts };
+}
+
 /** Everything an engine reports at the end of each scenario minute; counters are cumulative. */
 export interface MinuteReading {
   source: QueueReading;
   dlq: QueueReading;
   /** Requests the carrier accepted (what its limit counts), 429s, and recipients accepted. */
-  carrier: { accepted: number; rateLimited: number; recipientsAccepted: number };
+  carrier: CarrierReading;
   /** Most invocations in flight at once during the minute. */
   lambdaConcurrencyMax: number;
 }

@@ -156,11 +156,7 @@ export async function runVirtualScenario(scenario: Scenario, options: RunOptions
     sampler.sample(minute, {
       source: reading(queue),
       dlq: reading(dlq),
-      carrier: {
-        accepted: stats.accepted,
-        rateLimited: stats.rateLimited,
-        recipientsAccepted: stats.recipientsAccepted,
-      },
+      carrier: stats,
       lambdaConcurrencyMax: Math.max(minuteConcurrencyMax, esm.stats().inFlight),
     });
     minuteConcurrencyMax = 0;
