@@ -33,7 +33,7 @@ export async function buildLambda(outDir: string = DEFAULT_LAMBDA_OUT_DIR): Prom
     outfile: bundlePath,
     bundle: true,
     platform: "node",
-    target: "node20",
+    target: "node24",
     format: "esm",
     // Prefer the ESM builds: the AWS SDK tree-shakes better from them.
     mainFields: ["module", "main"],
