@@ -30,6 +30,8 @@ class StoredMessage {
   receiveCount = 0;
   firstReceiveAt = 0;
   lastReceiveAt = 0;
+  /** When it entered this queue: its send, or its move into a dead-letter queue. */
+  enteredAt = 0;
   md5: string | null = null;
   /** A dead letter keeps its source's message ID; other IDs derive from seq when asked for. */
   carriedId: string | null = null;
@@ -383,6 +385,17 @@ export class SqsQueueModel {
     };
   }
 
+  /**
+   * ApproximateAgeOfOldestMessage: how long the oldest message has been in this queue, or null when
+   * it holds none. A dead letter's age counts from its move, not its send (SQS developer guide,
+   * setting-up-dead-letter-queue-retention). Messages enter `live` in order, so the first is oldest.
+   */
+  ageOfOldestMessageSeconds(): number | null {
+    this.settle();
+    const oldest = this.live.values().next();
+    return oldest.done ? null : Math.floor((this.clock.now() - oldest.value.enteredAt) / 1000);
+  }
+
   counters(): QueueCounters {
     for (const waiter of this.waiters) this.countIdlePolls(waiter);
     this.settle();
@@ -493,6 +506,7 @@ export class SqsQueueModel {
   ): StoredMessage {
     const seq = this.nextSeq++;
     const message = new StoredMessage(seq, body, sentAt, senderId, attributes);
+    message.enteredAt = this.clock.now();
     this.live.set(seq, message);
     this.retention.push(sentAt + this.retentionMs, seq, message);
     if (delaySeconds === 0) this.makeVisible(message);
