@@ -73,6 +73,17 @@ describe("SQS metrics in CloudWatch, against the SQS developer guide", () => {
     );
   });
 
+  it(`${METRICS_PAGE}: a latest firing after the run's end is still given, the queues held as the run left them`, async () => {
+    // Act
+    const { summary } = await carrierDown({ duration: "12m" });
+
+    // Assess
+    const first = summary.alarms[0]?.firstAlarm;
+    expect(first?.earliestSeconds).toBeLessThanOrEqual(summary.scenarioSeconds);
+    expect(first?.latestSeconds).toBeGreaterThan(summary.scenarioSeconds);
+    expect((first?.latestSeconds ?? 0) - (first?.earliestSeconds ?? 0)).toBeLessThanOrEqual(15 * 60 + 300);
+  });
+
   it("SQS guide, sqs-dead-letter-queues: messages the redrive policy moves in are not in the DLQ's NumberOfMessagesSent, so an alarm on it never fires", async () => {
     // Prepare
     const onMetric = (metric: string) => ({
