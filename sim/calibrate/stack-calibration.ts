@@ -39,7 +39,11 @@ export interface StackCalibration {
   store: { findRecorded: CallTimes; findPhones: CallTimes; recordResults: CallTimes };
   /** Carrier calls to the mock carrier over HTTP with its own latency set to 0: the round trip. */
   carrier: CallTimes;
-  /** The scenario settings that make a virtual run pay what this stack pays (means, 2 decimals). */
+  /**
+   * The scenario settings that make a virtual run pay what this stack pays: medians, not means. On a
+   * shared machine the means carry other processes' CPU stalls, and a fixed per-call cost would
+   * charge such a stall to every call.
+   */
   settings: { storeQueryMs: number; carrierRoundTripMs: number };
 }
 
@@ -115,17 +119,14 @@ export async function calibrateStack(options: CalibrationOptions): Promise<Stack
       recordResults: callTimes(times.recordResults),
     };
     const carrierTimes = callTimes(times.carrier);
-    const storeCalls = QUERIES.reduce((sum, q) => sum + store[q].calls, 0);
-    const storeMs = QUERIES.reduce((sum, q) => sum + store[q].meanMs * store[q].calls, 0);
+    // Each record makes each query once: its typical store time is the sum of their medians.
+    const storeQueryMs = round2(QUERIES.reduce((sum, q) => sum + store[q].p50Ms, 0) / QUERIES.length);
     return {
       records,
       concurrency,
       store,
       carrier: carrierTimes,
-      settings: {
-        storeQueryMs: round2(storeMs / storeCalls),
-        carrierRoundTripMs: round2(carrierTimes.meanMs),
-      },
+      settings: { storeQueryMs, carrierRoundTripMs: carrierTimes.p50Ms },
     };
   } finally {
     await http.close();
@@ -146,7 +147,7 @@ export function formatCalibration(c: StackCalibration): string {
     row("recordResults", c.store.recordResults),
     row("carrier (HTTP)", c.carrier),
     "",
-    "Settings that make a virtual run pay what this stack pays:",
+    "Settings that make a virtual run pay what this stack pays (from the medians):",
     `  --set stack.storeQueryMs=${storeQueryMs} --set stack.carrierRoundTripMs=${carrierRoundTripMs}`,
     "",
     "In a YAML scenario:",
