@@ -1,5 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { SmsimError } from "../domain/errors";
+import { registerCalibrateCommand } from "./commands/calibrate";
 import { registerCarrierCommand } from "./commands/carrier";
 import { registerCompareCommand } from "./commands/compare";
 import { registerConsoleCommand } from "./commands/console";
@@ -32,6 +33,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     registerLambdaCommand,
     registerCompareCommand,
     registerRehearseCommand,
+    registerCalibrateCommand,
   ];
   for (const register of commands) register(program);
   try {

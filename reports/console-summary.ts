@@ -1,4 +1,11 @@
-import { formatCount, formatMetricValue, formatPercent, formatSeconds, formatUsd } from "./format";
+import {
+  formatCount,
+  formatFirstAlarm,
+  formatMetricValue,
+  formatPercent,
+  formatSeconds,
+  formatUsd,
+} from "./format";
 import type { RunSummary } from "./summary";
 
 export interface ConsoleSummaryOptions {
@@ -99,6 +106,10 @@ export function formatConsoleSummary(summary: RunSummary, options: ConsoleSummar
     a.transitions.map((t) => [a.name, `${t.from} -> ${t.to}`, `at ${formatSeconds(t.atSeconds)}`]),
   );
   if (transitions.length > 0) out.push("", "  ALARMS", ...table(transitions));
+  const firings = summary.alarms.flatMap((a) =>
+    a.firstAlarm ? [[a.name, `first ALARM ${formatFirstAlarm(a.firstAlarm)}`]] : [],
+  );
+  if (firings.length > 0) out.push("", "  WHEN SLACK HEARS", ...table(firings));
   if (summary.notifications.length > 0) {
     out.push(
       "",

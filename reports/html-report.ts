@@ -1,6 +1,13 @@
 import { escapeXml as esc } from "../sim/thresholds/junit";
 import { type Chart, renderCharts } from "./charts";
-import { formatCount, formatMetricValue, formatPercent, formatSeconds, formatUsd } from "./format";
+import {
+  formatCount,
+  formatFirstAlarm,
+  formatMetricValue,
+  formatPercent,
+  formatSeconds,
+  formatUsd,
+} from "./format";
 import type { RunSummary, RunTimeline } from "./summary";
 
 /**
@@ -122,6 +129,15 @@ ${transitions
   .join("\n")}
 </tbody></table>`
     : "";
+  const firings = summary.alarms.flatMap((a) =>
+    a.firstAlarm ? [{ alarm: a.name, timing: a.firstAlarm }] : [],
+  );
+  const whenSlackHears = firings.length
+    ? `<h3>When Slack hears</h3>
+<ul>
+${firings.map((f) => `<li>${esc(f.alarm)}: first ALARM ${esc(formatFirstAlarm(f.timing))}</li>`).join("\n")}
+</ul>`
+    : "";
   const notifications = summary.notifications.length
     ? `<h3>Slack notifications</h3>
 <table><thead><tr><th class="num">at</th><th>alarm</th><th>state</th><th>text</th></tr></thead><tbody>
@@ -162,6 +178,7 @@ ${keyValues("Lambda", [
 </div>
 ${campaigns}
 ${alarms}
+${whenSlackHears}
 ${notifications}
 </section>`;
 }

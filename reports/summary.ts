@@ -44,7 +44,8 @@ export interface RunSummary {
     gbSeconds: number;
   };
   campaigns: CampaignSummary[];
-  alarms: { name: string; transitions: AlarmTransition[] }[];
+  /** firstAlarm: null when the alarm never fired; absent in summaries written before it existed. */
+  alarms: { name: string; transitions: AlarmTransition[]; firstAlarm?: FirstAlarmTiming | null }[];
   notifications: { atSeconds: number; alarm: string; state: AlarmState; text: string }[];
   /** One per expression, as sim/thresholds evaluates them (value null: the metric never reported). */
   thresholds: ThresholdResult[];
@@ -62,6 +63,18 @@ export interface CampaignSummary {
 }
 
 export type AlarmState = "OK" | "ALARM" | "INSUFFICIENT_DATA";
+
+/**
+ * When an alarm first fired, so Slack heard of it: earliest with SQS metrics on time, latest when
+ * the DLQ had been idle and its metrics resumed `metricsResumeDelaySeconds` late (SQS developer
+ * guide: up to 15 minutes). latestSeconds null: not within the delay and the alarm's range after
+ * the run.
+ */
+export interface FirstAlarmTiming {
+  earliestSeconds: number;
+  latestSeconds: number | null;
+  metricsResumeDelaySeconds: number;
+}
 
 export interface AlarmTransition {
   atSeconds: number;

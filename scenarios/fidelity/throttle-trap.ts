@@ -1,5 +1,5 @@
 import { defineScenario } from "../../sim/scenario/define-scenario";
-import { FIDELITY_INFRA } from "./fidelity-infra";
+import { FIDELITY_INFRA, FIDELITY_STACK } from "./fidelity-infra";
 
 /**
  * ReservedConcurrentExecutions 3 under a MaximumConcurrency of 8: Lambda throttles the extra
@@ -19,6 +19,7 @@ export default defineScenario({
   },
   carrier: { latencyMs: { dist: "lognormal", p50: 250, p99: 800 } },
   handler: { recordParallelism: 4 },
+  stack: FIDELITY_STACK,
   traffic: [{ name: "spring-sale", start: "30s", recipients: 20_000 }],
   thresholds: {
     recipients_unaccounted: ["count == 0"],

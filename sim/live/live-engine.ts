@@ -199,6 +199,7 @@ export async function runLiveScenario(scenario: Scenario, options: LiveRunOption
       durationMs: scenario.durationMs,
       carrierLimitPerSecond: scenario.carrier.rateLimit.requestsPerSecond,
       notifier,
+      metricsResumeDelayMs: scenario.sqsMetrics.resumeDelay,
     });
     type Reading = Omit<MinuteReading, "lambdaConcurrencyMax">;
     const readMinute = async (): Promise<Reading> => {
@@ -342,6 +343,7 @@ export async function runLiveScenario(scenario: Scenario, options: LiveRunOption
       campaigns: settled.campaigns,
       sqsRequests: counts.requests + producer.counts().requests,
       evaluator: sampler.evaluator,
+      firstAlarms: sampler.firstAlarms(),
       notifier,
       metrics,
     });

@@ -192,6 +192,18 @@ export const scenarioFields = z.strictObject({
       retries: count.optional(),
     })
     .default({}),
+  /**
+   * What the virtual engine charges for the stack its models make instant (defaults: production
+   * estimates, docs/ARCHITECTURE.md; `smsim calibrate` prints the local stack's), and how late SQS
+   * metrics may resume after a queue's idle spell (docs/CONFORMANCE.md).
+   */
+  stack: z
+    .strictObject({
+      storeQueryMs: z.number().nonnegative().default(2),
+      carrierRoundTripMs: z.number().nonnegative().default(5),
+    })
+    .prefault({}),
+  sqsMetrics: z.strictObject({ resumeDelay: duration("nonnegative").default(15 * 60_000) }).prefault({}),
   traffic: z.array(trafficEntry).min(1),
   thresholds: z.record(z.string().min(1), thresholdExpressions).default({}),
 });
@@ -261,6 +273,8 @@ export const scenarioSchema = scenarioFields
     handler: s.handler,
     traffic: s.traffic,
     thresholds: s.thresholds,
+    stack: s.stack,
+    sqsMetrics: s.sqsMetrics,
   }));
 
 /** What a scenario file's default export (or JSON/YAML document) holds. */

@@ -26,6 +26,7 @@ import {
   createVirtualVisibilityPort,
 } from "./sqs-queue-model";
 import { syntheticPhone } from "./synthetic-phones";
+import { withQueryCost } from "./timed-delivery-store";
 import { createUserRanges } from "./user-ranges";
 import { createVirtualCarrier } from "./virtual-carrier";
 
@@ -46,16 +47,7 @@ export interface RunProgress {
 export interface RunOptions {
   slackWebhookUrl?: string;
   onProgress?: (progress: RunProgress) => void;
-  /**
-   * Virtual milliseconds each record spends on the stack around its carrier call: MySQL reads and
-   * writes and the HTTP round trip, which the models otherwise make instant. Default
-   * RECORD_OVERHEAD_MS, measured on the live stack; 0 for pure queueing arithmetic.
-   */
-  recordOverheadMs?: number;
 }
-
-/** The live stack's cost per record on the development machine: ~4.7 ms of MySQL, ~2.6 ms of HTTP. */
-export const RECORD_OVERHEAD_MS = 7;
 
 export interface RunResult {
   summary: RunSummary;
@@ -104,9 +96,9 @@ export async function runVirtualScenario(scenario: Scenario, options: RunOptions
       carrierModel,
       clock,
       pipeline.lambda.carrierTimeoutMs,
-      options.recordOverheadMs ?? RECORD_OVERHEAD_MS,
+      scenario.stack.carrierRoundTripMs,
     ),
-    store: deliveries.store,
+    store: withQueryCost(deliveries.store, clock, scenario.stack.storeQueryMs),
     visibility: createVirtualVisibilityPort(new Map([[queueArn, queue]])),
     clock,
     settings: handlerSettingsOf(pipeline.lambda),
@@ -136,6 +128,7 @@ export async function runVirtualScenario(scenario: Scenario, options: RunOptions
     durationMs: scenario.durationMs,
     carrierLimitPerSecond: scenario.carrier.rateLimit.requestsPerSecond,
     notifier,
+    metricsResumeDelayMs: scenario.sqsMetrics.resumeDelay,
   });
   const reading = (q: typeof queue): QueueReading => {
     const a = q.attributes();
@@ -144,10 +137,12 @@ export async function runVirtualScenario(scenario: Scenario, options: RunOptions
       visible: a.ApproximateNumberOfMessages,
       notVisible: a.ApproximateNumberOfMessagesNotVisible,
       delayed: a.ApproximateNumberOfMessagesDelayed,
-      sent: c.sent + c.movedIn,
+      // NumberOfMessagesSent leaves out messages the redrive policy moved in (sqs-metrics.ts).
+      sent: c.sent,
       received: c.received,
       deleted: c.deleted,
       emptyReceives: c.emptyReceives,
+      ageOfOldest: q.ageOfOldestMessageSeconds() ?? undefined,
     };
   };
   // One sampling event at a time (each schedules the next) keeps the event heap small.
@@ -268,6 +263,7 @@ export async function runVirtualScenario(scenario: Scenario, options: RunOptions
     campaigns: [...campaigns.values()],
     sqsRequests: sourceCounters.requests + dlqCounters.requests,
     evaluator: sampler.evaluator,
+    firstAlarms: sampler.firstAlarms(),
     notifier,
     metrics,
   });
