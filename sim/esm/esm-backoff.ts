@@ -1,4 +1,5 @@
 import { ValidationError } from "../../domain/errors";
+import { formatDuration } from "../scenario/durations";
 
 /**
  * How the mapping backs off, where AWS documents the mechanism but publishes no numbers.
@@ -78,4 +79,78 @@ export function resolveEsmBackoff(overrides: Partial<EsmBackoff> = {}): EsmBacko
 export function throttleRetryDelayMs(backoff: EsmBackoff, retry: number): number {
   const delay = backoff.throttleRetryInitialMs * backoff.throttleRetryMultiplier ** retry;
   return Math.min(backoff.throttleRetryMaxMs, delay);
+}
+
+/** What a run's summary says about the mapping's backing off and the settings it rests on. */
+export interface EsmAssumptionReport {
+  /** Batches held and retried after a throttle; of them, the ones dropped when their window passed. */
+  throttledBatches: number;
+  droppedBatches: number;
+  messagesDropped: number;
+  /** Every EsmBackoff setting by its scenario name, with the value the run used. */
+  settings: Record<string, string>;
+  /** The outcomes of this run that rest on those settings, each naming them; empty when none. */
+  assumptions: string[];
+}
+
+/** The mapping's counters a report needs (EsmStats has them). */
+export interface EsmBackoffCounters {
+  throttledBatches: number;
+  droppedBatches: number;
+  recordsDropped: number;
+  errors: number;
+  timeouts: number;
+  invalidResponses: number;
+}
+
+export function reportEsmAssumptions(
+  backoff: EsmBackoff,
+  counters: EsmBackoffCounters,
+  run: { reportBatchItemFailures: boolean; recipientsInDlq: number },
+): EsmAssumptionReport {
+  const n = ESM_BACKOFF_NAMES;
+  const settings: Record<string, string> = {
+    [n.throttleRetryInitialMs]: formatDuration(backoff.throttleRetryInitialMs),
+    [n.throttleRetryMultiplier]: String(backoff.throttleRetryMultiplier),
+    [n.throttleRetryMaxMs]: formatDuration(backoff.throttleRetryMaxMs),
+    [n.shrinkPerMinute]: String(backoff.shrinkPerMinute),
+    [n.recoverPerMinute]: String(backoff.recoverPerMinute),
+    [n.floor]: String(backoff.floor),
+  };
+  const named = (keys: (keyof EsmBackoff)[]) => keys.map((k) => `${n[k]} ${settings[n[k]]}`).join(", ");
+  const retry = named(["throttleRetryInitialMs", "throttleRetryMultiplier", "throttleRetryMaxMs"]);
+  const shrink = named(["shrinkPerMinute", "recoverPerMinute", "floor"]);
+  const assumptions: string[] = [];
+  const { throttledBatches: held, droppedBatches: dropped } = counters;
+  if (dropped > 0) {
+    assumptions.push(
+      `${count(dropped, "throttled batch", "throttled batches")} (${count(counters.recordsDropped, "message", "messages")}) ` +
+        `starved past the visibility timeout and were dropped, each drop spending a receive: the DLQ outcome ` +
+        `(${count(run.recipientsInDlq, "recipient", "recipients")}) rests on the assumed retry schedule (${retry}) ` +
+        `and backoff (${shrink}), which AWS does not publish.`,
+    );
+  } else if (held > 0) {
+    assumptions.push(
+      `${count(held, "throttled batch was", "throttled batches were")} held and retried, none past its visibility timeout: ` +
+        `no recipient's DLQ outcome rests on the assumed settings, but delivery times do (${retry}; ${shrink}).`,
+    );
+  }
+  const failures = counters.errors + counters.timeouts + counters.invalidResponses;
+  if (failures > 0 && !run.reportBatchItemFailures) {
+    assumptions.push(
+      `${count(failures, "failed invocation", "failed invocations")} backed the mapping off (no ReportBatchItemFailures): ` +
+        `throughput while they lasted rests on the assumed backoff (${shrink}).`,
+    );
+  }
+  return {
+    throttledBatches: held,
+    droppedBatches: dropped,
+    messagesDropped: counters.recordsDropped,
+    settings,
+    assumptions,
+  };
+}
+
+function count(value: number, one: string, many: string): string {
+  return `${value.toLocaleString("en-US")} ${value === 1 ? one : many}`;
 }
