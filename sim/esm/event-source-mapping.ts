@@ -242,7 +242,7 @@ export function createEventSourceMapping(options: EventSourceMappingOptions): Ev
    */
   const settledState = (): "messages" | "empty" | null => {
     if (sawBackoff || held > 0) return null;
-    if (!sawMessages && target <= idleFloor && backedOffFrom === null) return "messages";
+    if (!sawMessages && target <= idleFloor) return "messages";
     if (sawMessages && !sawEmptyPoll && target >= cap) return "empty";
     return null;
   };
