@@ -391,30 +391,11 @@ export function createEventSourceMapping(options: EventSourceMappingOptions): Ev
     const records = messages.map((m) => sqsRecordOf(m, queue));
     counters.batches++;
     counters.recordsReceived += records.length;
-    const report = (event: Omit<InvocationEvent, "records" | "endedAt">) =>
-      onInvocation?.({ ...event, records: records.length, endedAt: clock.now() });
     for (let retry = 0; ; retry++) {
       const { outcome, startedAt, concurrency } = await invoke(records);
       if (outcome.kind !== "throttled") {
         if (retry > 0) held--;
-        counters.invocations++;
-        const { result, failedIds, reason } = judge(outcome, records);
-        const failed = new Set(failedIds);
-        const toDelete = records.filter((r) => !failed.has(r.messageId)).map((r) => r.receiptHandle);
-        const deleteFailed = await deleteRecords(toDelete);
-        counters.recordsDeleted += toDelete.length - deleteFailed;
-        counters.recordsFailed += failed.size;
-        const deleted = toDelete.length - deleteFailed;
-        report({
-          startedAt,
-          result,
-          failed: failed.size,
-          deleted,
-          deleteFailed,
-          concurrency,
-          ...(reason ? { reason } : {}),
-        });
-        return;
+        return settle(records, outcome, startedAt, concurrency);
       }
       // Throttled: hold the batch and retry it while its records are still ours (invisible).
       counters.throttled++;
@@ -423,31 +404,70 @@ export function createEventSourceMapping(options: EventSourceMappingOptions): Ev
         counters.throttledBatches++;
       }
       observe("backoff");
-      const reason = "the function was throttled";
-      report({ startedAt, result: "throttled", failed: 0, deleted: 0, deleteFailed: 0, concurrency, reason });
+      report(records, {
+        startedAt,
+        result: "throttled",
+        failed: 0,
+        deleted: 0,
+        deleteFailed: 0,
+        concurrency,
+      });
       await Promise.race([clock.sleep(throttleRetryDelayMs(backoff, retry)), stopped]);
-      if (stopping || clock.now() >= receivedAt + visibilityMs) {
-        held--;
-        counters.droppedBatches++;
-        counters.recordsDropped += records.length;
-        counters.recordsFailed += records.length;
-        const why = stopping
-          ? "the mapping stopped"
-          : `held ${retry + 1} throttled attempts past the visibility timeout (${config.visibilityTimeoutSeconds} s)`;
-        logger?.warn("throttled batch dropped", { records: records.length, reason: why });
-        const at = clock.now();
-        report({
-          startedAt: at,
-          result: "dropped",
-          failed: records.length,
-          deleted: 0,
-          deleteFailed: 0,
-          concurrency: inFlight,
-          reason: why,
-        });
-        return;
-      }
+      if (stopping || clock.now() >= receivedAt + visibilityMs) return drop(records, retry + 1);
     }
+  }
+
+  /** Reads the function's answer by AWS's rules, deletes what succeeded, leaves the rest. */
+  async function settle(
+    records: SQSRecord[],
+    outcome: Exclude<Outcome, { kind: "throttled" }>,
+    startedAt: number,
+    concurrency: number,
+  ): Promise<void> {
+    counters.invocations++;
+    const { result, failedIds, reason } = judge(outcome, records);
+    const failed = new Set(failedIds);
+    const toDelete = records.filter((r) => !failed.has(r.messageId)).map((r) => r.receiptHandle);
+    const deleteFailed = await deleteRecords(toDelete);
+    const deleted = toDelete.length - deleteFailed;
+    counters.recordsDeleted += deleted;
+    counters.recordsFailed += failed.size;
+    report(records, { startedAt, result, failed: failed.size, deleted, deleteFailed, concurrency, reason });
+  }
+
+  /** Lets a held batch go unprocessed: its records come back when their visibility timeout ends. */
+  function drop(records: SQSRecord[], attempts: number): void {
+    held--;
+    counters.droppedBatches++;
+    counters.recordsDropped += records.length;
+    counters.recordsFailed += records.length;
+    const reason = stopping
+      ? "the mapping stopped"
+      : `${attempts} throttled attempts, then the visibility timeout (${config.visibilityTimeoutSeconds} s) passed`;
+    logger?.warn("throttled batch dropped", { records: records.length, reason });
+    const at = clock.now();
+    report(records, {
+      startedAt: at,
+      result: "dropped",
+      failed: records.length,
+      deleted: 0,
+      deleteFailed: 0,
+      concurrency: inFlight,
+      reason,
+    });
+  }
+
+  function report(
+    records: SQSRecord[],
+    event: Omit<InvocationEvent, "records" | "endedAt" | "reason"> & { reason?: string | undefined },
+  ) {
+    const { reason, ...rest } = event;
+    onInvocation?.({
+      ...rest,
+      records: records.length,
+      endedAt: clock.now(),
+      ...(reason === undefined ? {} : { reason }),
+    });
   }
 
   function judge(
