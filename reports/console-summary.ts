@@ -102,6 +102,8 @@ export function formatConsoleSummary(summary: RunSummary, options: ConsoleSummar
     out.push(...table([header, ...rows], true));
   }
 
+  out.push(...esmAssumptionLines(summary.esm));
+
   const transitions = summary.alarms.flatMap((a) =>
     a.transitions.map((t) => [a.name, `${t.from} -> ${t.to}`, `at ${formatSeconds(t.atSeconds)}`]),
   );
@@ -142,6 +144,24 @@ export function formatConsoleSummary(summary: RunSummary, options: ConsoleSummar
   }
   out.push("");
   return out.join("\n");
+}
+
+/** Held throttled batches, and which outcomes rest on the mapping's unpublished settings. */
+function esmAssumptionLines(esm: RunSummary["esm"]): string[] {
+  if (esm.throttledBatches === 0 && esm.assumptions.length === 0) return [];
+  const lines = ["", "  EVENT SOURCE MAPPING (assumptions: docs/CONFORMANCE.md)"];
+  lines.push(
+    ...dottedColumns([
+      ["throttled batches held", formatCount(esm.throttledBatches), ""],
+      [
+        "dropped past visibility",
+        formatCount(esm.droppedBatches),
+        `${formatCount(esm.messagesDropped)} messages`,
+      ],
+    ]),
+  );
+  for (const sentence of esm.assumptions) lines.push(`    ! ${sentence}`);
+  return lines;
 }
 
 /** `label.......: value  extra` rows, k6-style: dots lead from the first cell to the others. */

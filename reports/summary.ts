@@ -1,3 +1,4 @@
+import type { EsmAssumptionReport } from "../sim/esm/esm-backoff";
 import type { ThresholdResult } from "../sim/thresholds/threshold-evaluator";
 import type { CostBreakdown } from "./cost";
 
@@ -43,6 +44,11 @@ export interface RunSummary {
     maxConcurrent: number;
     gbSeconds: number;
   };
+  /**
+   * Throttled batches the event source mapping held, and the outcomes that rest on its settings AWS
+   * does not publish (retry schedule, backoff), named with their values (docs/CONFORMANCE.md).
+   */
+  esm: EsmAssumptionReport;
   campaigns: CampaignSummary[];
   /** firstAlarm: null when the alarm never fired; absent in summaries written before it existed. */
   alarms: { name: string; transitions: AlarmTransition[]; firstAlarm?: FirstAlarmTiming | null }[];

@@ -1,3 +1,4 @@
+import { DEFAULT_ESM_BACKOFF, reportEsmAssumptions } from "../../sim/esm/esm-backoff";
 import { estimateCost } from "../cost";
 import { ALARM_STATE_CODES, createRunTimeline, type RunSummary, type RunTimeline } from "../summary";
 
@@ -21,6 +22,18 @@ export function runSummary(patch: Partial<RunSummary> = {}): RunSummary {
     },
     queue: { sent: 100, received: 109, deleted: 97, movedToDlq: 3, maxApproximateReceiveCount: 3 },
     lambda: { invocations: 30, errors: 1, throttles: 0, maxConcurrent: 5, gbSeconds: 12.5 },
+    esm: reportEsmAssumptions(
+      DEFAULT_ESM_BACKOFF,
+      {
+        throttledBatches: 0,
+        droppedBatches: 0,
+        recordsDropped: 0,
+        errors: 1,
+        timeouts: 0,
+        invalidResponses: 0,
+      },
+      { reportBatchItemFailures: true, recipientsInDlq: 30 },
+    ),
     campaigns: [
       {
         name: "spring-sale",
@@ -102,4 +115,20 @@ export function timeline(minutes = 120, limit: number | null = 20): RunTimeline 
           : ALARM_STATE_CODES.OK;
   }
   return t;
+}
+
+/** The `esm` part of a run in which 3 throttled batches (30 messages) starved past their window. */
+export function starvedEsm(): RunSummary["esm"] {
+  return reportEsmAssumptions(
+    DEFAULT_ESM_BACKOFF,
+    {
+      throttledBatches: 5,
+      droppedBatches: 3,
+      recordsDropped: 30,
+      errors: 0,
+      timeouts: 0,
+      invalidResponses: 0,
+    },
+    { reportBatchItemFailures: true, recipientsInDlq: 30 },
+  );
 }

@@ -167,6 +167,7 @@ export async function runLiveScenario(scenario: Scenario, options: LiveRunOption
       fn: remote?.port ?? lambda,
       clock,
       config: esmConfigOf(pipeline),
+      backoff: scenario.esm,
       pollWaitSeconds: real.pollWaitSeconds,
       onInvocation: (event) => {
         minuteConcurrencyMax = Math.max(minuteConcurrencyMax, event.concurrency);
@@ -339,6 +340,7 @@ export async function runLiveScenario(scenario: Scenario, options: LiveRunOption
         maxConcurrent: lambdaStats.maxConcurrent,
         gbSeconds: lambdaStats.gbSeconds,
       },
+      esm: esm.stats(),
       dlqMessages,
       campaigns: settled.campaigns,
       sqsRequests: counts.requests + producer.counts().requests,

@@ -2,6 +2,7 @@ import { estimateCost } from "../../reports/cost";
 import type { CampaignSummary, RunSummary } from "../../reports/summary";
 import type { AlarmEvaluator } from "../alarms/alarm-evaluator";
 import type { SlackNotifier } from "../alarms/slack-notifier";
+import { type EsmBackoffCounters, reportEsmAssumptions } from "../esm/esm-backoff";
 import type { Scenario } from "../scenario/load-scenario";
 import type { MetricRegistry, TrendSummary } from "../thresholds/metric-registry";
 import { evaluateThresholds } from "../thresholds/threshold-evaluator";
@@ -29,6 +30,8 @@ export interface RunFacts {
   carrier: RunSummary["carrier"];
   queue: RunSummary["queue"];
   lambda: RunSummary["lambda"];
+  /** The event source mapping's counters (its stats()). */
+  esm: EsmBackoffCounters;
   /** DLQ depth at the end of the run (messages, including malformed ones). */
   dlqMessages: number;
   campaigns: CampaignFacts[];
@@ -136,6 +139,10 @@ export function buildRunSummary(facts: RunFacts): RunSummary {
     carrier: facts.carrier,
     queue: facts.queue,
     lambda: { ...facts.lambda, gbSeconds: round3(facts.lambda.gbSeconds) },
+    esm: reportEsmAssumptions(scenario.esm, facts.esm, {
+      reportBatchItemFailures: scenario.pipeline.esm.reportBatchItemFailures,
+      recipientsInDlq: facts.recipients.inDlq,
+    }),
     campaigns,
     alarms,
     notifications,

@@ -116,6 +116,7 @@ export async function runVirtualScenario(scenario: Scenario, options: RunOptions
     fn: lambda,
     clock,
     config: esmConfigOf(pipeline),
+    backoff: scenario.esm,
     onInvocation: (event) => {
       minuteConcurrencyMax = Math.max(minuteConcurrencyMax, event.concurrency);
     },
@@ -258,6 +259,7 @@ export async function runVirtualScenario(scenario: Scenario, options: RunOptions
       maxConcurrent: lambdaStats.maxConcurrent,
       gbSeconds: lambdaStats.gbSeconds,
     },
+    esm: esm.stats(),
     dlqMessages:
       dlq.attributes().ApproximateNumberOfMessages + dlq.attributes().ApproximateNumberOfMessagesNotVisible,
     campaigns: [...campaigns.values()],
