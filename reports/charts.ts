@@ -6,8 +6,8 @@ import type { CampaignSummary, RunTimeline } from "./summary";
 /** A month at minute resolution becomes ~2,000 points: enough for a 900-pixel chart. */
 export const MAX_POINTS_PER_CHART = 2000;
 
-const WIDTH = 820;
-const HEIGHT = 170;
+export const WIDTH = 820;
+export const HEIGHT = 170;
 const FONT = "system-ui, -apple-system, 'Segoe UI', Helvetica, Arial, sans-serif";
 const COLORS = {
   delivered: "#0f766e",
@@ -121,7 +121,7 @@ export async function renderCharts(
 }
 
 /** Renders a vega-lite spec to an SVG string without a browser or canvas. */
-async function renderSvg(spec: TopLevelSpec): Promise<string> {
+export async function renderSvg(spec: TopLevelSpec): Promise<string> {
   const view = new View(parse(compile(spec).spec), { renderer: "none" });
   try {
     return await view.toSVG();
@@ -156,7 +156,8 @@ function rows(
   });
 }
 
-const config = {
+/** The look every chart shares (fonts, axis colours, legend on top). */
+export const config = {
   font: FONT,
   view: { stroke: null },
   // The same room for every left axis, so the charts' plot areas line up down the page.

@@ -78,7 +78,16 @@ ${rows}
 
 function chartsSection(charts: readonly Chart[], timeline: RunTimeline | null): string {
   const missing = timeline === null ? `<p class="note">This run recorded no timeline.</p>` : "";
-  const figures = charts
+  return `<section>
+<h2>Timeline</h2>
+${missing}
+${chartFigures(charts)}
+</section>`;
+}
+
+/** Each chart as a figure with its title and caption. */
+export function chartFigures(charts: readonly Chart[]): string {
+  return charts
     .map(
       (c) => `<figure id="chart-${esc(c.id)}" class="chart">
 <figcaption><h3>${esc(c.title)}</h3><p>${esc(c.caption)}</p></figcaption>
@@ -86,11 +95,6 @@ ${c.svg}
 </figure>`,
     )
     .join("\n");
-  return `<section>
-<h2>Timeline</h2>
-${missing}
-${figures}
-</section>`;
 }
 
 function tablesSection(summary: RunSummary): string {
@@ -175,7 +179,8 @@ function costSection(summary: RunSummary): string {
 </section>`;
 }
 
-const STYLE = `
+/** The report pages' shared stylesheet (report.html, sweep.html). */
+export const STYLE = `
 :root { color-scheme: light; --fg: #0f172a; --muted: #64748b; --line: #e2e8f0; --bg: #f8fafc; --pass: #15803d; --fail: #b91c1c; --warn: #b45309; }
 * { box-sizing: border-box; }
 body { margin: 0; background: var(--bg); color: var(--fg); font: 14px/1.5 system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; }

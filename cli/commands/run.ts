@@ -26,7 +26,7 @@ interface RunFlags {
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
-async function scenarioFrom(path: string, flags: { seed?: string; set: string[] }): Promise<Scenario> {
+export async function scenarioFrom(path: string, flags: { seed?: string; set: string[] }): Promise<Scenario> {
   const sets = [...flags.set];
   if (flags.seed !== undefined) {
     if (!/^\d+$/.test(flags.seed)) throw new ValidationError("--seed", flags.seed, "expected a whole number");

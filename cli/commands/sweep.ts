@@ -1,0 +1,98 @@
+import { availableParallelism } from "node:os";
+import { resolve } from "node:path";
+import type { Command } from "commander";
+import { ValidationError } from "../../domain/errors";
+import { formatSweepTable } from "../../reports/sweep-table";
+import { writeSweepOutput } from "../../reports/write-sweep-output";
+import { parseVary } from "../../sim/sweep/parse-vary";
+import type { PointRunner } from "../../sim/sweep/point-job";
+import { createProcessPool } from "../../sim/sweep/process-pool";
+import { runSweep, type SweepProgress } from "../../sim/sweep/run-sweep";
+import { scenarioFrom, THRESHOLDS_FAILED_EXIT_CODE } from "./run";
+
+interface SweepFlags {
+  vary: string[];
+  repeat: string;
+  jobs?: string;
+  out?: string;
+  minimize?: string;
+  set: string[];
+  seed?: string;
+  progress: boolean;
+}
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+export function registerSweepCommand(program: Command): void {
+  program
+    .command("sweep")
+    .description(
+      "Run a scenario over a grid of settings; exit 0 when some point passes every threshold, 99 when none does",
+    )
+    .argument("<scenario>", "scenario file (.ts, .js, .json, .yaml)")
+    .option(
+      "--vary <key=values>",
+      "a key --set takes, and its values: a list (1,2,5) or a range (1..20, 10..120:10); repeatable",
+      collect,
+      [],
+    )
+    .option("--repeat <k>", "seeds per point (the scenario's seed, +1, ...), for the spread", "1")
+    .option("--jobs <n>", `points run at once (default: the cores, ${availableParallelism()})`)
+    .option("--out <dir>", "where sweep.json, sweep.csv and sweep.html go (default reports/<scenario>-sweep)")
+    .option("--minimize <key>", "search for the smallest value of a varied key that passes (bisection)")
+    .option("--set <key=value>", "as for run: applied to every point (repeatable)", collect, [])
+    .option("--seed <n>", "the first seed (default: the scenario's)")
+    .option("--no-progress", "no progress bar, even on a terminal")
+    .action(async (path: string, flags: SweepFlags) => {
+      if (flags.vary.length === 0)
+        throw new ValidationError("--vary", undefined, "at least one --vary KEY=VALUES");
+      const varies = flags.vary.map(parseVary);
+      const repeat = wholeNumber("--repeat", flags.repeat);
+      const jobs = flags.jobs === undefined ? availableParallelism() : wholeNumber("--jobs", flags.jobs);
+      const scenario = await scenarioFrom(path, flags);
+      for (const warning of scenario.pipeline.warnings) process.stderr.write(`warning: ${warning}\n`);
+      const runner: PointRunner = createProcessPool(jobs);
+      const progress = flags.progress && process.stderr.isTTY ? progressBar() : undefined;
+      let result: Awaited<ReturnType<typeof runSweep>>;
+      try {
+        result = await runSweep(
+          { scenario, varies, repeat, minimize: flags.minimize },
+          { runner, onProgress: progress?.update },
+        );
+      } finally {
+        progress?.done();
+        await runner.close();
+      }
+      const dir = resolve(flags.out ?? `reports/${scenario.name}-sweep`);
+      const paths = await writeSweepOutput(dir, result);
+      process.stdout.write(`${formatSweepTable(result, { color: process.stdout.isTTY })}\n`);
+      process.stdout.write(`\n  wrote ${paths.json}\n        ${paths.csv}\n        ${paths.html}\n`);
+      if (!result.points.some((p) => p.passed)) process.exitCode = THRESHOLDS_FAILED_EXIT_CODE;
+    });
+}
+
+function wholeNumber(flag: string, text: string): number {
+  if (!/^\d+$/.test(text) || Number(text) < 1)
+    throw new ValidationError(flag, text, "expected a whole number >= 1");
+  return Number(text);
+}
+
+/** One line on stderr: runs done of those planned, and the time left at this pace. */
+function progressBar() {
+  const started = performance.now();
+  return {
+    update({ runsDone, runsPlanned }: SweepProgress) {
+      const width = 30;
+      const fraction = runsPlanned > 0 ? Math.min(1, runsDone / runsPlanned) : 0;
+      const filled = Math.round(fraction * width);
+      const elapsed = (performance.now() - started) / 1000;
+      const eta = fraction > 0 ? elapsed / fraction - elapsed : 0;
+      process.stderr.write(
+        `\r[${"=".repeat(filled)}${" ".repeat(width - filled)}] ${runsDone}/${runsPlanned} runs  ${elapsed.toFixed(1)}s  ETA ${eta.toFixed(1)}s\x1b[K`,
+      );
+    },
+    done() {
+      process.stderr.write("\r\x1b[K");
+    },
+  };
+}
