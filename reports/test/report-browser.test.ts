@@ -2,36 +2,18 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { type Browser, chromium } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeRunOutput } from "../write-run-output";
+import { launchChromium, openReport } from "./browser";
 import { runSummary, timeline } from "./fixtures";
-
-const CHROMIUM = "/usr/bin/chromium";
-
-/** Opens report.html the way a person would and records what the page complained of or fetched. */
-async function openReport(browser: Browser, path: string) {
-  const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
-  const problems: string[] = [];
-  const fetched: string[] = [];
-  page.on("console", (message) => {
-    if (message.type() === "error" || message.type() === "warning") problems.push(message.text());
-  });
-  page.on("pageerror", (error) => problems.push(error.message));
-  page.on("request", (request) => fetched.push(request.url()));
-  await page.goto(pathToFileURL(path).href, { waitUntil: "load" });
-  return { page, problems, fetched };
-}
 
 describe("report.html in headless Chromium", () => {
   let browser: Browser;
   let dir: string;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), "smsim-browser-"));
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { type Browser, chromium } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { applySets } from "../../sim/scenario/apply-sets";
 import { loadScenario } from "../../sim/scenario/load-scenario";
@@ -10,8 +10,8 @@ import { parseVary } from "../../sim/sweep/parse-vary";
 import { type PointRunner, runPointJob } from "../../sim/sweep/point-job";
 import { runSweep } from "../../sim/sweep/run-sweep";
 import { writeSweepOutput } from "../write-sweep-output";
+import { launchChromium, openReport } from "./browser";
 
-const CHROMIUM = "/usr/bin/chromium";
 const LAUNCH = resolve(import.meta.dirname, "../../scenarios/launch-150k.ts");
 const CONCURRENCY = "LambdaEventSourceMapping.ScalingConfig.MaximumConcurrency";
 const inProcess: PointRunner = { concurrency: 1, run: runPointJob, close: async () => {} };
@@ -28,34 +28,18 @@ describe("sweep.html in headless Chromium", () => {
   let dir: string;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), "smsim-sweep-browser-"));
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
     await rm(dir, { recursive: true, force: true });
   });
 
-  async function open(path: string) {
-    const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
-    const problems: string[] = [];
-    const fetched: string[] = [];
-    page.on("console", (m) => {
-      if (m.type() === "error" || m.type() === "warning") problems.push(m.text());
-    });
-    page.on("pageerror", (error) => problems.push(error.message));
-    page.on("request", (request) => fetched.push(request.url()));
-    await page.goto(pathToFileURL(path).href, { waitUntil: "load" });
-    return { page, problems, fetched };
-  }
-
   it("draws each figure against one key with its points, spread and thresholds, and the table", async () => {
     // Prepare
     const { html } = await sweepTo(join(dir, "one"), [`${CONCURRENCY}=2,3,4`], 2);
     // Act
-    const { page, problems, fetched } = await open(html);
+    const { page, problems, fetched } = await openReport(browser, html);
     // Assess
     expect(problems).toEqual([]);
     expect(fetched).toEqual([pathToFileURL(html).href]);
@@ -84,7 +68,7 @@ describe("sweep.html in headless Chromium", () => {
       "carrier.latencyMs.value=250,500",
     ]);
     // Act
-    const { page, problems } = await open(html);
+    const { page, problems } = await openReport(browser, html);
     // Assess
     expect(problems).toEqual([]);
     const heatmap = page.locator("#chart-drain_seconds_max svg");
