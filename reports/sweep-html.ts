@@ -1,9 +1,10 @@
 import { formatSetValue } from "../sim/sweep/parse-vary";
-import type { SweepResult } from "../sim/sweep/run-sweep";
+import type { SweepPoint, SweepResult } from "../sim/sweep/run-sweep";
 import { escapeXml as esc } from "../sim/thresholds/junit";
 import type { Chart } from "./charts";
 import { formatSeconds } from "./format";
-import { chartFigures, STYLE } from "./html-report";
+import { campaignSections, chartFigures, STYLE } from "./html-report";
+import type { RunTimeline } from "./summary";
 import { renderSweepCharts } from "./sweep-charts";
 import { sweepSeries } from "./sweep-series";
 import { sweepColumns, verdictLines } from "./sweep-table";
@@ -97,3 +98,20 @@ const SWEEP_STYLE = `
 .sweep tr.cheapest.fastest td:first-child::after { content: " · cheapest, fastest"; }
 pre.verdict { background: #fff; border: 1px solid var(--line); border-radius: 10px; padding: 10px 14px; white-space: pre-wrap; }
 `;
+
+/** The campaign sections of one point's run, as report.html has them, under the point's settings. */
+export async function detailSection(
+  result: SweepResult,
+  point: SweepPoint,
+  timeline: RunTimeline | null,
+): Promise<string> {
+  const sections = await campaignSections(timeline);
+  const settings = result.keys.map((k) => `${k}=${formatSetValue(point.settings[k])}`).join(" ");
+  const why =
+    result.points.indexOf(point) === result.cheapest ? "the cheapest passing point" : "the chosen point";
+  return `<section id="detail">
+<h2>Point ${point.index}: ${esc(settings)}</h2>
+<p class="note">The campaigns of ${why} (seed ${result.seeds[0]}), step by step; <code>--detail N</code> chooses another.</p>
+${sections || '<p class="note">No campaign of 1,000 recipients or more.</p>'}
+</section>`;
+}

@@ -2,12 +2,19 @@ import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import { ValidationError } from "../../domain/errors";
+import { detailSection } from "../../reports/sweep-html";
 import { formatSweepTable } from "../../reports/sweep-table";
 import { writeSweepOutput } from "../../reports/write-sweep-output";
 import { parseVary } from "../../sim/sweep/parse-vary";
 import type { PointRunner } from "../../sim/sweep/point-job";
 import { createProcessPool } from "../../sim/sweep/process-pool";
-import { runSweep, type SweepProgress } from "../../sim/sweep/run-sweep";
+import {
+  detailPoint,
+  jobOf,
+  runSweep,
+  type SweepProgress,
+  type SweepResult,
+} from "../../sim/sweep/run-sweep";
 import { scenarioFrom, THRESHOLDS_FAILED_EXIT_CODE } from "./run";
 
 interface SweepFlags {
@@ -19,6 +26,7 @@ interface SweepFlags {
   set: string[];
   seed?: string;
   progress: boolean;
+  detail?: string;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -42,6 +50,10 @@ export function registerSweepCommand(program: Command): void {
     .option("--minimize <key>", "search for the smallest value of a varied key that passes (bisection)")
     .option("--set <key=value>", "as for run: applied to every point (repeatable)", collect, [])
     .option("--seed <n>", "the first seed (default: the scenario's)")
+    .option(
+      "--detail <point>",
+      "the point whose campaigns sweep.html details (default: the cheapest passing)",
+    )
     .option("--no-progress", "no progress bar, even on a terminal")
     .action(async (path: string, flags: SweepFlags) => {
       if (flags.vary.length === 0)
@@ -51,29 +63,35 @@ export function registerSweepCommand(program: Command): void {
       const jobs = flags.jobs === undefined ? availableParallelism() : wholeNumber("--jobs", flags.jobs);
       const scenario = await scenarioFrom(path, flags);
       for (const warning of scenario.pipeline.warnings) process.stderr.write(`warning: ${warning}\n`);
+      const requested = flags.detail === undefined ? undefined : wholeNumber("--detail", flags.detail, 0);
+      const plan = { scenario, varies, repeat, minimize: flags.minimize };
       const runner: PointRunner = createProcessPool(jobs);
       const progress = flags.progress && process.stderr.isTTY ? progressBar() : undefined;
-      let result: Awaited<ReturnType<typeof runSweep>>;
+      let result: SweepResult;
+      let detail = "";
       try {
-        result = await runSweep(
-          { scenario, varies, repeat, minimize: flags.minimize },
-          { runner, onProgress: progress?.update },
-        );
+        result = await runSweep(plan, { runner, onProgress: progress?.update });
+        const point = detailPoint(result, requested);
+        if (point !== undefined) {
+          const { timeline } = await runner.run(jobOf(plan, point.settings, result.seeds[0] as number, true));
+          detail = await detailSection(result, point, timeline);
+        }
       } finally {
         progress?.done();
         await runner.close();
       }
       const dir = resolve(flags.out ?? `reports/${scenario.name}-sweep`);
-      const paths = await writeSweepOutput(dir, result);
+      const paths = await writeSweepOutput(dir, result, detail);
       process.stdout.write(`${formatSweepTable(result, { color: process.stdout.isTTY })}\n`);
       process.stdout.write(`\n  wrote ${paths.json}\n        ${paths.csv}\n        ${paths.html}\n`);
       if (!result.points.some((p) => p.passed)) process.exitCode = THRESHOLDS_FAILED_EXIT_CODE;
     });
 }
 
-function wholeNumber(flag: string, text: string): number {
-  if (!/^\d+$/.test(text) || Number(text) < 1)
-    throw new ValidationError(flag, text, "expected a whole number >= 1");
+function wholeNumber(flag: string, text: string, min = 1): number {
+  if (!/^\d+$/.test(text) || Number(text) < min) {
+    throw new ValidationError(flag, text, `expected a whole number >= ${min}`);
+  }
   return Number(text);
 }
 

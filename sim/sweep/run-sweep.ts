@@ -93,11 +93,30 @@ export function planSweep(plan: SweepPlan): { grid: Record<string, unknown>[]; s
   return { grid, seeds };
 }
 
-function jobOf(plan: SweepPlan, settings: Record<string, unknown>, seed: number): PointJob {
+/** The run of one point at one seed; with the timeline for the point a report details. */
+export function jobOf(
+  plan: SweepPlan,
+  settings: Record<string, unknown>,
+  seed: number,
+  withTimeline = false,
+): PointJob {
   const sets = Object.entries(settings).map(([key, value]) => `${key}=${formatSetValue(value)}`);
   if (plan.repeat > 1) sets.push(`seed=${seed}`);
   const scenario = applySets(plan.scenario, sets);
-  return { input: scenario.input, sourcePath: scenario.sourcePath, withTimeline: false };
+  return { input: scenario.input, sourcePath: scenario.sourcePath, withTimeline };
+}
+
+/** The point a sweep details: `requested` (a grid index) if run, else the cheapest passing, else the first. */
+export function detailPoint(result: SweepResult, requested?: number): SweepPoint | undefined {
+  if (requested !== undefined) {
+    const point = result.points.find((p) => p.index === requested);
+    if (point === undefined) {
+      const run = result.points.map((p) => p.index).join(", ");
+      throw new SweepOptionError("--detail", `point ${requested} was not run (run: ${run})`);
+    }
+    return point;
+  }
+  return result.points[result.cheapest ?? 0];
 }
 
 /**

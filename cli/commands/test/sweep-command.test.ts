@@ -55,7 +55,12 @@ describe("smsim sweep", () => {
       "1,3,150000,true",
       "2,6,150000,true",
     ]);
-    expect(await readFile(join(out, "sweep.html"), "utf8")).toContain("<h2>Figures against");
+    const html = await readFile(join(out, "sweep.html"), "utf8");
+    expect(html).toContain("<h2>Figures against");
+    // the cheapest passing point's campaign, step by step
+    expect(html).toContain(`<h2>Point 1: ${CONCURRENCY}=3</h2>`);
+    expect(html).toContain("launch · 30,000 recipients at 1m");
+    expect(html).toContain('id="chart-campaign-0-carrier"');
   }, 120_000);
 
   it("exits 99 when no point passes, and --minimize states its assumption and answer", async () => {
