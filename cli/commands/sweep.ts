@@ -5,8 +5,10 @@ import { ValidationError } from "../../domain/errors";
 import { detailSection } from "../../reports/sweep-html";
 import { formatSweepTable } from "../../reports/sweep-table";
 import { writeSweepOutput } from "../../reports/write-sweep-output";
+import { createLambdaClient } from "../../sim/esm/lambda-invoke-function";
+import { createLambdaRunner, SWEEP_FUNCTION_NAME } from "../../sim/sweep/lambda-runner";
 import { parseVary } from "../../sim/sweep/parse-vary";
-import type { PointRunner } from "../../sim/sweep/point-job";
+import { type PointRunner, runPointJob } from "../../sim/sweep/point-job";
 import { createProcessPool } from "../../sim/sweep/process-pool";
 import {
   detailPoint,
@@ -27,6 +29,9 @@ interface SweepFlags {
   seed?: string;
   progress: boolean;
   detail?: string;
+  on: string;
+  lambdaEndpoint?: string;
+  functionName: string;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -54,6 +59,12 @@ export function registerSweepCommand(program: Command): void {
       "--detail <point>",
       "the point whose campaigns sweep.html details (default: the cheapest passing)",
     )
+    .option("--on <where>", "where points run: local (worker processes) or lambda (SweepFunction)", "local")
+    .option(
+      "--lambda-endpoint <url>",
+      'with --on lambda: an Invoke API endpoint (smsim lambda serve --zip dist/lambda/sweep.zip), or "aws"',
+    )
+    .option("--function-name <name>", "with --on lambda: the deployed SweepFunction", SWEEP_FUNCTION_NAME)
     .option("--no-progress", "no progress bar, even on a terminal")
     .action(async (path: string, flags: SweepFlags) => {
       if (flags.vary.length === 0)
@@ -65,7 +76,7 @@ export function registerSweepCommand(program: Command): void {
       for (const warning of scenario.pipeline.warnings) process.stderr.write(`warning: ${warning}\n`);
       const requested = flags.detail === undefined ? undefined : wholeNumber("--detail", flags.detail, 0);
       const plan = { scenario, varies, repeat, minimize: flags.minimize };
-      const runner: PointRunner = createProcessPool(jobs);
+      const runner = runnerFor(flags, jobs, scenario.infra.templatePath);
       const progress = flags.progress && process.stderr.isTTY ? progressBar() : undefined;
       let result: SweepResult;
       let detail = "";
@@ -73,7 +84,11 @@ export function registerSweepCommand(program: Command): void {
         result = await runSweep(plan, { runner, onProgress: progress?.update });
         const point = detailPoint(result, requested);
         if (point !== undefined) {
-          const { timeline } = await runner.run(jobOf(plan, point.settings, result.seeds[0] as number, true));
+          // Here, whatever ran the sweep: the same seed gives the same run, and a month's timeline
+          // is too large for a Lambda response.
+          const { timeline } = await runPointJob(
+            jobOf(plan, point.settings, result.seeds[0] as number, true),
+          );
           detail = await detailSection(result, point, timeline);
         }
       } finally {
@@ -86,6 +101,34 @@ export function registerSweepCommand(program: Command): void {
       process.stdout.write(`\n  wrote ${paths.json}\n        ${paths.csv}\n        ${paths.html}\n`);
       if (!result.points.some((p) => p.passed)) process.exitCode = THRESHOLDS_FAILED_EXIT_CODE;
     });
+}
+
+const RUNNERS = ["local", "lambda"];
+
+function runnerFor(flags: SweepFlags, jobs: number, templatePath: string): PointRunner {
+  if (!RUNNERS.includes(flags.on)) {
+    throw new ValidationError("--on", flags.on, `expected one of ${RUNNERS.join(", ")}`);
+  }
+  if (flags.on === "local") {
+    if (flags.lambdaEndpoint !== undefined) {
+      throw new ValidationError("--lambda-endpoint", flags.lambdaEndpoint, "needs --on lambda");
+    }
+    return createProcessPool(jobs);
+  }
+  if (flags.lambdaEndpoint === undefined) {
+    throw new ValidationError(
+      "--lambda-endpoint",
+      undefined,
+      'with --on lambda: a URL, or "aws" for the deployed function',
+    );
+  }
+  const endpoint = flags.lambdaEndpoint === "aws" ? undefined : flags.lambdaEndpoint;
+  return createLambdaRunner({
+    client: createLambdaClient({ endpoint }),
+    functionName: flags.functionName,
+    concurrency: jobs,
+    templatePath,
+  });
 }
 
 function wholeNumber(flag: string, text: string, min = 1): number {
