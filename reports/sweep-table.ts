@@ -33,7 +33,7 @@ export function sweepColumns(result: SweepResult): Column[] {
     { title: "429s", cell: (p) => spread(p, FIGURES.rateLimited, (n) => formatCount(n)), numeric: true },
     { title: "in DLQ", cell: (p) => spread(p, FIGURES.inDlq, (n) => formatCount(n)), numeric: true },
     { title: "throttles", cell: (p) => spread(p, FIGURES.throttles, (n) => formatCount(n)), numeric: true },
-    { title: "cost", cell: (p) => formatUsd(p.figures[FIGURES.cost] ?? 0), numeric: true },
+    { title: "cost", cell: (p) => sweepUsd(p.figures[FIGURES.cost] ?? 0), numeric: true },
     {
       title: "thresholds",
       cell: (p) => {
@@ -77,7 +77,7 @@ export function verdictLines(result: SweepResult): string[] {
     const p = index === null ? undefined : result.points[index];
     if (p === undefined) return "-";
     const settings = result.keys.map((k) => `${k}=${formatSetValue(p.settings[k])}`).join(" ");
-    return `${settings}  (drain ${formatSeconds(Math.round(p.figures[FIGURES.drainMax] ?? 0))}, ${formatUsd(p.figures[FIGURES.cost] ?? 0)})`;
+    return `${settings}  (drain ${formatSeconds(Math.round(p.figures[FIGURES.drainMax] ?? 0))}, ${sweepUsd(p.figures[FIGURES.cost] ?? 0)})`;
   };
   const passing = result.points.filter((p) => p.passed).length;
   const lines =
@@ -107,4 +107,9 @@ export function verdictLines(result: SweepResult): string[] {
     }
   }
   return lines;
+}
+
+/** Points often differ by fractions of a cent: four significant digits where a report shows two. */
+function sweepUsd(amount: number): string {
+  return amount >= 1 || amount === 0 ? formatUsd(amount) : `$${amount.toPrecision(4)}`;
 }

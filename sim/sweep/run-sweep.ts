@@ -1,4 +1,5 @@
 import { applySets } from "../scenario/apply-sets";
+import { ScenarioSetError } from "../scenario/errors";
 import type { Scenario } from "../scenario/load-scenario";
 import type { ThresholdResult } from "../thresholds/threshold-evaluator";
 import { SweepOptionError } from "./errors";
@@ -89,7 +90,19 @@ export function planSweep(plan: SweepPlan): { grid: Record<string, unknown>[]; s
   );
   const seeds = Array.from({ length: plan.repeat }, (_, r) => plan.scenario.seed + r);
   // Validating every point up front costs a template parse each; it spares a failure mid-sweep.
-  for (const settings of grid) for (const seed of seeds) jobOf(plan, settings, seed);
+  for (const settings of grid) {
+    for (const seed of seeds) {
+      try {
+        jobOf(plan, settings, seed);
+      } catch (error) {
+        // Name the flag the user wrote: the point's value came from --vary, not --set.
+        const varied =
+          error instanceof ScenarioSetError && keys.includes(error.set.slice(0, error.set.indexOf("=")));
+        if (varied) throw new SweepOptionError("--vary", error.message.replace(/^--set /, ""));
+        throw error;
+      }
+    }
+  }
   return { grid, seeds };
 }
 

@@ -104,7 +104,7 @@ describe("smsim sweep", () => {
 
   it.each([
     [["--vary", "MaximumConcurrency"], "--vary MaximumConcurrency: expected KEY=VALUES"],
-    [["--vary", `${CONCURRENCY}=0,5`], `--set ${CONCURRENCY}=0`],
+    [["--vary", `${CONCURRENCY}=0,5`], `--vary: ${CONCURRENCY}=0: infra: `],
     [["--vary", "nosuch=1,2"], "unknown setting nosuch"],
     [
       ["--vary", `${CONCURRENCY}=2,3`, "--minimize", "MessagingQueue.VisibilityTimeout"],
