@@ -13,6 +13,7 @@ import { registerRunCommand } from "./commands/run";
 import { registerSeedUsersCommand } from "./commands/seed-users";
 import { registerSendCommand } from "./commands/send";
 import { registerServicesCommand } from "./commands/services";
+import { registerSweepCommand } from "./commands/sweep";
 
 /** Runs the smsim CLI; resolves with the process exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -22,6 +23,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .showHelpAfterError();
   const commands: ((program: Command) => void)[] = [
     registerRunCommand,
+    registerSweepCommand,
     registerCarrierCommand,
     registerConsoleCommand,
     registerDlqCommand,

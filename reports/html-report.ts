@@ -1,5 +1,5 @@
 import { escapeXml as esc } from "../sim/thresholds/junit";
-import { type Chart, renderCharts } from "./charts";
+import { type Chart, renderCampaignCharts, renderCharts } from "./charts";
 import {
   formatCount,
   formatFirstAlarm,
@@ -42,6 +42,7 @@ export async function renderHtmlReport(summary: RunSummary, timeline: RunTimelin
 ${cards(summary)}
 ${thresholdsSection(summary)}
 ${chartsSection(charts, timeline)}
+${await campaignSections(timeline)}
 ${tablesSection(summary)}
 ${esmSection(summary)}
 ${costSection(summary)}
@@ -86,7 +87,39 @@ ${rows}
 
 function chartsSection(charts: readonly Chart[], timeline: RunTimeline | null): string {
   const missing = timeline === null ? `<p class="note">This run recorded no timeline.</p>` : "";
-  const figures = charts
+  return `<section>
+<h2>Timeline</h2>
+${missing}
+${chartFigures(charts)}
+</section>`;
+}
+
+/**
+ * A section per followed campaign (the largest few): its drain step by step, where the month view
+ * shows a spike. Empty when the engine recorded no campaign windows.
+ */
+export async function campaignSections(timeline: RunTimeline | null): Promise<string> {
+  const windows = timeline?.campaigns ?? [];
+  if (windows.length === 0) return "";
+  const sections: string[] = [];
+  for (const [i, w] of windows.entries()) {
+    const charts = await renderCampaignCharts(w, `campaign-${i}`);
+    const followed = w.queueVisible.length * w.stepSeconds;
+    sections.push(`<div class="campaign" id="campaign-${i}">
+<h3>${esc(w.campaign)} · ${formatCount(w.recipients)} recipients at ${esc(formatSeconds(w.startSeconds))}</h3>
+<p class="note">Followed for ${esc(formatSeconds(followed))}, from its enqueue until its last recipient left the pipeline, every ${w.stepSeconds} s.</p>
+${chartFigures(charts)}
+</div>`);
+  }
+  return `<section>
+<h2>Largest campaigns</h2>
+${sections.join("\n")}
+</section>`;
+}
+
+/** Each chart as a figure with its title and caption. */
+export function chartFigures(charts: readonly Chart[]): string {
+  return charts
     .map(
       (c) => `<figure id="chart-${esc(c.id)}" class="chart">
 <figcaption><h3>${esc(c.title)}</h3><p>${esc(c.caption)}</p></figcaption>
@@ -94,11 +127,6 @@ ${c.svg}
 </figure>`,
     )
     .join("\n");
-  return `<section>
-<h2>Timeline</h2>
-${missing}
-${figures}
-</section>`;
 }
 
 function tablesSection(summary: RunSummary): string {
@@ -208,7 +236,8 @@ function costSection(summary: RunSummary): string {
 </section>`;
 }
 
-const STYLE = `
+/** The report pages' shared stylesheet (report.html, sweep.html). */
+export const STYLE = `
 :root { color-scheme: light; --fg: #0f172a; --muted: #64748b; --line: #e2e8f0; --bg: #f8fafc; --pass: #15803d; --fail: #b91c1c; --warn: #b45309; }
 * { box-sizing: border-box; }
 body { margin: 0; background: var(--bg); color: var(--fg); font: 14px/1.5 system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; }

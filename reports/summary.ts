@@ -115,6 +115,28 @@ export interface RunTimeline {
   lambdaConcurrencyMax: number[];
   /** State of each alarm at the end of the minute, as ALARM_STATE_CODES. */
   alarms: { name: string; state: number[] }[];
+  /** The largest campaigns' drains at a finer step (engines that record them). */
+  campaigns?: CampaignWindow[];
+}
+
+/** One campaign's drain, one entry per `stepSeconds` from its enqueue until it left the pipeline. */
+export interface CampaignWindow {
+  campaign: string;
+  recipients: number;
+  /** Scenario time of the enqueue. */
+  startSeconds: number;
+  stepSeconds: number;
+  carrierLimitPerSecond: number | null;
+  /** At the end of each step. */
+  queueVisible: number[];
+  queueInFlight: number[];
+  dlqDepth: number[];
+  /** Accepted carrier requests per second over the step. */
+  carrierRequestsPerSecond: number[];
+  /** 429 answers, throttled invocations, and the most concurrent invocations, in the step. */
+  carrierRateLimited: number[];
+  lambdaThrottles: number[];
+  lambdaConcurrencyMax: number[];
 }
 
 /** An all-zero timeline of `minutes` minutes, for engines to fill in. */

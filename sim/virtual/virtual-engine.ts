@@ -10,6 +10,7 @@ import { createSlackNotifier } from "../alarms/slack-notifier";
 import { createEventSourceMapping, esmConfigOf } from "../esm/event-source-mapping";
 import { createRandom } from "../random";
 import { buildRunSummary, type CampaignFacts } from "../run/build-summary";
+import { createCampaignWindows, largestSends } from "../run/campaign-windows";
 import { handlerSettingsOf } from "../run/handler-settings";
 import { createMinuteSampler, type QueueReading } from "../run/minute-sampler";
 import { RUN_METRICS } from "../run/run-metrics";
@@ -111,6 +112,8 @@ export async function runVirtualScenario(scenario: Scenario, options: RunOptions
     region: REGION,
   });
   let minuteConcurrencyMax = 0;
+  // Shared by the campaign windows; two followed campaigns rarely drain at once.
+  let stepConcurrencyMax = 0;
   const esm = createEventSourceMapping({
     queue: createVirtualQueuePort(queue, { arn: queueArn, region: REGION }),
     fn: lambda,
@@ -119,6 +122,7 @@ export async function runVirtualScenario(scenario: Scenario, options: RunOptions
     backoff: scenario.esm,
     onInvocation: (event) => {
       minuteConcurrencyMax = Math.max(minuteConcurrencyMax, event.concurrency);
+      stepConcurrencyMax = Math.max(stepConcurrencyMax, event.concurrency);
     },
   });
 
@@ -166,6 +170,30 @@ export async function runVirtualScenario(scenario: Scenario, options: RunOptions
   };
   clock.after(MINUTE_MS, () => sampleMinute(0));
 
+  const windows = createCampaignWindows({
+    follow: largestSends(expandTraffic(scenario)),
+    startMs,
+    endMs,
+    now: clock.now,
+    after: clock.after,
+    read: () => {
+      const { rateLimited, accepted } = carrierModel.stats();
+      const reading = {
+        queueVisible: queue.attributes().ApproximateNumberOfMessages,
+        queueInFlight: queue.attributes().ApproximateNumberOfMessagesNotVisible,
+        dlqDepth: dlq.attributes().ApproximateNumberOfMessages,
+        carrierAccepted: accepted,
+        carrierRateLimited: rateLimited,
+        lambdaThrottles: lambda.stats().throttles,
+        lambdaConcurrencyMax: Math.max(stepConcurrencyMax, esm.stats().inFlight),
+      };
+      stepConcurrencyMax = 0;
+      return reading;
+    },
+    isOpen: accounting.isOpen,
+    carrierLimitPerSecond: scenario.carrier.rateLimit.requestsPerSecond,
+  });
+
   // Producer: each send of the scenario's traffic becomes a campaign, enqueued as the admin API does.
   const producerQueue: MessageQueuePort = {
     async sendBatch(entries) {
@@ -181,6 +209,8 @@ export async function runVirtualScenario(scenario: Scenario, options: RunOptions
     const firstUserId = userRanges.next(send.recipients);
     deliveries.openCampaign(logId, firstUserId, send.recipients);
     accounting.opened(logId, send, clock.now());
+    // logIds count sends from 1 in traffic order.
+    windows.sent(logId - 1, logId, send);
     const facts = campaigns.get(send.trafficName);
     if (facts) facts.recipients += send.recipients;
     else campaigns.set(send.trafficName, accounting.campaignFacts(send, clock.now()));
@@ -269,5 +299,5 @@ export async function runVirtualScenario(scenario: Scenario, options: RunOptions
     notifier,
     metrics,
   });
-  return { summary, timeline: sampler.timeline };
+  return { summary, timeline: { ...sampler.timeline, campaigns: windows.windows() } };
 }
