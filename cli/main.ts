@@ -12,6 +12,7 @@ import { registerRunCommand } from "./commands/run";
 import { registerSeedUsersCommand } from "./commands/seed-users";
 import { registerSendCommand } from "./commands/send";
 import { registerServicesCommand } from "./commands/services";
+import { explainFailure } from "./explain-failure";
 
 /** Runs the smsim CLI; resolves with the process exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -39,10 +40,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     return typeof process.exitCode === "number" ? process.exitCode : 0;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;
-    if (error instanceof SmsimError) {
-      process.stderr.write(`smsim: ${error.message} [${error.code}]\n`);
-      return 2;
-    }
-    throw error;
+    const known = explainFailure(error) ?? (error instanceof SmsimError ? error : null);
+    if (known === null) throw error;
+    process.stderr.write(`smsim: ${known.message} [${known.code}]\n`);
+    return 2;
   }
 }
