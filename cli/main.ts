@@ -40,7 +40,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     return typeof process.exitCode === "number" ? process.exitCode : 0;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;
-    const known = explainFailure(error) ?? (error instanceof SmsimError ? error : null);
+    // A typed error is the program's own account of what went wrong; anything else may be the environment's.
+    const known = error instanceof SmsimError ? error : explainFailure(error);
     if (known === null) throw error;
     process.stderr.write(`smsim: ${known.message} [${known.code}]\n`);
     return 2;

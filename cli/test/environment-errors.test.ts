@@ -1,15 +1,6 @@
-import { createServer } from "node:net";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { closedPort } from "../../test/support/closed-port";
 import { smsim } from "../commands/test/run-smsim";
-
-/** A loopback port nothing listens on: taken, then released. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 function stubEnv(variables: Record<string, string>) {
   // No region from a profile file on the developer's machine either.

@@ -51,6 +51,9 @@ export async function startLiveCarrier(options: LiveCarrierOptions): Promise<Liv
           : { headers: { "content-type": "application/json" }, body: JSON.stringify(body) }),
       });
     } catch (error) {
+      // A carrier that is not there is the environment's problem: the CLI names CARRIER_BASE_URL for it.
+      const cause = (error as { cause?: { code?: unknown } }).cause;
+      if (typeof cause?.code === "string") throw cause;
       throw new LiveEngineError(`carrier admin API ${method} ${base}${path}: ${(error as Error).message}`, {
         cause: error,
       });

@@ -29,7 +29,12 @@ import { createLiveProducer } from "./live-producer";
 import { createRunQueues, givenRunQueues, queueTotal, readBodies } from "./live-queues";
 import { resolveLiveTarget } from "./live-target";
 import { createMessageTracker } from "./message-tracker";
-import { createRemoteFunction, type InvokeMode, type RemoteFunction } from "./remote-function";
+import {
+  checkRemoteFunction,
+  createRemoteFunction,
+  type InvokeMode,
+  type RemoteFunction,
+} from "./remote-function";
 import { countResults, createRunDatabase, readLogs, readResults } from "./run-database";
 import { carrierOutages, realTimeSettings, scaledCarrier, scaledVisibility } from "./time-scale";
 
@@ -76,6 +81,10 @@ export async function runLiveScenario(scenario: Scenario, options: LiveRunOption
     );
   }
   const env = await resolveLiveTarget(options.env ?? readEnv(), log);
+  // A function the run does not host must work with the run's services: checked before anything is made.
+  const endpoint = options.invoke === "lambda" ? options.lambdaEndpoint : undefined;
+  if (endpoint !== undefined)
+    await checkRemoteFunction({ lambda: scenario.pipeline.lambda, endpoint, env, log });
   const { pipeline } = scenario;
   const real = realTimeSettings(scenario, timeScale);
   const runId = `${Date.now().toString(36)}${randomBytes(3).toString("hex")}`;
@@ -104,6 +113,7 @@ export async function runLiveScenario(scenario: Scenario, options: LiveRunOption
       users: scenario.users,
       seed: scenario.seed,
       connections: Math.min(100, callsInFlight + 5),
+      given: endpoint !== undefined,
     });
     cleanups.push(() => db.dispose(keep));
     const carrier = await startLiveCarrier({ baseUrl: env.carrierBaseUrl, seed: scenario.seed });
