@@ -20,3 +20,10 @@ export class LambdaSetupError extends SmsimError {
     super("LAMBDA_SETUP", message, options);
   }
 }
+
+/** The run was stopped (SIGINT or SIGTERM) before it had anything to report. */
+export class RunInterruptedError extends SmsimError {
+  constructor(message: string) {
+    super("INTERRUPTED", message);
+  }
+}

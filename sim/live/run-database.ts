@@ -98,6 +98,8 @@ async function emptyTables(pool: Pool) {
 export interface LogRow {
   logId: number;
   requestedAtMs: number;
+  /** Recipients whose messages SQS accepted (final once enqueueing has ended). */
+  queuedCount: number;
 }
 
 /** One recipient's final result. */
@@ -109,10 +111,11 @@ export interface ResultRow {
 }
 
 export async function readLogs(pool: Pool): Promise<LogRow[]> {
-  const [rows] = await pool.query("SELECT id, requested_at FROM messaging_log");
-  return (rows as { id: number; requested_at: Date }[]).map((r) => ({
+  const [rows] = await pool.query("SELECT id, requested_at, queued_count FROM messaging_log");
+  return (rows as { id: number; requested_at: Date; queued_count: number }[]).map((r) => ({
     logId: Number(r.id),
     requestedAtMs: r.requested_at.getTime(),
+    queuedCount: Number(r.queued_count),
   }));
 }
 
