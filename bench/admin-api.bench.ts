@@ -24,8 +24,7 @@ import autocannon from "autocannon";
 import type { Pool, RowDataPacket } from "mysql2/promise";
 import { createAdminServer } from "../api/admin/admin-server";
 import { parseAdminTokens } from "../api/admin/auth";
-import { createMessagingService } from "../api/messaging-service";
-import { createSqsMessageQueue } from "../api/sqs-message-queue";
+import { createWorkerMessagingService } from "../api/worker-messaging-service";
 import { main as smsim } from "../cli/main";
 import { migrate } from "../domain/db/migrate";
 import { createMysqlPool, dropDatabase, ensureDatabase } from "../domain/db/mysql";
@@ -100,10 +99,11 @@ async function serve(withConsumer: boolean): Promise<void> {
   const client = createSqsClient(env);
   const pool = createMysqlPool(env.mysqlUrl);
   const queueUrl = requireEnv(env, "queueUrl");
+  const messaging = createWorkerMessagingService({ env, queueUrl, logLevel: "warn" });
   const app = await createAdminServer({
     pool,
     sqs: { client, queueUrl, dlqUrl: requireEnv(env, "dlqUrl") },
-    messaging: createMessagingService({ pool, queue: createSqsMessageQueue(client, queueUrl) }),
+    messaging,
     tokens: parseAdminTokens(process.env.ADMIN_TOKENS ?? ""),
     rateLimit: false,
   });
@@ -114,6 +114,7 @@ async function serve(withConsumer: boolean): Promise<void> {
   await new Promise((done) => process.once("SIGTERM", done));
   await consumed;
   await app.close();
+  await messaging.close();
   await pool.end();
   client.destroy();
 }

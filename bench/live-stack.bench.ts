@@ -45,7 +45,7 @@ const POLL_MS = 250;
 const RECEIVE_WAIT_S = 1;
 /** The consumer must be up and polling before the first send, so its start-up is not timed. */
 const CONSUMER_WARMUP_MS = 5000;
-const TARGETS = { ratio: 0.6, pipelineSecondsPerMillion: 180, producerSecondsPerMillion: 30 };
+const TARGETS = { ratio: 0.6, pipelineSecondsPerMillion: 90, producerSecondsPerMillion: 30 };
 
 const log = (line: string) => process.stderr.write(`live-stack bench: ${line}\n`);
 

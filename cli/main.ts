@@ -14,6 +14,7 @@ import { registerSeedUsersCommand } from "./commands/seed-users";
 import { registerSendCommand } from "./commands/send";
 import { registerServicesCommand } from "./commands/services";
 import { registerSweepCommand } from "./commands/sweep";
+import { explainFailure } from "./explain-failure";
 
 /** Runs the smsim CLI; resolves with the process exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -43,10 +44,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     return typeof process.exitCode === "number" ? process.exitCode : 0;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;
-    if (error instanceof SmsimError) {
-      process.stderr.write(`smsim: ${error.message} [${error.code}]\n`);
-      return 2;
-    }
-    throw error;
+    // A typed error is the program's own account of what went wrong; anything else may be the environment's.
+    const known = error instanceof SmsimError ? error : explainFailure(error);
+    if (known === null) throw error;
+    process.stderr.write(`smsim: ${known.message} [${known.code}]\n`);
+    return 2;
   }
 }

@@ -5,7 +5,12 @@ import { parseWith } from "../domain/validation";
 import { createJsonLogger, type Logger } from "./logger";
 import { parseSqsEvent, type ReceivedRecord } from "./parse-sqs-event";
 import type { CarrierPort, DeliveryStore, VisibilityPort } from "./ports";
-import { createRecordProcessor, type RecordOutcome } from "./process-record";
+import {
+  createRecordProcessor,
+  type PreparedRecord,
+  type RecordOutcome,
+  type SentRecord,
+} from "./process-record";
 import { createTimeBudget, type InvocationContext } from "./time-budget";
 
 /** SQS refuses visibility timeouts above 12 hours. */
@@ -45,6 +50,8 @@ type BatchOutcome =
   | { status: "deferred"; retryAfterSeconds: number }
   | { status: "out-of-time" };
 
+type DeliveredRecord = Extract<SentRecord, { status: "delivered" }>;
+
 export type MessagingHandler = (event: SQSEvent, context?: InvocationContext) => Promise<SQSBatchResponse>;
 
 /**
@@ -56,7 +63,7 @@ export function createMessagingHandler(deps: MessagingHandlerDeps): MessagingHan
   const settings = parseWith(messagingHandlerSettingsSchema, deps.settings ?? {}, "settings");
   const { clock, visibility } = deps;
   const logger = deps.logger ?? createJsonLogger({ clock });
-  const processRecord = createRecordProcessor({
+  const processor = createRecordProcessor({
     carrier: deps.carrier,
     store: deps.store,
     clock,
@@ -78,7 +85,9 @@ export function createMessagingHandler(deps: MessagingHandlerDeps): MessagingHan
     const startedAt = clock.now();
     const records = parseSqsEvent(event);
     const budget = createTimeBudget(context, settings.carrierTimeoutMs, settings.timeMarginMs);
+    const prepared = await processor.prepare(records);
     const outcomes: BatchOutcome[] = new Array(records.length);
+    const delivered: { index: number; record: DeliveredRecord }[] = [];
     // Set by the first 429: the carrier is over its limit, so the records not yet started wait too.
     let retryAfterSeconds: number | null = null;
     let next = 0;
@@ -86,20 +95,21 @@ export function createMessagingHandler(deps: MessagingHandlerDeps): MessagingHan
     const shouldWaitOut = (waitMs: number) =>
       waitMs <= settings.rateLimitMaxWaitMs && budget.allowsCarrierCall(waitMs);
 
-    async function run(record: ReceivedRecord): Promise<BatchOutcome> {
+    async function run(item: PreparedRecord): Promise<BatchOutcome | DeliveredRecord> {
+      if (item.kind === "settled") return item.outcome;
       if (retryAfterSeconds !== null) {
-        await deferRecord(record, retryAfterSeconds);
+        await deferRecord(item.record, retryAfterSeconds);
         return { status: "deferred", retryAfterSeconds };
       }
       if (!budget.allowsCarrierCall()) return { status: "out-of-time" };
-      let outcome = await processRecord(record, budget);
+      let outcome = await processor.send(item, budget);
       while (outcome.status === "rate-limited" && shouldWaitOut(outcome.retryAfterSeconds * 1000)) {
         await clock.sleep(outcome.retryAfterSeconds * 1000);
-        outcome = await processRecord(record, budget);
+        outcome = await processor.send(item, budget);
       }
       if (outcome.status === "rate-limited") {
         retryAfterSeconds = Math.max(retryAfterSeconds ?? 0, outcome.retryAfterSeconds);
-        await deferRecord(record, outcome.retryAfterSeconds);
+        await deferRecord(item.record, outcome.retryAfterSeconds);
       }
       return outcome;
     }
@@ -107,15 +117,25 @@ export function createMessagingHandler(deps: MessagingHandlerDeps): MessagingHan
     async function worker(): Promise<void> {
       while (next < records.length) {
         const index = next++;
-        const record = records[index] as ReceivedRecord;
-        const outcome = await run(record);
+        const outcome = await run(prepared[index] as PreparedRecord);
+        if (outcome.status === "delivered") {
+          delivered.push({ index, record: outcome });
+          continue;
+        }
         outcomes[index] = outcome;
-        logOutcome(logger, record, outcome);
+        logOutcome(logger, records[index] as ReceivedRecord, outcome);
       }
     }
 
     const workers = Math.min(settings.recordParallelism, records.length);
     await Promise.all(Array.from({ length: workers }, worker));
+    // Every delivered record's results in one write: a record counts as done only once they are stored.
+    const stored = await processor.store(delivered.map((d) => d.record));
+    for (const [i, { index }] of delivered.entries()) {
+      const outcome = stored[i] as RecordOutcome;
+      outcomes[index] = outcome;
+      logOutcome(logger, records[index] as ReceivedRecord, outcome);
+    }
 
     const batchItemFailures = records
       .filter((_, index) => outcomes[index]?.status !== "completed")

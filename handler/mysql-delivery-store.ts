@@ -1,7 +1,13 @@
 import type { Pool, PoolConnection, ResultSetHeader, RowDataPacket } from "mysql2/promise";
 import { type Clock, systemClock } from "../domain/clock";
 import type { ResultStatus } from "../domain/db-schema";
-import type { DeliveryStore, MalformedMessage, RecipientResult } from "./ports";
+import type {
+  CampaignChunk,
+  CampaignResults,
+  DeliveryStore,
+  MalformedMessage,
+  RecipientResult,
+} from "./ports";
 
 export interface MysqlDeliveryStoreOptions {
   /** Timestamps written to the database (updated_at, completed_at, last_seen_at). */
@@ -36,6 +42,19 @@ const UPDATE_LOG = `
     updated_at = ?
   WHERE id = ?`;
 
+/** Items of the same campaign together, their lists concatenated; empty lists left out. */
+function groupByLog<T extends { logId: number }, V>(items: readonly T[], list: (item: T) => readonly V[]) {
+  const byLog = new Map<number, V[]>();
+  for (const item of items) {
+    const values = list(item);
+    if (values.length === 0) continue;
+    const known = byLog.get(item.logId);
+    if (known === undefined) byLog.set(item.logId, [...values]);
+    else known.push(...values);
+  }
+  return byLog;
+}
+
 export function createMysqlDeliveryStore(pool: Pool, options: MysqlDeliveryStoreOptions = {}): DeliveryStore {
   const clock = options.clock ?? systemClock;
 
@@ -67,6 +86,59 @@ export function createMysqlDeliveryStore(pool: Pool, options: MysqlDeliveryStore
     return header.affectedRows;
   }
 
+  /** One SELECT for every campaign's chunks: (log_id = ? AND user_id IN (?)) OR ... */
+  async function findRecordedBatch(chunks: readonly CampaignChunk[]): Promise<Map<number, Set<number>>> {
+    const byLog = groupByLog(chunks, (c) => c.userIds);
+    const recorded = new Map([...byLog.keys()].map((logId) => [logId, new Set<number>()]));
+    if (byLog.size === 0) return recorded;
+    const [rows] = await pool.query<RowDataPacket[]>(
+      `SELECT log_id, user_id FROM messaging_result WHERE ${[...byLog.keys()]
+        .map(() => "(log_id = ? AND user_id IN (?))")
+        .join(" OR ")}`,
+      [...byLog].flat(),
+    );
+    for (const row of rows) recorded.get(Number(row.log_id))?.add(Number(row.user_id));
+    return recorded;
+  }
+
+  /** One transaction for every campaign's results: per campaign, its new rows and one counter update. */
+  async function recordResultsBatch(batches: readonly CampaignResults[]): Promise<void> {
+    const byLog = groupByLog(batches, (b) => b.results);
+    if (byLog.size === 0) return;
+    const at = new Date(clock.now());
+    const connection = await pool.getConnection();
+    try {
+      await connection.beginTransaction();
+      // Campaigns, and users within each, in one order, so concurrent writers lock rows alike.
+      for (const [logId, results] of [...byLog].sort(([a], [b]) => a - b)) {
+        const byStatus = (status: ResultStatus) =>
+          results.filter((r) => r.status === status).sort((a, b) => a.userId - b.userId);
+        const sent = await insertNew(connection, logId, byStatus("SENT"), at);
+        const failed = await insertNew(connection, logId, byStatus("FAILED"), at);
+        if (sent + failed === 0) continue;
+        await connection.query(UPDATE_LOG, [
+          sent,
+          failed,
+          at,
+          sent,
+          failed,
+          failed,
+          sent,
+          sent,
+          failed,
+          at,
+          logId,
+        ]);
+      }
+      await connection.commit();
+    } catch (error) {
+      await connection.rollback().catch(() => undefined);
+      throw error;
+    } finally {
+      connection.release();
+    }
+  }
+
   return {
     async findPhones(userIds) {
       if (userIds.length === 0) return new Map();
@@ -77,48 +149,15 @@ export function createMysqlDeliveryStore(pool: Pool, options: MysqlDeliveryStore
     },
 
     async findRecorded(logId, userIds) {
-      if (userIds.length === 0) return new Set();
-      const [rows] = await pool.query<RowDataPacket[]>(
-        "SELECT user_id FROM messaging_result WHERE log_id = ? AND user_id IN (?)",
-        [logId, userIds],
-      );
-      return new Set(rows.map((row) => Number(row.user_id)));
+      return (await findRecordedBatch([{ logId, userIds }])).get(logId) ?? new Set();
     },
 
     async recordResults(logId, results) {
-      if (results.length === 0) return;
-      const at = new Date(clock.now());
-      // Sorted so that concurrent duplicates take row locks in the same order.
-      const byStatus = (status: ResultStatus) =>
-        results.filter((r) => r.status === status).sort((a, b) => a.userId - b.userId);
-      const connection = await pool.getConnection();
-      try {
-        await connection.beginTransaction();
-        const sent = await insertNew(connection, logId, byStatus("SENT"), at);
-        const failed = await insertNew(connection, logId, byStatus("FAILED"), at);
-        if (sent + failed > 0) {
-          await connection.query(UPDATE_LOG, [
-            sent,
-            failed,
-            at,
-            sent,
-            failed,
-            failed,
-            sent,
-            sent,
-            failed,
-            at,
-            logId,
-          ]);
-        }
-        await connection.commit();
-      } catch (error) {
-        await connection.rollback().catch(() => undefined);
-        throw error;
-      } finally {
-        connection.release();
-      }
+      await recordResultsBatch([{ logId, results }]);
     },
+
+    findRecordedBatch,
+    recordResultsBatch,
 
     async recordMalformed(message: MalformedMessage) {
       const at = new Date(clock.now());

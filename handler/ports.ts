@@ -32,6 +32,18 @@ export interface MalformedMessage {
   receiveCount: number;
 }
 
+/** One record's recipients, as the batch lookups take them. */
+export interface CampaignChunk {
+  logId: number;
+  userIds: readonly number[];
+}
+
+/** One record's results, as the batch write takes them. */
+export interface CampaignResults {
+  logId: number;
+  results: readonly RecipientResult[];
+}
+
 export interface DeliveryStore {
   /** Phone numbers of the users that exist; unknown IDs are absent from the map. */
   findPhones(userIds: readonly number[]): Promise<Map<number, string>>;
@@ -43,6 +55,13 @@ export interface DeliveryStore {
    */
   recordResults(logId: number, results: readonly RecipientResult[]): Promise<void>;
   recordMalformed(message: MalformedMessage): Promise<void>;
+  /**
+   * findRecorded for all of an invocation's records in one round trip: per campaign (logId), the
+   * users among the chunks' that already have a final result.
+   */
+  findRecordedBatch(chunks: readonly CampaignChunk[]): Promise<Map<number, Set<number>>>;
+  /** recordResults for all of an invocation's records, in one transaction: all are stored or none. */
+  recordResultsBatch(batches: readonly CampaignResults[]): Promise<void>;
 }
 
 /** Lets the handler push a record's next delivery out (Retry-After on a 429). */

@@ -22,6 +22,23 @@ export type RecordOutcome =
   | { status: "rate-limited"; retryAfterSeconds: number }
   | { status: "retry"; code: string; error: string };
 
+/** A record whose recipients were looked up: what is left to send, or why nothing is. */
+export type PreparedRecord =
+  | {
+      kind: "ready";
+      record: ReceivedRecord;
+      body: MessageBody;
+      screened: RecipientResult[];
+      sendable: Sendable[];
+      skipped: number;
+    }
+  | { kind: "settled"; record: ReceivedRecord; outcome: RecordOutcome };
+
+/** A ready record after its carrier call: its results, not stored yet, or why it has none. */
+export type SentRecord =
+  | { status: "delivered"; logId: number; results: RecipientResult[]; skipped: number }
+  | Exclude<RecordOutcome, { status: "completed" }>;
+
 export interface RecordProcessorDeps {
   carrier: CarrierPort;
   store: DeliveryStore;
@@ -30,9 +47,19 @@ export interface RecordProcessorDeps {
   logger: Logger;
 }
 
-export type RecordProcessor = (record: ReceivedRecord, budget: TimeBudget) => Promise<RecordOutcome>;
+/**
+ * An invocation's records in three steps, so the database is asked once per invocation rather
+ * than per record: `prepare` parses them all and looks up, in one query each, who already has a
+ * result and everyone's phone; `send` makes one record's carrier call; `store` writes every
+ * delivered record's results in one transaction and gives each its final outcome.
+ */
+export interface RecordProcessor {
+  prepare(records: readonly ReceivedRecord[]): Promise<PreparedRecord[]>;
+  send(prepared: Extract<PreparedRecord, { kind: "ready" }>, budget: TimeBudget): Promise<SentRecord>;
+  store(sent: readonly Extract<SentRecord, { status: "delivered" }>[]): Promise<RecordOutcome[]>;
+}
 
-interface Sendable {
+export interface Sendable {
   userId: number;
   phone: string;
 }
@@ -51,7 +78,12 @@ export function createRecordProcessor(deps: RecordProcessorDeps): RecordProcesso
     return { status: "malformed", error };
   }
 
-  async function send(body: MessageBody, sendable: Sendable[], attempts: number, budget: TimeBudget) {
+  async function callCarrierFor(
+    body: MessageBody,
+    sendable: Sendable[],
+    attempts: number,
+    budget: TimeBudget,
+  ) {
     const request: BulkSendRequest = {
       content: body.content,
       ...(body.templateId === undefined ? {} : { templateId: body.templateId }),
@@ -78,42 +110,90 @@ export function createRecordProcessor(deps: RecordProcessorDeps): RecordProcesso
     });
   }
 
-  async function deliver(body: MessageBody, attempts: number, budget: TimeBudget): Promise<RecordOutcome> {
-    const userIds = [...new Set(body.userIds)];
-    const recorded = await storeCall("findRecorded", () => store.findRecorded(body.logId, userIds));
-    const pending = userIds.filter((id) => !recorded.has(id));
-    if (pending.length === 0) return { status: "completed", sent: 0, failed: 0, skipped: userIds.length };
-    const phones = await storeCall("findPhones", () => store.findPhones(pending));
-    const { results, sendable } = screenRecipients(pending, phones, attempts);
-    if (sendable.length > 0) results.push(...(await send(body, sendable, attempts, budget)));
-    await storeCall("recordResults", () => store.recordResults(body.logId, results));
-    const sentCount = results.filter((r) => r.status === "SENT").length;
-    return {
-      status: "completed",
-      sent: sentCount,
-      failed: results.length - sentCount,
-      skipped: recorded.size,
-    };
+  /** Looks up every parsed record's recipients at once; a lookup that fails retries them all. */
+  async function lookUp(parsed: { record: ReceivedRecord; body: MessageBody; userIds: number[] }[]) {
+    const chunks = parsed.map(({ body, userIds }) => ({ logId: body.logId, userIds }));
+    const recorded = await storeCall("findRecorded", () => store.findRecordedBatch(chunks));
+    const pendingOf = (p: (typeof parsed)[number]) =>
+      p.userIds.filter((id) => !recorded.get(p.body.logId)?.has(id));
+    const pendingIds = [...new Set(parsed.flatMap(pendingOf))];
+    const phones = await storeCall("findPhones", () => store.findPhones(pendingIds));
+    return parsed.map((p): PreparedRecord => {
+      const pending = pendingOf(p);
+      const skipped = p.userIds.length - pending.length;
+      if (pending.length === 0) {
+        return {
+          kind: "settled",
+          record: p.record,
+          outcome: { status: "completed", sent: 0, failed: 0, skipped },
+        };
+      }
+      const { results, sendable } = screenRecipients(pending, phones, p.record.receiveCount);
+      return { kind: "ready", record: p.record, body: p.body, screened: results, sendable, skipped };
+    });
   }
 
-  return async function processRecord(record, budget) {
-    let body: MessageBody;
-    try {
-      body = parseMessageBody(record.body);
-    } catch (error) {
-      // parseMessageBody throws MalformedMessageError, whose message names the bad field.
-      return recordMalformed(record, (error as Error).message);
-    }
-    try {
-      return await deliver(body, record.receiveCount, budget);
-    } catch (error) {
-      if (error instanceof CarrierRateLimitedError) {
-        return { status: "rate-limited", retryAfterSeconds: error.retryAfterSeconds };
+  return {
+    async prepare(records) {
+      const prepared: PreparedRecord[] = new Array(records.length);
+      const parsed: { index: number; record: ReceivedRecord; body: MessageBody; userIds: number[] }[] = [];
+      for (const [index, record] of records.entries()) {
+        try {
+          const body = parseMessageBody(record.body);
+          parsed.push({ index, record, body, userIds: [...new Set(body.userIds)] });
+        } catch (error) {
+          // parseMessageBody throws MalformedMessageError, whose message names the bad field.
+          prepared[index] = {
+            kind: "settled",
+            record,
+            outcome: await recordMalformed(record, (error as Error).message),
+          };
+        }
       }
-      const code = error instanceof SmsimError ? error.code : "UNEXPECTED";
-      return { status: "retry", code, error: (error as Error).message };
-    }
+      let looked: PreparedRecord[];
+      try {
+        looked = parsed.length === 0 ? [] : await lookUp(parsed);
+      } catch (error) {
+        looked = parsed.map(({ record }) => ({ kind: "settled", record, outcome: retryOf(error) }));
+      }
+      for (const [i, { index }] of parsed.entries()) prepared[index] = looked[i] as PreparedRecord;
+      return prepared;
+    },
+
+    async send(ready, budget) {
+      const { body, record } = ready;
+      const results = [...ready.screened];
+      try {
+        if (ready.sendable.length > 0) {
+          results.push(...(await callCarrierFor(body, ready.sendable, record.receiveCount, budget)));
+        }
+      } catch (error) {
+        if (error instanceof CarrierRateLimitedError) {
+          return { status: "rate-limited", retryAfterSeconds: error.retryAfterSeconds };
+        }
+        return retryOf(error);
+      }
+      return { status: "delivered", logId: body.logId, results, skipped: ready.skipped };
+    },
+
+    async store(delivered) {
+      try {
+        await storeCall("recordResults", () => store.recordResultsBatch(delivered));
+      } catch (error) {
+        const outcome = retryOf(error);
+        return delivered.map(() => outcome);
+      }
+      return delivered.map(({ results, skipped }) => {
+        const sentCount = results.filter((r) => r.status === "SENT").length;
+        return { status: "completed", sent: sentCount, failed: results.length - sentCount, skipped };
+      });
+    },
   };
+}
+
+function retryOf(error: unknown): Extract<RecordOutcome, { status: "retry" }> {
+  const code = error instanceof SmsimError ? error.code : "UNEXPECTED";
+  return { status: "retry", code, error: (error as Error).message };
 }
 
 /** Unknown users and numbers that are not Korean mobiles fail for good without a carrier call. */

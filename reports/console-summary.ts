@@ -25,6 +25,11 @@ export function formatConsoleSummary(summary: RunSummary, options: ConsoleSummar
     `  scenario: ${summary.scenario}  engine: ${summary.engine}  seed: ${summary.seed}`,
     `  simulated ${formatSeconds(summary.scenarioSeconds)} in ${formatSeconds(summary.wallSeconds)} of wall time`,
   ];
+  if (summary.interrupted) {
+    out.push(
+      `  ${paint(false, "INTERRUPTED")}: a partial run; recipients not finished by then count as pending`,
+    );
+  }
 
   if (summary.thresholds.length > 0) {
     out.push("", "  THRESHOLDS");

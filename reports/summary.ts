@@ -11,6 +11,8 @@ export interface RunSummary {
   scenarioSeconds: number;
   /** Wall-clock time the run took. */
   wallSeconds: number;
+  /** Set when the run was stopped before its end (SIGINT/SIGTERM): the figures cover `scenarioSeconds`. */
+  interrupted?: true;
   /** `requested` is the sum of the other six; `unaccounted` must be 0 for a correct pipeline. */
   recipients: {
     requested: number;

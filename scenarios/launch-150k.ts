@@ -4,9 +4,9 @@ import { defineScenario } from "../sim/scenario/define-scenario";
  * A 150,000-recipient product launch: the capacity question of `smsim sweep`. Reserved
  * concurrency (50) sits above every MaximumConcurrency worth trying (2..40), so the mapping's
  * limit alone sets the pace; the carrier answers in a fixed 500 ms and allows 100 requests/s, more
- * than 40 concurrent batches ask for (40 / 0.511 s = 79/s). Each batch of 10 messages then takes
- * 10 x (500 + 11) ms (the carrier, its round trip and three queries), and by Little's law the drain is about 15,000 messages x 0.511 s /
- * MaximumConcurrency: 3,800 s at 2, 190 s at 40. The launch must drain in 10 minutes without a 429;
+ * than 40 concurrent batches ask for (40 / 0.5056 s = 79/s). Each batch of 10 messages then takes
+ * 10 x (500 + 5) ms of carrier and round trip plus three 2 ms queries, and by Little's law the
+ * drain is about 15,000 messages x 0.5056 s / MaximumConcurrency: 3,800 s at 2, 190 s at 40. The launch must drain in 10 minutes without a 429;
  * `smsim sweep --vary LambdaEventSourceMapping.ScalingConfig.MaximumConcurrency=2..40` finds 13 the
  * smallest that does, and the scenario runs at 16 for a margin.
  */

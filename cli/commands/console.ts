@@ -2,12 +2,10 @@ import type { Command } from "commander";
 import { z } from "zod";
 import { createAdminServer } from "../../api/admin/admin-server";
 import { type AdminToken, generateToken, parseAdminTokens } from "../../api/admin/auth";
-import { createMessagingService } from "../../api/messaging-service";
-import { createSqsMessageQueue } from "../../api/sqs-message-queue";
+import { createWorkerMessagingService } from "../../api/worker-messaging-service";
 import { createMysqlPool } from "../../domain/db/mysql";
 import { readEnv } from "../../domain/env";
 import { parseWith } from "../../domain/validation";
-import { createJsonLogger } from "../../handler/logger";
 import { connectQueues } from "./dlq";
 
 const portSchema = z.coerce.number().int().min(0).max(65535);
@@ -24,16 +22,9 @@ export function registerConsoleCommand(program: Command): void {
       const tokens = tokensFromEnv();
       const { client, queueUrl, dlqUrl } = await connectQueues(env);
       const pool = createMysqlPool(env.mysqlUrl);
-      const app = await createAdminServer({
-        pool,
-        sqs: { client, queueUrl, dlqUrl },
-        messaging: createMessagingService({
-          pool,
-          queue: createSqsMessageQueue(client, queueUrl),
-          logger: createJsonLogger(),
-        }),
-        tokens,
-      });
+      // Campaigns are enqueued in a worker thread: a large one never stalls the API's answers.
+      const messaging = createWorkerMessagingService({ env, queueUrl });
+      const app = await createAdminServer({ pool, sqs: { client, queueUrl, dlqUrl }, messaging, tokens });
       const url = await app.listen({ port, host: flags.host });
       process.stdout.write(`operations console on ${url}/ (API description: ${url}/openapi.json)\n`);
       await new Promise<void>((resolve) => {
@@ -42,6 +33,7 @@ export function registerConsoleCommand(program: Command): void {
       });
       // Closing waits for campaigns still being enqueued.
       await app.close();
+      await messaging.close();
       await pool.end();
       client.destroy();
     });

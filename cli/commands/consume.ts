@@ -9,6 +9,7 @@ import { createJsonLogger, LOG_LEVELS, type LogLevel } from "../../handler/logge
 import { loadPipelineConfig, overridesFromFlags } from "../../infra/pipeline-config";
 import type { EventSourceMapping } from "../../sim/esm/event-source-mapping";
 import { createLocalConsumer, type LocalConsumer } from "../../sim/esm/local-consumer";
+import { probeHttp } from "../../sim/live/probe-http";
 
 interface ConsumeFlags {
   untilDrained?: boolean;
@@ -61,6 +62,8 @@ export function registerConsumeCommand(program: Command): void {
       const env = readEnv();
       const config = loadPipelineConfig({ overrides: overridesFromFlags(flags.set) });
       const carrierBaseUrl = requireEnv(env, "carrierBaseUrl");
+      // A carrier that is down would turn every message into retries and then DLQ entries.
+      await probeHttp(carrierBaseUrl);
       const client = createSqsClient(env);
       const pool = createMysqlPool(env.mysqlUrl);
       const logger = createJsonLogger({

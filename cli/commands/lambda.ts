@@ -10,6 +10,7 @@ import { buildLambda, DEFAULT_LAMBDA_OUT_DIR } from "../../infra/build/build-lam
 import { loadPipelineConfig } from "../../infra/pipeline-config";
 import { templateEnvironment } from "../../sim/lambda/function-environment";
 import { createLambdaServer } from "../../sim/lambda/lambda-server";
+import { withoutPassword } from "../../sim/lambda/masked-variables";
 
 interface ServeFlags {
   port: string;
@@ -109,12 +110,5 @@ async function artifactAt(zipPath: string): Promise<string> {
 /** A variable's value for the start-up line, with any password in a URL hidden. */
 function shown(value: string | undefined): string {
   if (value === undefined || value.trim() === "") return "(unset)";
-  try {
-    const url = new URL(value);
-    if (!url.password) return value;
-    url.password = "***";
-    return url.href;
-  } catch {
-    return value;
-  }
+  return withoutPassword(value);
 }

@@ -2,6 +2,7 @@ import { createInterface } from "node:readline/promises";
 import type { Command } from "commander";
 import { ValidationError } from "../../domain/errors";
 import { REHEARSAL_TIME_SCALE, rehearseDlqIncident } from "../../sim/rehearsal/dlq-incident";
+import { interruptOnSignals } from "../interrupt-on-signals";
 
 interface DlqIncidentFlags {
   recipients: string;
@@ -29,20 +30,33 @@ export function registerRehearseCommand(program: Command): void {
         throw new ValidationError("--recipients", flags.recipients, "expected an integer");
       }
       const interactive = process.stdin.isTTY === true && !flags.yes;
-      const result = await rehearseDlqIncident({
-        recipients,
-        prompt: interactive ? askOperator : undefined,
-        log: (line) => process.stdout.write(`${line}\n`),
-        keep: flags.keep ?? false,
-      });
-      process.exitCode = result.passed ? 0 : 1;
+      const interruption = interruptOnSignals((line) => process.stderr.write(`smsim: ${line}\n`));
+      try {
+        const result = await rehearseDlqIncident({
+          recipients,
+          prompt: interactive ? askOperator : undefined,
+          log: (line) => process.stdout.write(`${line}\n`),
+          keep: flags.keep ?? false,
+          signal: interruption.signal,
+        });
+        process.exitCode = result.passed ? 0 : 1;
+      } catch (error) {
+        // The steps printed so far are the partial record.
+        if (!interruption.signal.aborted) throw error;
+        process.stdout.write(`INTERRUPTED: ${(error as Error).message}\n`);
+        process.exitCode = interruption.exitCode();
+      } finally {
+        interruption.dispose();
+      }
     });
 }
 
-async function askOperator(question: string): Promise<void> {
+async function askOperator(question: string, signal?: AbortSignal): Promise<void> {
   const readline = createInterface({ input: process.stdin, output: process.stdout });
+  // On a terminal readline takes Ctrl-C for itself: pass it on, so the rehearsal stops cleanly.
+  readline.on("SIGINT", () => process.kill(process.pid, "SIGINT"));
   try {
-    await readline.question(`   >> ${question} `);
+    await readline.question(`   >> ${question} `, { signal });
   } finally {
     readline.close();
   }

@@ -6,12 +6,14 @@ import { writeBaselineJUnit, writeRunOutput } from "../../reports/write-run-outp
 import { checkAgainstBaseline, formatBaselineCheck } from "../../sim/compare/baseline";
 import { readSummaryFile } from "../../sim/compare/read-summary";
 import { parseTolerances, TOLERANCE_KEYS } from "../../sim/compare/tolerances";
+import { RunInterruptedError } from "../../sim/live/errors";
 import { INVOKE_MODES, type InvokeMode } from "../../sim/live/remote-function";
 import { ENGINES, type EngineOptions } from "../../sim/run/engines";
 import { applySets } from "../../sim/scenario/apply-sets";
 import { formatDuration } from "../../sim/scenario/durations";
 import { loadScenario, type Scenario } from "../../sim/scenario/load-scenario";
-import type { RunProgress } from "../../sim/virtual/virtual-engine";
+import type { RunProgress, RunResult } from "../../sim/virtual/virtual-engine";
+import { interruptOnSignals } from "../interrupt-on-signals";
 
 /** k6's exit code when a threshold fails, so CI treats smsim like k6. */
 export const THRESHOLDS_FAILED_EXIT_CODE = 99;
@@ -27,6 +29,7 @@ interface RunFlags {
   lambdaEndpoint?: string;
   baseline?: string;
   tolerance: string[];
+  keep?: boolean;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -74,6 +77,7 @@ export function registerRunCommand(program: Command): void {
       collect,
       [],
     )
+    .option("--keep", "live: keep the run's database and queues for inspection")
     .action(async (path: string, flags: RunFlags) => {
       const engine = ENGINES[flags.engine];
       if (!engine) {
@@ -89,22 +93,44 @@ export function registerRunCommand(program: Command): void {
       const scenario = await scenarioFrom(path, flags);
       for (const warning of scenario.pipeline.warnings) process.stderr.write(`warning: ${warning}\n`);
       const progress = flags.progress && process.stderr.isTTY ? progressBar() : undefined;
-      const result = await engine(scenario, {
-        slackWebhookUrl: process.env.SLACK_WEBHOOK_URL || undefined,
-        onProgress: progress?.update,
-        ...liveOptions,
-      });
-      progress?.done();
+      // A virtual run takes seconds and has nothing to clean up: Ctrl-C ends it as usual.
+      const interruption =
+        flags.engine === "live"
+          ? interruptOnSignals((line) => {
+              progress?.done();
+              process.stderr.write(`smsim: ${line}\n`);
+            })
+          : undefined;
+      let result: RunResult;
+      try {
+        result = await engine(scenario, {
+          slackWebhookUrl: process.env.SLACK_WEBHOOK_URL || undefined,
+          onProgress: progress?.update,
+          signal: interruption?.signal,
+          ...liveOptions,
+        });
+      } catch (error) {
+        if (!(error instanceof RunInterruptedError)) throw error;
+        process.stderr.write(`smsim: ${error.message}; nothing to report\n`);
+        process.exitCode = interruption?.exitCode();
+        return;
+      } finally {
+        interruption?.dispose();
+        progress?.done();
+      }
       const dir = resolve(flags.out ?? `reports/${scenario.name}`);
       const paths = await writeRunOutput(dir, result.summary, result.timeline);
       process.stdout.write(`${formatConsoleSummary(result.summary, { color: process.stdout.isTTY })}\n`);
       process.stdout.write(`\n  wrote ${paths.summary}\n        ${paths.junit}\n        ${paths.html}\n`);
       const failed = result.summary.thresholds.filter((t) => !t.ok).length;
-      if (failed > 0) {
+      if (result.summary.interrupted) {
+        process.stderr.write("smsim: interrupted: the summary covers the run up to the interruption\n");
+        process.exitCode = interruption?.exitCode();
+      } else if (failed > 0) {
         process.stderr.write(`smsim: ${failed} threshold(s) failed\n`);
         process.exitCode = THRESHOLDS_FAILED_EXIT_CODE;
       }
-      if (baseline !== undefined && flags.baseline !== undefined) {
+      if (baseline !== undefined && flags.baseline !== undefined && !result.summary.interrupted) {
         const check = checkAgainstBaseline(baseline, result.summary, tolerances);
         const junit = await writeBaselineJUnit(dir, check, result.summary);
         process.stdout.write(`\n${formatBaselineCheck(check, flags.baseline)}\n        wrote ${junit}\n`);
@@ -131,8 +157,10 @@ export function registerRunCommand(program: Command): void {
     });
 }
 
-/** --time-scale, --invoke and --lambda-endpoint, validated; only the live engine takes them. */
-function liveOptionsOf(flags: RunFlags): Pick<EngineOptions, "timeScale" | "invoke" | "lambdaEndpoint"> {
+/** --time-scale, --invoke, --lambda-endpoint and --keep, validated; only the live engine takes them. */
+function liveOptionsOf(
+  flags: RunFlags,
+): Pick<EngineOptions, "timeScale" | "invoke" | "lambdaEndpoint" | "keepResources"> {
   const timeScale = Number(flags.timeScale);
   if (!(timeScale >= 1) || !Number.isFinite(timeScale)) {
     throw new ValidationError("--time-scale", flags.timeScale, "expected a number >= 1");
@@ -148,7 +176,8 @@ function liveOptionsOf(flags: RunFlags): Pick<EngineOptions, "timeScale" | "invo
     const flag = timeScale !== 1 ? "--time-scale" : "--invoke";
     throw new ValidationError(flag, timeScale !== 1 ? flags.timeScale : flags.invoke, "needs --engine live");
   }
-  return { timeScale, invoke, lambdaEndpoint: flags.lambdaEndpoint };
+  if (flags.engine !== "live" && flags.keep) throw new ValidationError("--keep", true, "needs --engine live");
+  return { timeScale, invoke, lambdaEndpoint: flags.lambdaEndpoint, keepResources: flags.keep ?? false };
 }
 
 /** One line on stderr, redrawn at most ten times a second: scenario time, recipients done, ETA. */

@@ -54,6 +54,29 @@ const failedIds = (response: { batchItemFailures: { itemIdentifier: string }[] }
   response.batchItemFailures.map((f) => f.itemIdentifier);
 
 describe("createMessagingHandler", () => {
+  it("asks the store once per invocation, not once per record: one lookup of each kind, one write", async () => {
+    // Prepare: three records of two campaigns, four records' worth of parallelism.
+    const { handler, store, carrier } = setup({ settings: { recordParallelism: 4 } });
+    const records = [
+      sqsRecord({ messageId: "a", body: messageBody({ logId: 1, chunkId: 0, userIds: [1, 2] }) }),
+      sqsRecord({ messageId: "b", body: messageBody({ logId: 1, chunkId: 1, userIds: [3, 7] }) }),
+      sqsRecord({ messageId: "c", body: messageBody({ logId: 2, chunkId: 0, userIds: [4, 5] }) }),
+    ];
+    // Act
+    const response = await handler(sqsEvent(...records));
+    // Assess
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(carrier.calls).toHaveLength(3);
+    expect(store.calls).toMatchObject({ findRecordedBatch: 1, findPhones: 1, recordResultsBatch: 1 });
+    expect(store.results(1).map((r) => [r.userId, r.status])).toEqual([
+      [1, "SENT"],
+      [2, "SENT"],
+      [7, "FAILED"],
+      [3, "SENT"],
+    ]);
+    expect(store.results(2)).toHaveLength(2);
+  });
+
   it("sends a chunk in one idempotent carrier call and records every recipient", async () => {
     // Prepare
     const { handler, carrier, store, lines } = setup();

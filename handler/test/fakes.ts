@@ -1,5 +1,6 @@
 import type { Clock } from "../../domain/clock";
 import type { BulkSendRequest, BulkSendResponse } from "../carrier/carrier-api";
+import { perRecordBatches } from "../per-record-batches";
 import type { CarrierPort, DeliveryStore, MalformedMessage, RecipientResult, VisibilityPort } from "../ports";
 import type { InvocationContext } from "../time-budget";
 
@@ -28,17 +29,25 @@ export function invocationContext(clock: Clock, budgetMs: number): InvocationCon
   return { getRemainingTimeInMillis: () => deadline - clock.now() };
 }
 
-type StoreOperation = "findPhones" | "findRecorded" | "recordResults" | "recordMalformed";
+type StoreOperation =
+  | "findPhones"
+  | "findRecorded"
+  | "recordResults"
+  | "recordMalformed"
+  | "findRecordedBatch"
+  | "recordResultsBatch";
 
 /** DeliveryStore port in memory, keeping a recipient's first result like the MySQL adapter. */
 export function memoryStore(users: Record<number, string> = {}) {
   const results = new Map<string, RecipientResult & { logId: number }>();
   const malformed: MalformedMessage[] = [];
   const failing = new Set<StoreOperation>();
+  const calls: Partial<Record<StoreOperation, number>> = {};
   const check = (operation: StoreOperation) => {
+    calls[operation] = (calls[operation] ?? 0) + 1;
     if (failing.has(operation)) throw new Error(`${operation}: connection lost`);
   };
-  const store: DeliveryStore = {
+  const single: Omit<DeliveryStore, "findRecordedBatch" | "recordResultsBatch"> = {
     async findPhones(userIds) {
       check("findPhones");
       return new Map(userIds.flatMap((id) => (users[id] === undefined ? [] : [[id, users[id]] as const])));
@@ -59,10 +68,24 @@ export function memoryStore(users: Record<number, string> = {}) {
       malformed.push(message);
     },
   };
+  const batches = perRecordBatches(single);
+  const store: DeliveryStore = {
+    ...single,
+    async findRecordedBatch(chunks) {
+      check("findRecordedBatch");
+      return batches.findRecordedBatch(chunks);
+    },
+    async recordResultsBatch(results) {
+      check("recordResultsBatch");
+      return batches.recordResultsBatch(results);
+    },
+  };
   return {
     ...store,
     malformed,
     failOn: (operation: StoreOperation) => failing.add(operation),
+    /** How many times each operation was called. */
+    calls,
     result: (logId: number, userId: number) => results.get(`${logId}:${userId}`),
     results: (logId: number) => [...results.values()].filter((r) => r.logId === logId),
   };

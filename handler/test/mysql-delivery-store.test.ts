@@ -75,6 +75,32 @@ describe("createMysqlDeliveryStore", () => {
     expect(await store.findRecorded(logId, [1, 2, 3, 4])).toEqual(new Set([1, 2, 3]));
   });
 
+  it("records an invocation's records of two campaigns in one batch, counting a duplicate recipient once", async () => {
+    // Prepare: two records of campaign A (user 2 in both, as a duplicated message has it) and one of B.
+    const [a, b] = [await campaign(3), await campaign(2)];
+    const batches = [
+      { logId: a, results: [sent(1), sent(2)] },
+      { logId: b, results: [sent(1), failed(2)] },
+      { logId: a, results: [sent(2), failed(3)] },
+    ];
+    // Act
+    await store.recordResultsBatch(batches);
+    const recorded = await store.findRecordedBatch([
+      { logId: a, userIds: [1, 2, 3, 4] },
+      { logId: b, userIds: [2, 3] },
+      { logId: a, userIds: [] },
+    ]);
+    // Assess
+    expect(await log(a)).toMatchObject({ status: "PARTIAL", sent_count: 2, failed_count: 1 });
+    expect(await log(b)).toMatchObject({ status: "PARTIAL", sent_count: 1, failed_count: 1 });
+    expect(recorded).toEqual(
+      new Map([
+        [a, new Set([1, 2, 3])],
+        [b, new Set([2])],
+      ]),
+    );
+  });
+
   it.each([
     ["COMPLETED", [sent(1), sent(2)]],
     ["PARTIAL", [sent(1), failed(2)]],

@@ -13,11 +13,11 @@ export const FIDELITY_INFRA = {
 };
 
 /**
- * What the live stack costs per record on the development machine, so the virtual engine pays the
- * same: measured once with `smsim calibrate --records 1000 --concurrency 5` (MariaDB 127.0.0.1,
- * the mock carrier over HTTP; 2 cores shared by 8 engineers, load average 13) on 2026-12-04.
- * Medians: findRecorded 1.13 ms, findPhones 1.11 ms, recordResults 12.42 ms, carrier call 3.91 ms
- * (means 4.36, 4.18, 23.66 and 7.84: the machine's stalls). Re-run it on your machine and paste
- * its output here when the fidelity scenarios drift.
+ * What the live stack costs per invocation on the development machine, so the virtual engine pays
+ * the same: measured with `smsim calibrate --records 1000 --concurrency 5` (MariaDB 127.0.0.1, the
+ * mock carrier over HTTP; invocations of 10 records; 2 cores shared by 8 engineers, load average
+ * 12) on 2026-12-04. Medians: findRecorded 2.05 ms, findPhones 1.86 ms, recordResults 10.78 ms (one
+ * of each per invocation), carrier call 2.98 ms (means 5.26, 4.35, 15.97 and 4.28: the machine's
+ * stalls). Re-run it on your machine and paste its output here when the fidelity scenarios drift.
  */
-export const FIDELITY_STACK = { storeQueryMs: 4.89, carrierRoundTripMs: 3.91 };
+export const FIDELITY_STACK = { storeQueryMs: 4.9, carrierRoundTripMs: 2.98 };

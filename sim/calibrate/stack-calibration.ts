@@ -20,7 +20,7 @@ export interface CalibrationOptions {
   mysqlUrl: string;
   /** SQS records to process (10 recipients each). */
   records?: number;
-  /** Records in flight at once, as invocations of the function would have them. */
+  /** Invocations in flight at once, each of the template's BatchSize records. */
   concurrency?: number;
 }
 
@@ -35,7 +35,7 @@ export interface CallTimes {
 export interface StackCalibration {
   records: number;
   concurrency: number;
-  /** The three queries the handler makes per record, timed in the production MySQL store. */
+  /** The three queries the handler makes per invocation, timed in the production MySQL store. */
   store: { findRecorded: CallTimes; findPhones: CallTimes; recordResults: CallTimes };
   /** Carrier calls to the mock carrier over HTTP with its own latency set to 0: the round trip. */
   carrier: CallTimes;
@@ -52,8 +52,8 @@ const QUERIES = ["findRecorded", "findPhones", "recordResults"] as const;
 /**
  * Measures what the virtual engine's models make instant, on the local stack as the live engine
  * starts it: a fresh MariaDB database seeded with users and the mock carrier over HTTP (answering
- * at once), driven by the production handler one record per event. Each store query and carrier
- * call is timed where the handler makes it.
+ * at once), driven by the production handler with events of the template's BatchSize. Each store
+ * query and carrier call is timed where the handler makes it.
  */
 export async function calibrateStack(options: CalibrationOptions): Promise<StackCalibration> {
   const records = positiveInt("records", options.records ?? 500);
@@ -87,6 +87,7 @@ export async function calibrateStack(options: CalibrationOptions): Promise<Stack
       (typeof QUERIES)[number] | "carrier",
       number[]
     >;
+    const pipeline = loadPipelineConfig();
     const handler = createMessagingHandler({
       carrier: timedCarrier(http, times.carrier),
       store: timedStore(createMysqlDeliveryStore(db.pool), times),
@@ -98,16 +99,20 @@ export async function calibrateStack(options: CalibrationOptions): Promise<Stack
         },
       },
       clock: systemClock,
-      settings: handlerSettingsOf(loadPipelineConfig().lambda),
+      settings: handlerSettingsOf(pipeline.lambda),
       logger: createJsonLogger({ level: "silent" }),
     });
+    const batchSize = pipeline.esm.batchSize;
     let next = 0;
     const worker = async () => {
-      for (let chunkId = next++; chunkId < records; chunkId = next++) {
-        const response = await handler(eventFor(log.insertId, chunkId));
+      while (next < records) {
+        const first = next;
+        next = Math.min(records, first + batchSize);
+        const chunkIds = Array.from({ length: next - first }, (_, i) => first + i);
+        const response = await handler(sqsEventOf(chunkIds.map((id) => recordFor(log.insertId, id))));
         if (response.batchItemFailures.length > 0) {
           throw new CalibrationError(
-            `record ${chunkId} failed; the measurement needs every record to succeed`,
+            `records ${first}-${next - 1}: ${response.batchItemFailures.length} failed; the measurement needs every record to succeed`,
           );
         }
       }
@@ -119,7 +124,7 @@ export async function calibrateStack(options: CalibrationOptions): Promise<Stack
       recordResults: callTimes(times.recordResults),
     };
     const carrierTimes = callTimes(times.carrier);
-    // Each record makes each query once: its typical store time is the sum of their medians.
+    // Each invocation makes each query once; one setting charges every query their mean median.
     const storeQueryMs = round2(QUERIES.reduce((sum, q) => sum + store[q].p50Ms, 0) / QUERIES.length);
     return {
       records,
@@ -141,7 +146,7 @@ export function formatCalibration(c: StackCalibration): string {
   const row = (name: string, t: CallTimes) =>
     `  ${name.padEnd(16)} ${String(t.calls).padStart(6)} calls  mean ${ms(t.meanMs)}  p50 ${ms(t.p50Ms)}  p95 ${ms(t.p95Ms)}`;
   return [
-    `Measured ${c.records} records of ${RECIPIENTS_PER_MESSAGE} recipients, ${c.concurrency} at a time, through the production handler:`,
+    `Measured ${c.records} records of ${RECIPIENTS_PER_MESSAGE} recipients, ${c.concurrency} invocations at a time, through the production handler:`,
     row("findRecorded", c.store.findRecorded),
     row("findPhones", c.store.findPhones),
     row("recordResults", c.store.recordResults),
@@ -160,7 +165,7 @@ export function formatCalibration(c: StackCalibration): string {
   ].join("\n");
 }
 
-function eventFor(logId: number, chunkId: number) {
+function recordFor(logId: number, chunkId: number) {
   const first = chunkId * RECIPIENTS_PER_MESSAGE + 1;
   const userIds = Array.from({ length: RECIPIENTS_PER_MESSAGE }, (_, i) => first + i);
   const body = encodeMessageBody({ v: 1, logId, chunkId, userIds, content: "[smsim] calibrate" });
@@ -178,9 +183,7 @@ function eventFor(logId: number, chunkId: number) {
     },
     messageAttributes: {},
   };
-  return sqsEventOf([
-    sqsRecordOf(message, { arn: "arn:aws:sqs:local:000000000000:calibrate", region: "local" }),
-  ]);
+  return sqsRecordOf(message, { arn: "arn:aws:sqs:local:000000000000:calibrate", region: "local" });
 }
 
 async function timed<T>(into: number[], call: () => Promise<T>): Promise<T> {
@@ -193,11 +196,12 @@ async function timed<T>(into: number[], call: () => Promise<T>): Promise<T> {
 }
 
 function timedStore(store: DeliveryStore, times: Record<(typeof QUERIES)[number], number[]>): DeliveryStore {
+  // The handler reads and writes an invocation's records through the batch methods.
   return {
-    findRecorded: (logId, userIds) => timed(times.findRecorded, () => store.findRecorded(logId, userIds)),
+    ...store,
+    findRecordedBatch: (chunks) => timed(times.findRecorded, () => store.findRecordedBatch(chunks)),
     findPhones: (userIds) => timed(times.findPhones, () => store.findPhones(userIds)),
-    recordResults: (logId, results) => timed(times.recordResults, () => store.recordResults(logId, results)),
-    recordMalformed: (message) => store.recordMalformed(message),
+    recordResultsBatch: (batches) => timed(times.recordResults, () => store.recordResultsBatch(batches)),
   };
 }
 

@@ -5,6 +5,8 @@ import { z } from "zod";
  * speaks: shared by the server that hosts the artifact and the client that invokes through it.
  */
 export const INVOKE_ROUTE = "/2015-03-31/functions/:name/invocations";
+/** GetFunctionConfiguration: how a caller checks which services the function is set up for. */
+export const CONFIGURATION_ROUTE = "/2015-03-31/functions/:name/configuration";
 export const INVOCATION_TYPE_HEADER = "x-amz-invocation-type";
 /** Set on a 200 answer when the function failed: "Unhandled" (thrown, timed out) or "Handled". */
 export const FUNCTION_ERROR_HEADER = "x-amz-function-error";

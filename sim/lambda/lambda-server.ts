@@ -1,11 +1,12 @@
 import { randomUUID } from "node:crypto";
-import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { z } from "zod";
 import { parseWith } from "../../domain/validation";
 import { loadPipelineConfig } from "../../infra/pipeline-config";
 import { MAX_PAYLOAD_BYTES } from "../esm/event-source-mapping";
 import { type HostResult, startFunctionHost } from "./function-host";
 import {
+  CONFIGURATION_ROUTE,
   ERROR_TYPE_HEADER,
   EXECUTED_VERSION_HEADER,
   FUNCTION_ERROR_HEADER,
@@ -15,6 +16,7 @@ import {
   REQUEST_ID_HEADER,
   timeoutPayload,
 } from "./invoke-api";
+import { maskedVariables } from "./masked-variables";
 
 export interface LambdaServerOptions {
   /** The deployable artifact: a zip with index.mjs exporting `handler` (Handler: index.handler). */
@@ -41,9 +43,11 @@ const FUNCTION_REF =
   /^(?:arn:aws[\w-]*:lambda:[\w-]+:\d{12}:function:|\d{12}:function:)?([\w-]+)(?::([\w$-]+))?$/;
 
 /**
- * Hosts the deployable Lambda artifact behind the part of the Lambda Invoke API that
+ * Hosts the deployable Lambda artifact behind the part of the Lambda API that
  * @aws-sdk/client-lambda's InvokeCommand uses (RequestResponse and DryRun invocations of
- * $LATEST), so the event source mapping, or any SDK client, invokes the zip itself. The function
+ * $LATEST), so the event source mapping, or any SDK client, invokes the zip itself; and
+ * GetFunctionConfiguration, whose Environment tells a caller which database, carrier and queue
+ * the function works with (secrets masked). The function
  * runs in execution environments of its own (see function-host.ts): worker threads with the
  * function's environment variables, its memory as their heap limit and its timeout enforced.
  * Answers as Lambda does: function errors and timeouts are 200s with X-Amz-Function-Error and the
@@ -82,34 +86,50 @@ export async function createLambdaServer(options: LambdaServerOptions): Promise<
     return reply.send(error);
   });
 
-  app.post<{ Params: { name: string }; Querystring: { Qualifier?: string } }>(
-    INVOKE_ROUTE,
-    async (request, reply) => {
-      const ref = FUNCTION_REF.exec(request.params.name);
-      const qualifier = request.query.Qualifier ?? ref?.[2];
-      if (ref?.[1] !== functionName || (qualifier !== undefined && qualifier !== LATEST)) {
-        const message = `Function not found: ${request.params.name}`;
-        return apiError(reply, 404, "ResourceNotFoundException", message);
-      }
-      const invocationType = request.headers[INVOCATION_TYPE_HEADER] ?? "RequestResponse";
-      if (invocationType === "DryRun") return reply.code(204).send();
-      if (invocationType !== "RequestResponse") {
-        const message = `InvocationType ${JSON.stringify(invocationType)} is not served here: expected RequestResponse or DryRun`;
-        return apiError(reply, 400, "InvalidParameterValueException", message);
-      }
-      // Lambda hands an invocation without a payload an empty object.
-      const payload = typeof request.body === "string" && request.body.trim() !== "" ? request.body : "{}";
-      try {
-        JSON.parse(payload);
-      } catch (error) {
-        const message = `Could not parse request body into json: ${(error as Error).message}`;
-        return apiError(reply, 400, "InvalidRequestContentException", message);
-      }
-      const requestId = randomUUID();
-      reply.header(REQUEST_ID_HEADER, requestId);
-      return answer(reply, await host.invoke(requestId, payload), requestId, timeoutMs);
-    },
-  );
+  type FunctionRequest = { Params: { name: string }; Querystring: { Qualifier?: string } };
+  const isThisFunction = (request: FastifyRequest<FunctionRequest>) => {
+    const ref = FUNCTION_REF.exec(request.params.name);
+    const qualifier = request.query.Qualifier ?? ref?.[2];
+    return ref?.[1] === functionName && (qualifier === undefined || qualifier === LATEST);
+  };
+  const notFound = (request: FastifyRequest<FunctionRequest>, reply: FastifyReply) =>
+    apiError(reply, 404, "ResourceNotFoundException", `Function not found: ${request.params.name}`);
+
+  app.get<FunctionRequest>(CONFIGURATION_ROUTE, async (request, reply) => {
+    if (!isThisFunction(request)) return notFound(request, reply);
+    return reply.type("application/json").send(
+      JSON.stringify({
+        FunctionName: functionName,
+        Runtime: `nodejs${process.versions.node.split(".")[0]}.x`,
+        Handler: "index.handler",
+        Timeout: timeoutMs / 1000,
+        MemorySize: settings.memoryMb,
+        Version: LATEST,
+        Environment: { Variables: maskedVariables(options.env) },
+      }),
+    );
+  });
+
+  app.post<FunctionRequest>(INVOKE_ROUTE, async (request, reply) => {
+    if (!isThisFunction(request)) return notFound(request, reply);
+    const invocationType = request.headers[INVOCATION_TYPE_HEADER] ?? "RequestResponse";
+    if (invocationType === "DryRun") return reply.code(204).send();
+    if (invocationType !== "RequestResponse") {
+      const message = `InvocationType ${JSON.stringify(invocationType)} is not served here: expected RequestResponse or DryRun`;
+      return apiError(reply, 400, "InvalidParameterValueException", message);
+    }
+    // Lambda hands an invocation without a payload an empty object.
+    const payload = typeof request.body === "string" && request.body.trim() !== "" ? request.body : "{}";
+    try {
+      JSON.parse(payload);
+    } catch (error) {
+      const message = `Could not parse request body into json: ${(error as Error).message}`;
+      return apiError(reply, 400, "InvalidRequestContentException", message);
+    }
+    const requestId = randomUUID();
+    reply.header(REQUEST_ID_HEADER, requestId);
+    return answer(reply, await host.invoke(requestId, payload), requestId, timeoutMs);
+  });
   return app;
 }
 

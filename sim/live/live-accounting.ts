@@ -8,7 +8,7 @@ import type { LogRow, ResultRow } from "./run-database";
 export interface LiveAccountingInput {
   campaigns: readonly LiveCampaign[];
   /** When each campaign's log row was written (scenario ms). */
-  logs: readonly LogRow[];
+  logs: readonly Pick<LogRow, "logId" | "requestedAtMs">[];
   results: readonly ResultRow[];
   /** Bodies of every message in the DLQ at the end. */
   dlqBodies: Iterable<string>;
@@ -19,6 +19,8 @@ export interface LiveAccountingInput {
   visibleAgainAt(body: string): number | undefined;
   retentionMs: number;
   endMs: number;
+  /** Recipients of campaigns stopped before they reached the queue (an interrupted run): still pending. */
+  unsent?: number;
   /** delivery_latency_seconds: one sample per result, tagged with the campaign. */
   latency: Trend;
 }
@@ -106,7 +108,7 @@ export function settleLiveRun(input: LiveAccountingInput): LiveAccounting {
 
   let inDlq = 0;
   for (const body of input.dlqBodies) inDlq += place(body, input.visibleAgainAt(body) ?? input.endMs);
-  let pending = 0;
+  let pending = input.unsent ?? 0;
   let expired = 0;
   for (const [body, sentAtMs] of input.sentBodies) {
     if (input.isDeleted(body)) continue;

@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import { setTimeout as realSleep } from "node:timers/promises";
 import { createSqsMessageQueue } from "../../api/sqs-message-queue";
 import { readEnv, type SmsimEnv } from "../../domain/env";
@@ -22,6 +21,7 @@ import type { Scenario } from "../scenario/load-scenario";
 import { createMetricRegistry } from "../thresholds/metric-registry";
 import { createTemplateLambdaModel } from "../virtual/lambda-model";
 import type { RunOptions, RunResult } from "../virtual/virtual-engine";
+import { throwIfInterrupted, whenAborted } from "./interruption";
 import { settleLiveRun } from "./live-accounting";
 import { startLiveCarrier } from "./live-carrier";
 import { createLiveClock, requireTimeScale } from "./live-clock";
@@ -29,8 +29,14 @@ import { createLiveProducer } from "./live-producer";
 import { createRunQueues, givenRunQueues, queueTotal, readBodies } from "./live-queues";
 import { resolveLiveTarget } from "./live-target";
 import { createMessageTracker } from "./message-tracker";
-import { createRemoteFunction, type InvokeMode, type RemoteFunction } from "./remote-function";
+import {
+  checkRemoteFunction,
+  createRemoteFunction,
+  type InvokeMode,
+  type RemoteFunction,
+} from "./remote-function";
 import { countResults, createRunDatabase, readLogs, readResults } from "./run-database";
+import { newRunId, registerRun } from "./run-registry";
 import { carrierOutages, realTimeSettings, scaledCarrier, scaledVisibility } from "./time-scale";
 
 export interface LiveRunOptions extends RunOptions {
@@ -46,6 +52,12 @@ export interface LiveRunOptions extends RunOptions {
   invoke?: InvokeMode;
   /** With invoke "lambda": an Invoke API endpoint or "aws"; unset hosts dist/lambda/handler.zip. */
   lambdaEndpoint?: string;
+  /**
+   * Stops the run (the CLI aborts it on SIGINT and SIGTERM): no further send starts, in-flight
+   * invocations finish, and the summary covers the time run so far, marked interrupted. Aborted
+   * during set-up, the run throws RunInterruptedError. Either way its resources are removed.
+   */
+  signal?: AbortSignal;
 }
 
 /** How often the engine looks for an idle gap to skip, in real ms. */
@@ -75,12 +87,18 @@ export async function runLiveScenario(scenario: Scenario, options: LiveRunOption
       "must be 1 with --invoke lambda: the function runs in wall time",
     );
   }
+  const { signal } = options;
   const env = await resolveLiveTarget(options.env ?? readEnv(), log);
+  // A function the run does not host must work with the run's services: checked before anything is made.
+  const endpoint = options.invoke === "lambda" ? options.lambdaEndpoint : undefined;
+  if (endpoint !== undefined)
+    await checkRemoteFunction({ lambda: scenario.pipeline.lambda, endpoint, env, log });
   const { pipeline } = scenario;
   const real = realTimeSettings(scenario, timeScale);
-  const runId = `${Date.now().toString(36)}${randomBytes(3).toString("hex")}`;
+  const runId = newRunId();
   const keep = options.keepResources ?? false;
-  const cleanups: (() => Promise<unknown> | unknown)[] = [];
+  // Undone last: until its resources are gone, `smsim services prune` leaves the run alone.
+  const cleanups: (() => Promise<unknown> | unknown)[] = [registerRun(runId)];
   // Set at the end, or when the run fails: background loops stop at their next turn.
   let finished = false;
 
@@ -96,6 +114,7 @@ export async function runLiveScenario(scenario: Scenario, options: LiveRunOption
         `using the queues given by QUEUE_URL and DLQ_URL as deployed; the template's settings do not apply`,
       );
     if (!keep) cleanups.push(() => queues.dispose());
+    throwIfInterrupted(signal, "the run's set-up");
     const maxConcurrency = pipeline.esm.maximumConcurrency ?? pipeline.lambda.reservedConcurrency ?? 10;
     const callsInFlight = maxConcurrency * pipeline.lambda.recordParallelism;
     const db = await createRunDatabase({
@@ -104,8 +123,10 @@ export async function runLiveScenario(scenario: Scenario, options: LiveRunOption
       users: scenario.users,
       seed: scenario.seed,
       connections: Math.min(100, callsInFlight + 5),
+      given: endpoint !== undefined,
     });
     cleanups.push(() => db.dispose(keep));
+    throwIfInterrupted(signal, "the run's set-up");
     const carrier = await startLiveCarrier({ baseUrl: env.carrierBaseUrl, seed: scenario.seed });
     cleanups.push(() => carrier.close());
     log(
@@ -161,6 +182,7 @@ export async function runLiveScenario(scenario: Scenario, options: LiveRunOption
       const { close } = remote;
       cleanups.push(close);
     }
+    throwIfInterrupted(signal, "the run's set-up");
     let minuteConcurrencyMax = 0;
     const esm = createEventSourceMapping({
       queue: tracker.port,
@@ -191,6 +213,7 @@ export async function runLiveScenario(scenario: Scenario, options: LiveRunOption
       pool: db.pool,
       queue: createSqsMessageQueue(client, queues.queueUrl),
       onLate: (lateMs) => late(lateMs, "a send"),
+      signal,
     });
 
     const notifier = createSlackNotifier({ webhookUrl: options.slackWebhookUrl });
@@ -230,7 +253,9 @@ export async function runLiveScenario(scenario: Scenario, options: LiveRunOption
       for (let minute = 0; minute < sampler.minutes; minute++) {
         const atMs = startMs + (minute + 1) * MINUTE_MS;
         if (atMs > endMs) break;
-        if (atMs > clock.now()) await clock.sleepUntil(atMs);
+        if (atMs > clock.now()) await Promise.race([clock.sleepUntil(atMs), whenAborted(signal)]);
+        // An interrupted run's last minute is partial: it is not sampled.
+        if (signal?.aborted) break;
         while (gaps.length > 0 && (gaps[0]?.untilMs ?? 0) < atMs) gaps.shift();
         const gap = gaps[0] !== undefined && gaps[0].fromMs < atMs ? gaps[0] : null;
         if (gap === null) late(clock.now() - atMs, "a minute's metrics");
@@ -275,8 +300,16 @@ export async function runLiveScenario(scenario: Scenario, options: LiveRunOption
     const background = [producer.run(), sampleMinutes(), skipIdleGaps()];
     // A failure in the background ends the run at once; their success waits for the end.
     const never = new Promise<never>(() => {});
-    await Promise.race([clock.sleepUntil(endMs), ...background.map((task) => task.then(() => never))]);
+    await Promise.race([
+      clock.sleepUntil(endMs),
+      whenAborted(signal),
+      ...background.map((task) => task.then(() => never)),
+    ]);
     finished = true;
+    const interrupted = signal?.aborted === true;
+    // An interrupted run is over where it stopped: what is not done by then is pending.
+    const stopMs = interrupted ? Math.min(clock.now(), endMs) : endMs;
+    if (interrupted) log(`interrupted at ${((stopMs - startMs) / 1000).toFixed(0)} s of scenario time`);
     await Promise.all(background);
     await esm.stop();
     await notifier.flush();
@@ -296,7 +329,12 @@ export async function runLiveScenario(scenario: Scenario, options: LiveRunOption
     const [logs, stored] = await Promise.all([readLogs(db.pool), readResults(db.pool)]);
     // A remote function stamps results in real time; the in-process one on the scenario clock.
     const results = remote ? stored.map((r) => ({ ...r, atMs: clock.scenarioAt(r.atMs) })) : stored;
+    const queued = new Map(logs.map((l) => [l.logId, l.queuedCount]));
+    const unsent = interrupted
+      ? producer.campaigns().reduce((n, c) => n + Math.max(0, c.recipients - (queued.get(c.logId) ?? 0)), 0)
+      : 0;
     const settled = settleLiveRun({
+      unsent,
       campaigns: producer.campaigns(),
       logs,
       results,
@@ -305,7 +343,7 @@ export async function runLiveScenario(scenario: Scenario, options: LiveRunOption
       isDeleted: tracker.isDeleted,
       visibleAgainAt: tracker.visibleAgainAt,
       retentionMs: pipeline.queue.retentionSeconds * 1000,
-      endMs,
+      endMs: stopMs,
       latency: metrics.trend(RUN_METRICS.deliveryLatencySeconds),
     });
     const counts = tracker.counts();
@@ -314,7 +352,7 @@ export async function runLiveScenario(scenario: Scenario, options: LiveRunOption
       scenario,
       engine: "live",
       startMs,
-      scenarioMs: scenario.durationMs,
+      scenarioMs: stopMs - startMs,
       wallMs: performance.now() - wallStart,
       recipients: settled.recipients,
       carrier: {
@@ -349,7 +387,7 @@ export async function runLiveScenario(scenario: Scenario, options: LiveRunOption
       notifier,
       metrics,
     });
-    return { summary, timeline: sampler.timeline };
+    return { summary: interrupted ? { ...summary, interrupted: true } : summary, timeline: sampler.timeline };
   } finally {
     finished = true;
     for (const cleanup of cleanups.reverse()) {

@@ -6,6 +6,7 @@ import { expandTraffic, type SendRequest } from "../scenario/expand-traffic";
 import type { Scenario } from "../scenario/load-scenario";
 import { createUserRanges } from "../virtual/user-ranges";
 import { POISON_BODY } from "../virtual/virtual-engine";
+import { whenAborted } from "./interruption";
 import type { LiveClock } from "./live-clock";
 
 /** A campaign the producer started: one send of a traffic entry. */
@@ -24,6 +25,8 @@ export interface LiveProducerOptions {
   queue: MessageQueuePort;
   /** A send that began `lateMs` (scenario ms) after its time. */
   onLate?: (lateMs: number) => void;
+  /** Stops the producer: no further send starts, and a campaign being enqueued stops at its next batch. */
+  signal?: AbortSignal;
 }
 
 export interface LiveProducer {
@@ -48,11 +51,13 @@ export interface LiveProducer {
  * previous one has finished enqueueing, as in the virtual engine.
  */
 export function createLiveProducer(options: LiveProducerOptions): LiveProducer {
-  const { scenario, clock, startMs } = options;
+  const { scenario, clock, startMs, signal } = options;
   const sentBodies = new Map<string, number>();
   const counts = { messages: 0, requests: 0 };
   const queue: MessageQueuePort = {
     async sendBatch(entries) {
+      // The campaign's log records how far it got (ENQUEUE_FAILED with its queued count).
+      signal?.throwIfAborted();
       counts.requests++;
       const result = await options.queue.sendBatch(entries);
       const failed = new Set(result.failedIds);
@@ -102,7 +107,8 @@ export function createLiveProducer(options: LiveProducerOptions): LiveProducer {
       while (!next.done && failure === null) {
         const send = next.value;
         const dueMs = startMs + send.atMs;
-        await clock.sleepUntil(dueMs);
+        await Promise.race([clock.sleepUntil(dueMs), whenAborted(signal)]);
+        if (signal?.aborted) break;
         const lateMs = clock.now() - dueMs;
         if (lateMs > 0) options.onLate?.(lateMs);
         next = traffic.next();
@@ -114,7 +120,8 @@ export function createLiveProducer(options: LiveProducerOptions): LiveProducer {
         inFlight.add(call);
       }
       while (inFlight.size > 0) await Promise.all(inFlight);
-      if (failure !== null) throw failure;
+      // An interrupted campaign fails by design; what it enqueued is counted like any other.
+      if (failure !== null && !signal?.aborted) throw failure;
     },
     nextSendMs: () => (next.done ? Number.POSITIVE_INFINITY : startMs + next.value.atMs),
     busy: () => inFlight.size > 0,

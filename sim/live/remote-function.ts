@@ -9,6 +9,8 @@ import { createLambdaClient, createLambdaInvokeFunction } from "../esm/lambda-in
 import type { FunctionPort } from "../esm/ports";
 import { templateEnvironment } from "../lambda/function-environment";
 import { createLambdaServer } from "../lambda/lambda-server";
+import { LambdaSetupError } from "./errors";
+import { readFunctionVariables, setupMismatches } from "./function-setup";
 
 export const INVOKE_MODES = ["in-process", "lambda"] as const;
 export type InvokeMode = (typeof INVOKE_MODES)[number];
@@ -57,13 +59,8 @@ export async function createRemoteFunction(options: RemoteFunctionOptions): Prom
       reservedConcurrency: lambda.reservedConcurrency,
     });
     endpoint = await server.listen({ port: 0, host: "127.0.0.1" });
-  } else if (endpoint !== "aws" && !/^https?:\/\//.test(endpoint)) {
-    throw new ValidationError("--lambda-endpoint", endpoint, 'expected an http(s) URL or "aws"');
   }
-  const client = createLambdaClient({
-    endpoint: endpoint === "aws" ? undefined : endpoint,
-    region: services.env.awsRegion,
-  });
+  const client = lambdaClientFor(endpoint, services.env);
   let billedMbMs = 0;
   return {
     port: createLambdaInvokeFunction({ client, functionName: lambda.functionName }),
@@ -76,4 +73,44 @@ export async function createRemoteFunction(options: RemoteFunctionOptions): Prom
       await server?.close();
     },
   };
+}
+
+/**
+ * Before a run through an endpoint it did not start: the endpoint answers (within seconds), and
+ * the function there writes to the run's database, calls the run's carrier and reaches its SQS.
+ * Anything else would leave every recipient unaccounted, so it is refused with what to set.
+ */
+export async function checkRemoteFunction(options: {
+  lambda: LambdaConfig;
+  endpoint: string;
+  env: SmsimEnv;
+  log: (line: string) => void;
+}): Promise<void> {
+  const { lambda, endpoint, env } = options;
+  const client = lambdaClientFor(endpoint, env);
+  try {
+    const variables = await readFunctionVariables(client, lambda.functionName, endpoint);
+    if (variables === null) {
+      options.log(
+        `warning: ${endpoint} does not report ${lambda.functionName}'s configuration; make sure its MYSQL_URL, ` +
+          "CARRIER_BASE_URL and SQS_ENDPOINT are the run's, or every recipient stays unaccounted",
+      );
+      return;
+    }
+    const problems = setupMismatches(variables, env);
+    if (problems.length > 0) {
+      throw new LambdaSetupError(
+        `the function at ${endpoint} is set up for other services than this run:\n  ${problems.join("\n  ")}`,
+      );
+    }
+  } finally {
+    client.destroy();
+  }
+}
+
+function lambdaClientFor(endpoint: string, env: SmsimEnv) {
+  if (endpoint !== "aws" && !/^https?:\/\//.test(endpoint)) {
+    throw new ValidationError("--lambda-endpoint", endpoint, 'expected an http(s) URL or "aws"');
+  }
+  return createLambdaClient({ endpoint: endpoint === "aws" ? undefined : endpoint, region: env.awsRegion });
 }

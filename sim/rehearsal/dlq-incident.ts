@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import { setTimeout as realSleep } from "node:timers/promises";
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import type { Pool } from "mysql2/promise";
@@ -15,10 +14,12 @@ import { MINUTE_MS } from "../alarms/metric-store";
 import { createSlackNotifier, type SlackNotificationRecord } from "../alarms/slack-notifier";
 import type { EventSourceMapping } from "../esm/event-source-mapping";
 import { createLocalConsumer } from "../esm/local-consumer";
+import { throwIfInterrupted } from "../live/interruption";
 import { type LiveCarrier, startLiveCarrier } from "../live/live-carrier";
 import { createRunQueues, queueTotal } from "../live/live-queues";
 import { resolveLiveTarget } from "../live/live-target";
 import { createRunDatabase } from "../live/run-database";
+import { newRunId, registerRun } from "../live/run-registry";
 import type { RealQueueSettings } from "../live/time-scale";
 import { createMinuteSampler, queueReadingOf } from "../run/minute-sampler";
 import { RehearsalError } from "./errors";
@@ -45,7 +46,7 @@ const PEEK = 3;
 export interface DlqIncidentOptions {
   recipients: number;
   /** Waits for the operator before acting; without it the rehearsal runs through. */
-  prompt?: (question: string) => Promise<void>;
+  prompt?: (question: string, signal?: AbortSignal) => Promise<void>;
   log: (line: string) => void;
   /** Where the services are; default readEnv() (the local stack is brought up when SQS_ENDPOINT is unset). */
   env?: SmsimEnv;
@@ -53,6 +54,8 @@ export interface DlqIncidentOptions {
   slackWebhookUrl?: string;
   /** Keep the rehearsal's database and queues for inspection. */
   keep?: boolean;
+  /** Stops the rehearsal at its next step or wait (RunInterruptedError); its resources are removed. */
+  signal?: AbortSignal;
 }
 
 export interface RehearsalStep {
@@ -98,9 +101,11 @@ export async function rehearseDlqIncident(options: DlqIncidentOptions): Promise<
     log(`${step.step}. ${title}${detail ? `: ${detail}` : ""}`);
   };
   const note = (line: string) => log(`   ${line}`);
-  const cleanups: (() => Promise<unknown> | unknown)[] = [];
   const pipeline = loadPipelineConfig({ overrides: REHEARSAL_OVERRIDES });
-  const runId = `rh${Date.now().toString(36)}${randomBytes(2).toString("hex")}`;
+  const runId = newRunId("rh");
+  // Undone last: until its resources are gone, `smsim services prune` leaves the rehearsal alone.
+  const cleanups: (() => Promise<unknown> | unknown)[] = [registerRun(runId)];
+  const checkpoint = () => throwIfInterrupted(options.signal, `the rehearsal (after step ${steps.length})`);
 
   try {
     // 1. The stack
@@ -109,6 +114,7 @@ export async function rehearseDlqIncident(options: DlqIncidentOptions): Promise<
     cleanups.push(() => client.destroy());
     const queues = await createRunQueues(client, pipeline, realQueues(pipeline), runId);
     if (!options.keep) cleanups.push(() => queues.dispose());
+    checkpoint();
     const concurrency = pipeline.esm.maximumConcurrency ?? pipeline.lambda.reservedConcurrency ?? 10;
     const db = await createRunDatabase({
       mysqlUrl: env.mysqlUrl,
@@ -118,8 +124,10 @@ export async function rehearseDlqIncident(options: DlqIncidentOptions): Promise<
       connections: concurrency * pipeline.lambda.recordParallelism + 5,
     });
     cleanups.push(() => db.dispose(options.keep ?? false));
+    checkpoint();
     const carrier = await startLiveCarrier({ baseUrl: env.carrierBaseUrl, seed: 1 });
     cleanups.push(() => carrier.close());
+    checkpoint();
     await carrier.configure({ latencyMs: { dist: "fixed", value: 20 }, outages: [] });
     const consumer = await createLocalConsumer({
       client,
@@ -130,6 +138,7 @@ export async function rehearseDlqIncident(options: DlqIncidentOptions): Promise<
       pollWaitSeconds: 1,
     });
     cleanups.push(() => consumer.close());
+    checkpoint();
     say(
       "services up",
       `SQS ${env.sqsEndpoint ?? "AWS"}, database ${db.url}, carrier ${carrier.baseUrl}; visibility ` +
@@ -149,6 +158,7 @@ export async function rehearseDlqIncident(options: DlqIncidentOptions): Promise<
       userIds: Array.from({ length: recipients }, (_, i) => i + 1),
     });
     const messages = Math.ceil(recipients / RECIPIENTS_PER_MESSAGE);
+    checkpoint();
     say(
       `campaign of ${recipients} recipients sent`,
       `logId ${campaign.logId}, ${campaign.queuedCount} recipients queued in ${messages} messages`,
@@ -174,13 +184,17 @@ export async function rehearseDlqIncident(options: DlqIncidentOptions): Promise<
       webhookUrl: options.slackWebhookUrl ?? env.slackWebhookUrl,
     });
     cleanups.push(() => alarms.stop());
+    const failure = () => {
+      checkpoint();
+      return alarms.failure();
+    };
     const notifier = alarms.notifier;
     note(
       `time is compressed ${REHEARSAL_TIME_SCALE}x for the alarm: one CloudWatch minute every ` +
         `${SAMPLE_EVERY_MS / 1000} real s (DLQAlarm period ${pipeline.alarms.find(isDlqAlarm)?.periodSeconds} s)`,
     );
     note("waiting for the alarm...");
-    const notification = await waitFor("the DLQ alarm's Slack notification", alarms.failure, async () =>
+    const notification = await waitFor("the DLQ alarm's Slack notification", failure, async () =>
       notifier.notifications.find((n) => n.state === "ALARM" && n.alarm === DLQ_ALARM),
     );
     await notifier.flush();
@@ -197,7 +211,7 @@ export async function rehearseDlqIncident(options: DlqIncidentOptions): Promise<
 
     // 5. Inspect, once every message has been dead-lettered
     const dlq = createDlqService({ client, queueUrl: queues.queueUrl, dlqUrl: queues.dlqUrl });
-    await waitFor("every message to reach the DLQ", alarms.failure, async () => {
+    await waitFor("every message to reach the DLQ", failure, async () => {
       const [queue, dead] = await Promise.all([readQueueDepth(client, queues.queueUrl), dlq.depth()]);
       return queueTotal(queue) === 0 && consumer.esm.stats().inFlight === 0 && dead.visible >= messages;
     });
@@ -212,16 +226,18 @@ export async function rehearseDlqIncident(options: DlqIncidentOptions): Promise<
     }
 
     // 6. The carrier back
-    await options.prompt?.("press Enter to bring the carrier back");
+    await options.prompt?.("press Enter to bring the carrier back", options.signal);
+    checkpoint();
     await carrier.configure({ outages: [] });
     say("carrier back UP");
 
     // 7. The redrive, as the ops console and `smsim dlq redrive` start it
-    await options.prompt?.("press Enter to redrive the DLQ");
+    await options.prompt?.("press Enter to redrive the DLQ", options.signal);
+    checkpoint();
     const { taskHandle } = await dlq.startRedrive();
     say("redrive started", `task ${taskHandle}`);
-    await waitForRedrive(dlq, taskHandle, note, alarms.failure);
-    await waitFor("the queue to drain", alarms.failure, async () => {
+    await waitForRedrive(dlq, taskHandle, note, failure);
+    await waitFor("the queue to drain", failure, async () => {
       const [queue, dead] = await Promise.all([readQueueDepth(client, queues.queueUrl), dlq.depth()]);
       return queueTotal(queue) + queueTotal(dead) === 0 && consumer.esm.stats().inFlight === 0;
     });

@@ -5,7 +5,7 @@ import { type RunResult, runVirtualScenario } from "../virtual/virtual-engine";
 /** Options every engine takes; those only the live engine understands are refused by the CLI for virtual. */
 export type EngineOptions = Pick<
   LiveRunOptions,
-  "slackWebhookUrl" | "onProgress" | "timeScale" | "invoke" | "lambdaEndpoint"
+  "slackWebhookUrl" | "onProgress" | "timeScale" | "invoke" | "lambdaEndpoint" | "signal" | "keepResources"
 >;
 export type Engine = (scenario: Scenario, options: EngineOptions) => Promise<RunResult>;
 

@@ -1,3 +1,4 @@
+import { perRecordBatches } from "../../handler/per-record-batches";
 import type { DeliveryStore, MalformedMessage, RecipientResult } from "../../handler/ports";
 import { withLength } from "./growable";
 
@@ -48,7 +49,7 @@ export function createMemoryDeliveryStore(options: MemoryDeliveryStoreOptions) {
     return slot < 0 ? isOpen(logId) : statuses[slot] !== NONE;
   };
 
-  const store: DeliveryStore = {
+  const single: Omit<DeliveryStore, "findRecordedBatch" | "recordResultsBatch"> = {
     async findPhones(userIds) {
       const phones = new Map<number, string>();
       for (const id of userIds) {
@@ -80,6 +81,7 @@ export function createMemoryDeliveryStore(options: MemoryDeliveryStoreOptions) {
       malformed.set(message.messageId, message);
     },
   };
+  const store: DeliveryStore = { ...single, ...perRecordBatches(single) };
 
   return {
     store,

@@ -15,5 +15,7 @@ export function withQueryCost(store: DeliveryStore, clock: VirtualClock, queryMs
     findRecorded: (logId, userIds) => later(store.findRecorded(logId, userIds)),
     recordResults: (logId, results) => later(store.recordResults(logId, results)),
     recordMalformed: (message) => later(store.recordMalformed(message)),
+    findRecordedBatch: (chunks) => later(store.findRecordedBatch(chunks)),
+    recordResultsBatch: (batches) => later(store.recordResultsBatch(batches)),
   };
 }

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { smsim } from "./run-smsim";
 
 const LAUNCH = resolve(import.meta.dirname, "../../../scenarios/launch-150k.ts");
-// 20,000 recipients at MaximumConcurrency 10: 2,000 messages x 0.511 s / 10 = 101 s of drain.
+// 20,000 recipients at MaximumConcurrency 10: 2,000 messages x 0.5056 s / 10 = 101 s of drain.
 const SMALL = [
   "--set",
   "traffic[0].recipients=20000",

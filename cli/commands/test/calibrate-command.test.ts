@@ -21,10 +21,14 @@ describe("smsim calibrate", () => {
     // Act
     const result = await smsim("calibrate", "--records", "40", "--concurrency", "2");
 
-    // Assess: every record made each query and one carrier call; loopback costs are ms, not seconds.
+    // Assess: each invocation of 10 records (the template's BatchSize) made each query once, each
+    // record one carrier call; loopback costs are ms, not seconds.
     expect(result.code, result.stderr).toBe(0);
-    for (const call of ["findRecorded", "findPhones", "recordResults", "carrier \\(HTTP\\)"]) {
-      expect(result.stdout).toMatch(new RegExp(`^  ${call}\\s+40 calls  mean\\s+\\d+\\.\\d\\d ms`, "m"));
+    const calls = { findRecorded: 4, findPhones: 4, recordResults: 4, "carrier \\(HTTP\\)": 40 };
+    for (const [call, count] of Object.entries(calls)) {
+      expect(result.stdout).toMatch(
+        new RegExp(`^  ${call}\\s+${count} calls  mean\\s+\\d+\\.\\d\\d ms`, "m"),
+      );
     }
     const sets = [...result.stdout.matchAll(/--set (\S+)/g)].map((m) => m[1] as string);
     expect(sets.map((s) => s.split("=")[0])).toEqual(["stack.storeQueryMs", "stack.carrierRoundTripMs"]);

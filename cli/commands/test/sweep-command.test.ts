@@ -16,8 +16,8 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 
 describe("smsim sweep", () => {
   it("prints the table, marks passing points, names the cheapest and fastest, writes json, csv and html", async () => {
-    // Prepare: 30,000 recipients need 30,000 / 10 x 0.511 s / 600 s = 2.6 concurrent batches; by
-    // Little's law they drain in 3,000 x 0.511 s / C: 12m47s at 2, 8m31s at 3, 4m16s at 6
+    // Prepare: 30,000 recipients need 30,000 / 10 x 0.5056 s / 600 s = 2.5 concurrent batches; by
+    // Little's law they drain in 3,000 x 0.5056 s / C: 12m38s at 2, 8m26s at 3, 4m13s at 6
     const out = join(dir, "grid");
     // Act
     const result = await smsim(
@@ -38,8 +38,8 @@ describe("smsim sweep", () => {
     expect(result.stdout).toMatch(
       /^\s+MaximumConcurrency\s+drain\s+429s\s+in DLQ\s+throttles\s+cost\s+thresholds$/m,
     );
-    expect(result.stdout).toMatch(/^ {3}\s*2\s+12m47s .*✗ 1 failed$/m);
-    expect(result.stdout).toMatch(/^✓\s+3\s+8m31s .*✓ pass$/m);
+    expect(result.stdout).toMatch(/^ {3}\s*2\s+12m39s .*✗ 1 failed$/m);
+    expect(result.stdout).toMatch(/^✓\s+3\s+8m26s .*✓ pass$/m);
     expect(result.stdout).toMatch(/^✓\s+6\s+4m1\ds .*✓ pass$/m);
     expect(result.stdout).toContain("2 of 3 points pass every threshold");
     expect(result.stdout).toMatch(/fastest passing: {2}\S+MaximumConcurrency=6 /);

@@ -2,7 +2,11 @@ import { existsSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { LambdaClient } from "@aws-sdk/client-lambda";
+import {
+  GetFunctionConfigurationCommand,
+  type LambdaClient,
+  ResourceNotFoundException,
+} from "@aws-sdk/client-lambda";
 import type { FastifyInstance } from "fastify";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { createLambdaClient, createLambdaInvokeFunction } from "../../esm/lambda-invoke-function";
@@ -78,6 +82,32 @@ describe("createLambdaServer", () => {
     // The environment stayed warm for the next invocation.
     expect(second).toMatchObject({ servedByThisEnvironment: 2 });
     expect(second.awsRequestId).not.toBe(first.awsRequestId);
+  });
+
+  it("reports the function's settings and environment through GetFunctionConfiguration, secrets masked", async () => {
+    // Prepare
+    const { endpoint } = await serve({
+      env: {
+        MYSQL_URL: "mysql://app:secret@db:3306/smsim",
+        CARRIER_API_KEY: "k-123",
+        QUEUE_URL: "http://q/1/a",
+      },
+      timeoutMs: 7000,
+      memoryMb: 256,
+    });
+    const client = createLambdaClient({ endpoint });
+    clients.push(client);
+    // Act
+    const configuration = await client.send(new GetFunctionConfigurationCommand({ FunctionName: "fixture" }));
+    const unknown = client.send(new GetFunctionConfigurationCommand({ FunctionName: "other" }));
+    // Assess
+    expect(configuration).toMatchObject({ FunctionName: "fixture", Timeout: 7, MemorySize: 256 });
+    expect(configuration.Environment?.Variables).toEqual({
+      MYSQL_URL: "mysql://app:***@db:3306/smsim",
+      CARRIER_API_KEY: "***",
+      QUEUE_URL: "http://q/1/a",
+    });
+    await expect(unknown).rejects.toBeInstanceOf(ResourceNotFoundException);
   });
 
   it("answers a thrown error with X-Amz-Function-Error and the Node runtime's error payload", async () => {

@@ -50,10 +50,10 @@ describe("campaign windows on the virtual engine", () => {
     const launch = windows[0] as NonNullable<typeof windows>[number];
     const drain = summary.campaigns.find((c) => c.name === "launch")?.drainSeconds as number;
     expect(Math.abs(launch.queueVisible.length * launch.stepSeconds - drain)).toBeLessThanOrEqual(1);
-    // 6 batches of 10 messages in flight, each message 0.511 s: 6 / 0.511 = 11.8 requests a second
+    // 6 batches of 10 messages in flight, each message 0.5056 s: 6 / 0.5056 = 11.8 requests a second
     const steady = launch.carrierRequestsPerSecond.slice(30, -30);
     const mean = steady.reduce((a, b) => a + b, 0) / steady.length;
-    expect(mean).toBeCloseTo(6 / 0.511, 0);
+    expect(mean).toBeCloseTo(6 / 0.5056, 0);
     expect(Math.max(...launch.lambdaConcurrencyMax)).toBe(6);
     expect(launch.queueInFlight[100]).toBe(60);
     expect(launch.queueVisible.at(-1)).toBe(0);
