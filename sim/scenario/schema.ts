@@ -17,12 +17,14 @@ import {
   timeOfDayToMs,
 } from "./durations";
 
+/** A k6 duration: a string ("90s", "1d2h", "1500us", "250") or a number of milliseconds, as in k6. */
 const duration = (check: "positive" | "nonnegative") =>
-  z.string().transform((text, ctx) => {
-    const ms = durationToMs(text);
-    if (ms === null) ctx.addIssue({ code: "custom", message: DURATION_EXPECTED });
+  z.union([z.string(), z.number()], { error: DURATION_EXPECTED }).transform((value, ctx) => {
+    const ms = typeof value === "number" ? Math.round(value) : durationToMs(value);
+    if (ms === null || !Number.isFinite(ms)) ctx.addIssue({ code: "custom", message: DURATION_EXPECTED });
     else if (check === "positive" && ms <= 0)
-      ctx.addIssue({ code: "custom", message: "must be longer than 0" });
+      ctx.addIssue({ code: "custom", message: "must be longer than 0 (smsim counts whole milliseconds)" });
+    else if (ms < 0) ctx.addIssue({ code: "custom", message: "must not be negative" });
     return ms ?? z.NEVER;
   });
 
@@ -87,6 +89,39 @@ const dailyEntry = z
     recipients: e.recipients,
   }));
 
+/**
+ * Fields of a k6 `options.scenarios` block that a pasted block may keep: `startTime` is k6's name
+ * for `start`; VUs and graceful stops have no meaning here (each arrival is one admin API request,
+ * which never waits for a free VU), so they are accepted and not used.
+ */
+const k6Fields = {
+  startTime: duration("nonnegative").optional(),
+  preAllocatedVUs: count.optional(),
+  maxVUs: count.optional(),
+  gracefulStop: duration("nonnegative").optional(),
+};
+
+/**
+ * `start` or k6's `startTime`, not both. The VU counts are unused, but a block k6 would refuse
+ * (lib/executor: maxVUs below preAllocatedVUs, or maxVUs alone) is refused here too.
+ */
+function startOf(
+  e: { start?: number; startTime?: number; preAllocatedVUs?: number; maxVUs?: number },
+  ctx: z.RefinementCtx,
+): number {
+  if (e.start !== undefined && e.startTime !== undefined)
+    ctx.addIssue({ code: "custom", path: ["startTime"], message: "give start or k6's startTime, not both" });
+  if (e.maxVUs !== undefined && e.preAllocatedVUs === undefined)
+    ctx.addIssue({ code: "custom", path: ["maxVUs"], message: "k6 needs preAllocatedVUs with maxVUs" });
+  if (e.maxVUs !== undefined && e.preAllocatedVUs !== undefined && e.maxVUs < e.preAllocatedVUs)
+    ctx.addIssue({
+      code: "custom",
+      path: ["maxVUs"],
+      message: `must be at least preAllocatedVUs (${e.preAllocatedVUs}), as k6 requires`,
+    });
+  return e.start ?? e.startTime ?? 0;
+}
+
 const constantArrivalRateEntry = z
   .strictObject({
     name: z.string().min(1),
@@ -94,16 +129,17 @@ const constantArrivalRateEntry = z
     rate: positive,
     timeUnit: duration("positive").default(1000),
     duration: duration("positive"),
-    start: duration("nonnegative").default(0),
+    start: duration("nonnegative").optional(),
     recipients: z.number().int().positive().default(1),
+    ...k6Fields,
   })
-  .transform((e) => ({
+  .transform((e, ctx) => ({
     executor: e.executor,
     name: e.name,
     rate: e.rate,
     timeUnitMs: e.timeUnit,
     durationMs: e.duration,
-    startMs: e.start,
+    startMs: startOf(e, ctx),
     recipients: e.recipients,
   }));
 
@@ -116,16 +152,17 @@ const rampingArrivalRateEntry = z
     stages: z
       .array(z.strictObject({ target: z.number().nonnegative(), duration: duration("nonnegative") }))
       .min(1),
-    start: duration("nonnegative").default(0),
+    start: duration("nonnegative").optional(),
     recipients: z.number().int().positive().default(1),
+    ...k6Fields,
   })
-  .transform((e) => ({
+  .transform((e, ctx) => ({
     executor: e.executor,
     name: e.name,
     startRate: e.startRate,
     timeUnitMs: e.timeUnit,
     stages: e.stages.map((s) => ({ target: s.target, durationMs: s.duration })),
-    startMs: e.start,
+    startMs: startOf(e, ctx),
     recipients: e.recipients,
   }));
 

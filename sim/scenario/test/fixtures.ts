@@ -16,9 +16,7 @@ export function scenarioInput(patch: Partial<ScenarioInput> = {}): ScenarioInput
   };
 }
 
-export function campaign(
-  patch: Partial<Extract<TrafficInput, { start: string; recipients: number }>> = {},
-): TrafficInput {
+export function campaign(patch: Partial<Extract<TrafficInput, { malformed?: number }>> = {}): TrafficInput {
   return { name: "campaign", start: "10m", recipients: 1000, ...patch };
 }
 
