@@ -19,12 +19,18 @@ export function formatConsoleSummary(summary: RunSummary, options: ConsoleSummar
     `  simulated ${formatSeconds(summary.scenarioSeconds)} in ${formatSeconds(summary.wallSeconds)} of wall time`,
   ];
 
+  if (summary.abortedBy) {
+    const a = summary.abortedBy;
+    out.push(
+      `  aborted at ${formatSeconds(a.atSeconds)} by ${a.metric}: ${a.expression} (measured ${formatMetricValue(a.value)}; abortOnFail)`,
+    );
+  }
   if (summary.thresholds.length > 0) {
     out.push("", "  THRESHOLDS");
     const rows = summary.thresholds.map((t) => [
       `${paint(t.ok, t.ok ? PASS : FAIL)} ${t.metric}`,
       t.expression,
-      formatMetricValue(t.value),
+      `${formatMetricValue(t.value)}${t.noSamples ? " (no samples)" : ""}`,
     ]);
     out.push(...dottedColumns(rows));
   }

@@ -64,7 +64,7 @@ function thresholdsSection(summary: RunSummary): string {
   const rows = summary.thresholds
     .map(
       (t) =>
-        `<tr class="${t.ok ? "pass" : "fail"}"><td class="mark">${t.ok ? "✓" : "✗"}</td><td><code>${esc(t.metric)}</code></td><td><code>${esc(t.expression)}</code></td><td class="num">${esc(formatMetricValue(t.value))}</td></tr>`,
+        `<tr class="${t.ok ? "pass" : "fail"}"><td class="mark">${t.ok ? "✓" : "✗"}</td><td><code>${esc(t.metric)}</code></td><td><code>${esc(t.expression)}</code></td><td class="num">${esc(formatMetricValue(t.value))}${t.noSamples ? " (no samples)" : ""}</td></tr>`,
     )
     .join("\n");
   return `<section>

@@ -9,11 +9,13 @@ import { createMessagingHandler } from "../../handler/create-messaging-handler";
 import { createJsonLogger } from "../../handler/logger";
 import { createMysqlDeliveryStore } from "../../handler/mysql-delivery-store";
 import { createSqsVisibility } from "../../handler/sqs-visibility";
+import type { CarrierStats } from "../../provider-mock/model";
 import { MINUTE_MS } from "../alarms/metric-store";
 import { createSlackNotifier } from "../alarms/slack-notifier";
 import { createEventSourceMapping, type EsmStats, esmConfigOf } from "../esm/event-source-mapping";
 import { createSqsQueuePort } from "../esm/sqs-queue-port";
 import { createRandom } from "../random";
+import { createAbortWatch } from "../run/abort-on-fail";
 import { buildRunSummary } from "../run/build-summary";
 import { handlerSettingsOf } from "../run/handler-settings";
 import { createMinuteSampler, type MinuteReading, queueReadingOf } from "../run/minute-sampler";
@@ -200,7 +202,7 @@ export async function runLiveScenario(scenario: Scenario, options: LiveRunOption
       carrierLimitPerSecond: scenario.carrier.rateLimit.requestsPerSecond,
       notifier,
     });
-    type Reading = Omit<MinuteReading, "lambdaConcurrencyMax">;
+    type Reading = Omit<MinuteReading, "lambdaConcurrencyMax"> & { carrier: CarrierStats };
     const readMinute = async (): Promise<Reading> => {
       const [source, dlq, { stats }] = await Promise.all([
         readQueueDepth(client, queues.queueUrl),
@@ -221,13 +223,48 @@ export async function runLiveScenario(scenario: Scenario, options: LiveRunOption
       };
     };
 
+    // k6's abortOnFail: checked each scenario minute; a failing threshold ends the run there.
+    const abortWatch = createAbortWatch(scenario, sampler.evaluator);
+    let abortRun = () => {};
+    const abortedRun = new Promise<void>((resolve) => {
+      abortRun = resolve;
+    });
+    let aborted: { atMs: number; metric: string; expression: string; value: number } | null = null;
+    // Synchronous, so a producer woken by the same clock jump sees the stop before it sends.
+    const checkAbort = (atMs: number, reading: Reading) => {
+      if (abortWatch === null || aborted !== null) return;
+      const stats = reading.carrier;
+      const lambdaNow = remote ? remoteLambdaStats(esm.stats(), remote) : lambda.stats();
+      const abort = abortWatch.check(
+        {
+          carrier: {
+            requests: stats.requests,
+            rateLimited: stats.rateLimited,
+            transientErrors: stats.transientErrors + stats.outageErrors + stats.resets,
+            timeouts: stats.timeouts,
+          },
+          dlqMessages: reading.dlq.visible + reading.dlq.notVisible + reading.dlq.delayed,
+          lambda: { ...lambdaNow, errors: lambdaNow.errors + lambdaNow.timeouts },
+          slackNotifications: notifier.notifications.length,
+        },
+        atMs - startMs,
+      );
+      if (abort === null) return;
+      aborted = { atMs, ...abort };
+      log(
+        `threshold ${abort.metric}: ${abort.expression} failed (measured ${abort.value}) with abortOnFail: the run stops`,
+      );
+      producer.stop();
+      abortRun();
+    };
+
     // The reading taken before a jump holds for every minute the jump skipped: nothing happened in them.
     const gaps: { fromMs: number; untilMs: number; reading: Reading }[] = [];
 
     const sampleMinutes = async () => {
       for (let minute = 0; minute < sampler.minutes; minute++) {
         const atMs = startMs + (minute + 1) * MINUTE_MS;
-        if (atMs > endMs) break;
+        if (atMs > endMs || finished) break;
         if (atMs > clock.now()) await clock.sleepUntil(atMs);
         while (gaps.length > 0 && (gaps[0]?.untilMs ?? 0) < atMs) gaps.shift();
         const gap = gaps[0] !== undefined && gaps[0].fromMs < atMs ? gaps[0] : null;
@@ -239,6 +276,8 @@ export async function runLiveScenario(scenario: Scenario, options: LiveRunOption
           lambdaConcurrencyMax: Math.max(minuteConcurrencyMax, inFlight),
         });
         minuteConcurrencyMax = 0;
+        checkAbort(atMs, reading);
+        if (aborted !== null) break;
         if (options.onProgress && gap === null) {
           options.onProgress({
             scenarioMs: atMs - startMs,
@@ -273,8 +312,14 @@ export async function runLiveScenario(scenario: Scenario, options: LiveRunOption
     const background = [producer.run(), sampleMinutes(), skipIdleGaps()];
     // A failure in the background ends the run at once; their success waits for the end.
     const never = new Promise<never>(() => {});
-    await Promise.race([clock.sleepUntil(endMs), ...background.map((task) => task.then(() => never))]);
+    await Promise.race([
+      clock.sleepUntil(endMs),
+      abortedRun,
+      ...background.map((task) => task.then(() => never)),
+    ]);
     finished = true;
+    // An aborted run ends at the minute whose reading failed the threshold.
+    const stoppedMs = (aborted as { atMs: number } | null)?.atMs ?? endMs;
     await Promise.all(background);
     await esm.stop();
     await notifier.flush();
@@ -303,7 +348,7 @@ export async function runLiveScenario(scenario: Scenario, options: LiveRunOption
       isDeleted: tracker.isDeleted,
       visibleAgainAt: tracker.visibleAgainAt,
       retentionMs: pipeline.queue.retentionSeconds * 1000,
-      endMs,
+      endMs: stoppedMs,
       latency: metrics.trend(RUN_METRICS.deliveryLatencySeconds),
     });
     const counts = tracker.counts();
@@ -312,7 +357,7 @@ export async function runLiveScenario(scenario: Scenario, options: LiveRunOption
       scenario,
       engine: "live",
       startMs,
-      scenarioMs: scenario.durationMs,
+      scenarioMs: stoppedMs - startMs,
       wallMs: performance.now() - wallStart,
       recipients: settled.recipients,
       carrier: {
@@ -345,6 +390,10 @@ export async function runLiveScenario(scenario: Scenario, options: LiveRunOption
       notifier,
       metrics,
     });
+    if (aborted !== null) {
+      const { atMs, ...by } = aborted as { atMs: number; metric: string; expression: string; value: number };
+      summary.abortedBy = { ...by, atSeconds: (atMs - startMs) / 1000 };
+    }
     return { summary, timeline: sampler.timeline };
   } finally {
     finished = true;

@@ -27,8 +27,10 @@ export interface LiveProducerOptions {
 }
 
 export interface LiveProducer {
-  /** Sends the scenario's traffic on schedule; resolves once every send is enqueued. */
+  /** Sends the scenario's traffic on schedule; resolves once every send is enqueued (or after stop). */
   run(): Promise<void>;
+  /** Starts no further send (a threshold aborted the run); sends under way finish. */
+  stop(): void;
   /** Scenario epoch ms of the next send not started yet; Infinity when none is left. */
   nextSendMs(): number;
   /** Whether a send is being enqueued now. */
@@ -96,13 +98,20 @@ export function createLiveProducer(options: LiveProducerOptions): LiveProducer {
     await Promise.all([done, sendPoison(send.malformed)]);
   };
 
+  let stopping = false;
+  let stop = () => {};
+  const stopped = new Promise<void>((resolve) => {
+    stop = resolve;
+  });
+
   return {
     async run() {
       let failure: unknown = null;
       while (!next.done && failure === null) {
         const send = next.value;
         const dueMs = startMs + send.atMs;
-        await clock.sleepUntil(dueMs);
+        await Promise.race([clock.sleepUntil(dueMs), stopped]);
+        if (stopping) break;
         const lateMs = clock.now() - dueMs;
         if (lateMs > 0) options.onLate?.(lateMs);
         next = traffic.next();
@@ -116,7 +125,11 @@ export function createLiveProducer(options: LiveProducerOptions): LiveProducer {
       while (inFlight.size > 0) await Promise.all(inFlight);
       if (failure !== null) throw failure;
     },
-    nextSendMs: () => (next.done ? Number.POSITIVE_INFINITY : startMs + next.value.atMs),
+    stop() {
+      stopping = true;
+      stop();
+    },
+    nextSendMs: () => (next.done || stopping ? Number.POSITIVE_INFINITY : startMs + next.value.atMs),
     busy: () => inFlight.size > 0,
     campaigns: () => campaigns,
     requested: () => requested,

@@ -7,7 +7,7 @@ import {
   type ResolvedCarrierConfig,
 } from "../../provider-mock/config";
 import { ThresholdSyntaxError } from "../thresholds/errors";
-import { parseThresholdExpression, parseThresholdKey } from "../thresholds/threshold-parser";
+import { parseThresholdKey, parseThresholdSpec, type ThresholdSpec } from "../thresholds/threshold-parser";
 import {
   DAY_MS,
   DURATION_EXPECTED,
@@ -196,11 +196,20 @@ const SPAN_FIELD: Record<TrafficEntry["executor"], string> = {
   "ramping-arrival-rate": "stages",
 };
 
+/** k6's object form of a threshold: `{ threshold: "count < 10", abortOnFail: true, delayAbortEval: "10m" }`. */
+const thresholdObject = z.strictObject({
+  threshold: z.string().min(1),
+  abortOnFail: z.boolean().optional(),
+  delayAbortEval: z.union([z.string(), z.number()]).optional(),
+});
+const thresholdSpec = z.union([z.string().min(1), thresholdObject]);
+
 const thresholdExpressions = z
-  .union([z.string().min(1), z.array(z.string().min(1)).min(1)], {
-    error: 'expected an expression like "count == 0" or a list of them',
+  .union([thresholdSpec, z.array(thresholdSpec).min(1)], {
+    error:
+      'expected an expression like "count == 0", an object { threshold, abortOnFail, delayAbortEval }, or a list of them',
   })
-  .transform((e) => (typeof e === "string" ? [e] : e));
+  .transform((e) => (Array.isArray(e) ? e : [e]));
 
 /** The fields of a scenario file, before cross-field checks. */
 export const scenarioFields = z.strictObject({
@@ -307,7 +316,7 @@ export type ParsedScenario = z.output<typeof scenarioSchema>;
 /** The sim/thresholds parser's complaint about a threshold, so a typo fails at load, not after a run. */
 function thresholdSyntaxProblem(
   key: string,
-  expressions: readonly string[],
+  expressions: readonly ThresholdSpec[],
 ): { at: number[]; message: string; got: string } | null {
   try {
     parseThresholdKey(key);
@@ -315,11 +324,12 @@ function thresholdSyntaxProblem(
     if (error instanceof ThresholdSyntaxError) return { at: [], message: error.message, got: key };
     throw error;
   }
-  for (const [i, expression] of expressions.entries()) {
+  for (const [i, spec] of expressions.entries()) {
     try {
-      parseThresholdExpression(key, expression);
+      parseThresholdSpec(key, spec);
     } catch (error) {
-      if (error instanceof ThresholdSyntaxError) return { at: [i], message: error.message, got: expression };
+      if (error instanceof ThresholdSyntaxError)
+        return { at: [i], message: error.message, got: typeof spec === "string" ? spec : spec.threshold };
       throw error;
     }
   }

@@ -183,7 +183,7 @@ describe("loadScenario", () => {
     ],
     [
       { thresholds: { dlq_messages: 3 } },
-      'thresholds.dlq_messages: expected an expression like "count == 0" or a list of them (got 3)',
+      'thresholds.dlq_messages: expected an expression like "count == 0", an object { threshold, abortOnFail, delayAbortEval }, or a list of them (got 3)',
     ],
     [
       { thresholds: { dlq_messages: ["count === 0", "cnt < 1"] } },
