@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { SmsimError } from "../domain/errors";
 import { registerCarrierCommand } from "./commands/carrier";
@@ -13,10 +14,18 @@ import { registerSeedUsersCommand } from "./commands/seed-users";
 import { registerSendCommand } from "./commands/send";
 import { registerServicesCommand } from "./commands/services";
 
+/** Exit code of a usage error (unknown option, missing or bad argument), as for a bad scenario. */
+export const USAGE_EXIT_CODE = 2;
+
+const VERSION = (
+  JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }
+).version;
+
 /** Runs the smsim CLI; resolves with the process exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
   const program = new Command("smsim")
     .description("Production code and local-first simulator for an SQS + Lambda bulk SMS pipeline")
+    .version(VERSION, "-V, --version", "print smsim's version")
     .exitOverride()
     .showHelpAfterError();
   const commands: ((program: Command) => void)[] = [
@@ -38,7 +47,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     await program.parseAsync([...argv]);
     return typeof process.exitCode === "number" ? process.exitCode : 0;
   } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode;
+    // Help and --version exit 0; every other commander error is a usage error.
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : USAGE_EXIT_CODE;
     if (error instanceof SmsimError) {
       process.stderr.write(`smsim: ${error.message} [${error.code}]\n`);
       return 2;

@@ -127,6 +127,14 @@ export function formatConsoleSummary(summary: RunSummary, options: ConsoleSummar
     ]),
   );
 
+  if (summary.advice && summary.advice.length > 0) {
+    out.push(
+      "",
+      "  ADVICE (the template against AWS's guidance)",
+      ...summary.advice.map((a) => `    - ${a}`),
+    );
+  }
+
   const failed = summary.thresholds.filter((t) => !t.ok).length;
   if (summary.thresholds.length > 0) {
     const ok = failed === 0;

@@ -48,6 +48,8 @@ export interface RunSummary {
   notifications: { atSeconds: number; alarm: string; state: AlarmState; text: string }[];
   /** One per expression, as sim/thresholds evaluates them (value null: the metric never reported). */
   thresholds: ThresholdResult[];
+  /** The template's departures from AWS's advice, each with the page it comes from; printed once. */
+  advice?: string[];
   /** Set when a threshold with abortOnFail (k6's object form) stopped the run early. */
   abortedBy?: { atSeconds: number; metric: string; expression: string; value: number };
   /** us-east-1 list prices; see reports/cost.ts for what is and is not included. */

@@ -5,9 +5,9 @@ import { formatConsoleSummary } from "../../reports/console-summary";
 import { writeRunOutput } from "../../reports/write-run-output";
 import { INVOKE_MODES, type InvokeMode } from "../../sim/live/remote-function";
 import { ENGINES, type EngineOptions } from "../../sim/run/engines";
-import { applySets } from "../../sim/scenario/apply-sets";
+import { loadScenarioWithSets } from "../../sim/scenario/apply-sets";
 import { formatDuration } from "../../sim/scenario/durations";
-import { loadScenario, type Scenario } from "../../sim/scenario/load-scenario";
+import type { Scenario } from "../../sim/scenario/load-scenario";
 import type { RunProgress } from "../../sim/virtual/virtual-engine";
 
 /** k6's exit code when a threshold fails, so CI treats smsim like k6. */
@@ -32,7 +32,7 @@ async function scenarioFrom(path: string, flags: { seed?: string; set: string[] 
     if (!/^\d+$/.test(flags.seed)) throw new ValidationError("--seed", flags.seed, "expected a whole number");
     sets.push(`seed=${flags.seed}`);
   }
-  return applySets(await loadScenario(path), sets);
+  return loadScenarioWithSets(path, sets);
 }
 
 export function registerRunCommand(program: Command): void {
@@ -73,7 +73,6 @@ export function registerRunCommand(program: Command): void {
       }
       const liveOptions = liveOptionsOf(flags);
       const scenario = await scenarioFrom(path, flags);
-      for (const warning of scenario.pipeline.warnings) process.stderr.write(`warning: ${warning}\n`);
       const progress = flags.progress && process.stderr.isTTY ? progressBar() : undefined;
       const result = await engine(scenario, {
         slackWebhookUrl: process.env.SLACK_WEBHOOK_URL || undefined,
@@ -99,16 +98,33 @@ export function registerRunCommand(program: Command): void {
     .option("--set <key=value>", "as for run (repeatable)", collect, [])
     .action(async (path: string, flags: { set: string[] }) => {
       const scenario = await scenarioFrom(path, flags);
-      const { pipeline } = scenario;
-      const lines = [
-        `${scenario.name}: valid`,
-        `  duration ${formatDuration(scenario.durationMs)}, seed ${scenario.seed}, ${scenario.traffic.length} traffic entries, ${Object.keys(scenario.thresholds).length} thresholds`,
-        `  queue ${pipeline.queue.name}: VisibilityTimeout ${pipeline.queue.visibilityTimeoutSeconds}s, maxReceiveCount ${pipeline.queue.maxReceiveCount}`,
-        `  mapping: BatchSize ${pipeline.esm.batchSize}, MaximumConcurrency ${pipeline.esm.maximumConcurrency ?? "none"}; function Timeout ${pipeline.lambda.timeoutSeconds}s, reserved ${pipeline.lambda.reservedConcurrency ?? "none"}`,
-        ...pipeline.warnings.map((w) => `  warning: ${w}`),
-      ];
-      process.stdout.write(`${lines.join("\n")}\n`);
+      process.stdout.write(`${describeScenario(scenario).join("\n")}\n`);
     });
+}
+
+/** What `smsim validate` prints: the scenario as it will run, every setting resolved. */
+export function describeScenario(scenario: Scenario): string[] {
+  const { pipeline, carrier, users } = scenario;
+  const { queue, esm, lambda } = pipeline;
+  const rate = (n: number | null) => (n === null ? "unlimited" : `${n}/s`);
+  const latency = Object.entries(carrier.latencyMs)
+    .map(([k, v]) => (k === "dist" ? v : `${k} ${v} ms`))
+    .join(", ");
+  const outages = carrier.outages.map(
+    (o) => `${formatDuration(o.startMs)} for ${formatDuration(o.durationMs)}`,
+  );
+  return [
+    `${scenario.name}: valid`,
+    `  duration ${formatDuration(scenario.durationMs)}, seed ${scenario.seed}, ${scenario.traffic.length} traffic entries, ${Object.keys(scenario.thresholds).length} thresholds`,
+    `  users: ${users.count.toLocaleString("en-US")}, invalidRate ${users.invalidRate}`,
+    `  carrier: rate limit ${rate(carrier.rateLimit.requestsPerSecond)} requests, ${rate(carrier.rateLimit.recipientsPerSecond)} recipients; latency ${latency}`,
+    `           transientFailureRate ${carrier.transientFailureRate}, timeoutRate ${carrier.timeoutRate}, connectionResetRate ${carrier.connectionResetRate}, invalidRecipientRate ${carrier.invalidRecipientRate}, rejectRate ${carrier.rejectRate}; outages ${outages.join("; ") || "none"}`,
+    `  handler: recordParallelism ${lambda.recordParallelism}, carrier retries ${lambda.carrierRetries}, carrier timeout ${lambda.carrierTimeoutMs} ms`,
+    `  queue ${queue.name}: VisibilityTimeout ${queue.visibilityTimeoutSeconds}s, maxReceiveCount ${queue.maxReceiveCount}, retention ${formatDuration(queue.retentionSeconds * 1000)}`,
+    `  mapping: BatchSize ${esm.batchSize}, MaximumConcurrency ${esm.maximumConcurrency ?? "none"}; function Timeout ${lambda.timeoutSeconds}s, reserved ${lambda.reservedConcurrency ?? "none"}, ${lambda.memoryMb} MB ${lambda.architecture}`,
+    `  alarms: ${pipeline.alarms.map((a) => a.name).join(", ") || "none"}`,
+    ...pipeline.warnings.map((w) => `  advice: ${w}`),
+  ];
 }
 
 /** --time-scale, --invoke and --lambda-endpoint, validated; only the live engine takes them. */

@@ -126,6 +126,7 @@ export function buildRunSummary(facts: RunFacts): RunSummary {
     notifications,
     thresholds,
     costUsd: cost,
+    advice: scenario.pipeline.warnings,
   };
 }
 

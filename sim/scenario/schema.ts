@@ -35,6 +35,9 @@ const timeOfDay = z.string().transform((text, ctx) => {
 });
 
 const count = z.number().int().nonnegative();
+
+/** The seed of a scenario that names none. */
+export const DEFAULT_SEED = 1;
 const positive = z.number().positive();
 
 /**
@@ -217,7 +220,8 @@ export const scenarioFields = z.strictObject({
     .string()
     .regex(/^[\w.-]+$/, "expected letters, digits, '_', '-' or '.' (it names the run's folder)"),
   description: z.string().optional(),
-  seed: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+  /** Seeds every random choice; the same seed gives the same run. `--seed` overrides it. */
+  seed: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).default(DEFAULT_SEED),
   duration: duration("positive"),
   infra: z
     .strictObject({
@@ -248,54 +252,58 @@ export const scenarioFields = z.strictObject({
  * load-scenario, which knows where the file is.
  */
 export const scenarioSchema = scenarioFields
-  .superRefine((s, ctx) => {
-    const seen = new Map<string, number>();
-    for (const [i, entry] of s.traffic.entries()) {
-      const first = seen.get(entry.name);
-      if (first !== undefined) {
+  .superRefine(
+    (s, ctx) => {
+      const seen = new Map<string, number>();
+      for (const [i, entry] of s.traffic.entries()) {
+        const first = seen.get(entry.name);
+        if (first !== undefined) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["traffic", i, "name"],
+            message: `duplicate of traffic[${first}].name`,
+          });
+        }
+        seen.set(entry.name, i);
+        const endMs = trafficEndMs(entry);
+        // Arrival-rate executors stop sending just before endMs; campaigns send at endMs itself.
+        const instant = entry.executor === "campaign" || entry.executor === "daily";
+        if (instant ? endMs >= s.duration : endMs > s.duration) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["traffic", i, SPAN_FIELD[entry.executor]],
+            message: `sends after the scenario ends (duration ${formatDuration(s.duration)})`,
+          });
+        }
+      }
+      for (const [i, outage] of s.carrier.outages.entries()) {
+        if (outage.startMs >= s.duration) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["carrier", "outages", i, "start"],
+            message: `starts after the scenario ends (duration ${formatDuration(s.duration)})`,
+          });
+        }
+      }
+      for (const [key, expressions] of Object.entries(s.thresholds)) {
+        const problem = thresholdSyntaxProblem(key, expressions);
+        if (problem) {
+          const path = ["thresholds", key, ...problem.at];
+          ctx.addIssue({ code: "custom", path, message: problem.message, params: { got: problem.got } });
+        }
+      }
+      const largest = largestCampaign(s.traffic);
+      if (s.users.count !== undefined && s.users.count < largest) {
         ctx.addIssue({
           code: "custom",
-          path: ["traffic", i, "name"],
-          message: `duplicate of traffic[${first}].name`,
+          path: ["users", "count"],
+          message: `must be at least the largest campaign's recipients (${largest})`,
         });
       }
-      seen.set(entry.name, i);
-      const endMs = trafficEndMs(entry);
-      // Arrival-rate executors stop sending just before endMs; campaigns send at endMs itself.
-      const instant = entry.executor === "campaign" || entry.executor === "daily";
-      if (instant ? endMs >= s.duration : endMs > s.duration) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["traffic", i, SPAN_FIELD[entry.executor]],
-          message: `sends after the scenario ends (duration ${formatDuration(s.duration)})`,
-        });
-      }
-    }
-    for (const [i, outage] of s.carrier.outages.entries()) {
-      if (outage.startMs >= s.duration) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["carrier", "outages", i, "start"],
-          message: `starts after the scenario ends (duration ${formatDuration(s.duration)})`,
-        });
-      }
-    }
-    for (const [key, expressions] of Object.entries(s.thresholds)) {
-      const problem = thresholdSyntaxProblem(key, expressions);
-      if (problem) {
-        const path = ["thresholds", key, ...problem.at];
-        ctx.addIssue({ code: "custom", path, message: problem.message, params: { got: problem.got } });
-      }
-    }
-    const largest = largestCampaign(s.traffic);
-    if (s.users.count !== undefined && s.users.count < largest) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["users", "count"],
-        message: `must be at least the largest campaign's recipients (${largest})`,
-      });
-    }
-  })
+      // Cross-field checks need every field valid; the field errors are reported without them.
+    },
+    { when: (payload) => payload.issues.length === 0 },
+  )
   .transform((s) => ({
     name: s.name,
     description: s.description ?? null,
