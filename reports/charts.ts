@@ -330,8 +330,12 @@ function alarmChart(segments: AlarmSegment[], axis: TimeAxis, minutes: number): 
 
 function latencyChart(campaigns: readonly CampaignSummary[]): TopLevelSpec {
   const percentiles = ["p50", "p95", "p99"] as const;
+  // A campaign without deliveries has no latency to draw.
   const values = campaigns.flatMap((c) =>
-    percentiles.map((p) => ({ campaign: c.name, percentile: p, seconds: c.latencySeconds[p] })),
+    percentiles.flatMap((p) => {
+      const seconds = c.latencySeconds[p];
+      return seconds === null ? [] : [{ campaign: c.name, percentile: p, seconds }];
+    }),
   );
   return {
     width: WIDTH - 180,

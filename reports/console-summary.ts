@@ -1,4 +1,11 @@
-import { formatCount, formatMetricValue, formatPercent, formatSeconds, formatUsd } from "./format";
+import {
+  formatCount,
+  formatLatency,
+  formatMetricValue,
+  formatPercent,
+  formatSeconds,
+  formatUsd,
+} from "./format";
 import type { RunSummary } from "./summary";
 
 export interface ConsoleSummaryOptions {
@@ -94,9 +101,9 @@ export function formatConsoleSummary(summary: RunSummary, options: ConsoleSummar
       formatCount(k.recipients),
       formatSeconds(k.startSeconds),
       formatSeconds(k.drainSeconds),
-      formatSeconds(k.latencySeconds.p50),
-      formatSeconds(k.latencySeconds.p95),
-      formatSeconds(k.latencySeconds.p99),
+      formatLatency(k.latencySeconds.p50),
+      formatLatency(k.latencySeconds.p95),
+      formatLatency(k.latencySeconds.p99),
     ]);
     out.push(...table([header, ...rows], true));
   }

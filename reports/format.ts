@@ -10,6 +10,11 @@ export function formatSeconds(seconds: number): string {
   return formatDuration(seconds * 1000);
 }
 
+/** A latency percentile, or "n/a" when nothing was delivered to measure. */
+export function formatLatency(seconds: number | null): string {
+  return seconds === null ? "n/a" : formatSeconds(seconds);
+}
+
 /** Dollars with cents, or more decimals for amounts under a dollar: 0.000412 -> "$0.000412". */
 export function formatUsd(amount: number): string {
   if (amount === 0) return "$0.00";

@@ -1,6 +1,13 @@
 import { escapeXml as esc } from "../sim/thresholds/junit";
 import { type Chart, renderCharts } from "./charts";
-import { formatCount, formatMetricValue, formatPercent, formatSeconds, formatUsd } from "./format";
+import {
+  formatCount,
+  formatLatency,
+  formatMetricValue,
+  formatPercent,
+  formatSeconds,
+  formatUsd,
+} from "./format";
 import type { RunSummary, RunTimeline } from "./summary";
 
 /**
@@ -115,7 +122,7 @@ function tablesSection(summary: RunSummary): string {
 ${summary.campaigns
   .map(
     (k) =>
-      `<tr><td>${esc(k.name)}</td><td class="num">${formatCount(k.recipients)}</td><td class="num">${esc(formatSeconds(k.startSeconds))}</td><td class="num">${esc(formatSeconds(k.drainSeconds))}</td><td class="num">${esc(formatSeconds(k.latencySeconds.p50))}</td><td class="num">${esc(formatSeconds(k.latencySeconds.p95))}</td><td class="num">${esc(formatSeconds(k.latencySeconds.p99))}</td></tr>`,
+      `<tr><td>${esc(k.name)}</td><td class="num">${formatCount(k.recipients)}</td><td class="num">${esc(formatSeconds(k.startSeconds))}</td><td class="num">${esc(formatSeconds(k.drainSeconds))}</td><td class="num">${esc(formatLatency(k.latencySeconds.p50))}</td><td class="num">${esc(formatLatency(k.latencySeconds.p95))}</td><td class="num">${esc(formatLatency(k.latencySeconds.p99))}</td></tr>`,
   )
   .join("\n")}
 </tbody></table>`

@@ -62,7 +62,8 @@ export interface CampaignSummary {
   startSeconds: number;
   /** From the campaign's start until its last recipient left the pipeline (sent, failed or DLQ). */
   drainSeconds: number;
-  latencySeconds: { p50: number; p95: number; p99: number };
+  /** null (n/a) for a campaign with no delivery to measure. */
+  latencySeconds: { p50: number | null; p95: number | null; p99: number | null };
 }
 
 export type AlarmState = "OK" | "ALARM" | "INSUFFICIENT_DATA";

@@ -98,7 +98,7 @@ export function buildRunSummary(facts: RunFacts): RunSummary {
     drain.set(seconds(c.drainMs), { campaign: c.name });
     const view = metrics.view(latency.name, { campaign: c.name });
     const trend: TrendSummary | null = view?.kind === "trend" ? view.trend : null;
-    const pct = (p: number) => (trend && trend.count > 0 ? round3(trend.percentile(p)) : 0);
+    const pct = (p: number) => (trend && trend.count > 0 ? round3(trend.percentile(p)) : null);
     return {
       name: c.name,
       recipients: c.recipients,
