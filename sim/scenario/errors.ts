@@ -31,14 +31,14 @@ export class ScenarioError extends SmsimError {
   }
 }
 
-/** A scenario file that cannot be read or imported at all. */
+/** A scenario file that cannot be read or imported at all; a syntax error reads `file:line:column: …`. */
 export class ScenarioFileError extends SmsimError {
   constructor(
     readonly source: string,
     message: string,
     options?: ErrorOptions,
   ) {
-    super("SCENARIO_UNREADABLE", `${source}: ${message}`, options);
+    super("SCENARIO_UNREADABLE", `${source}:${/^\d+:\d+: /.test(message) ? "" : " "}${message}`, options);
   }
 }
 

@@ -156,19 +156,7 @@ function thresholdProblemsOf(
 
 async function readScenarioFile(label: string, sourcePath: string): Promise<unknown> {
   const extension = extname(sourcePath).toLowerCase();
-  if (MODULE_EXTENSIONS.has(extension)) {
-    let module: { default?: unknown };
-    try {
-      module = await import(pathToFileURL(sourcePath).href);
-    } catch (error) {
-      throw new ScenarioFileError(label, `cannot import: ${(error as Error).message}`, { cause: error });
-    }
-    if (module.default === undefined) {
-      throw new ScenarioFileError(label, "has no default export; export default defineScenario({ ... })");
-    }
-    return module.default;
-  }
-  if (![".json", ".yaml", ".yml"].includes(extension)) {
+  if (!MODULE_EXTENSIONS.has(extension) && ![".json", ".yaml", ".yml"].includes(extension)) {
     throw new ScenarioFileError(label, "expected a .ts, .mts, .js, .mjs, .json, .yaml or .yml file");
   }
   let text: string;
@@ -177,17 +165,56 @@ async function readScenarioFile(label: string, sourcePath: string): Promise<unkn
   } catch (error) {
     throw new ScenarioFileError(label, `cannot read: ${(error as Error).message}`, { cause: error });
   }
+  if (MODULE_EXTENSIONS.has(extension)) {
+    let module: { default?: unknown };
+    try {
+      module = await import(pathToFileURL(sourcePath).href);
+    } catch (error) {
+      const syntax = await moduleSyntaxError(text, extension, label);
+      if (syntax) throw new ScenarioFileError(label, syntax, { cause: error });
+      throw new ScenarioFileError(label, `cannot import: ${(error as Error).message}`, { cause: error });
+    }
+    if (module.default === undefined) {
+      throw new ScenarioFileError(label, "has no default export; export default defineScenario({ ... })");
+    }
+    return module.default;
+  }
   try {
     return extension === ".json" ? JSON.parse(text) : parseYaml(text);
   } catch (error) {
-    throw new ScenarioFileError(
-      label,
-      `not valid ${extension.slice(1).toUpperCase()}: ${(error as Error).message}`,
-      {
-        cause: error,
-      },
-    );
+    const kind = extension.slice(1).toUpperCase();
+    throw new ScenarioFileError(label, documentSyntaxError(error as Error, kind), { cause: error });
   }
+}
+
+/**
+ * Where a module's syntax is wrong, as "line:column: syntax error: …", found by parsing its text
+ * with esbuild: Node's own SyntaxError from import() names no position. Null when it parses.
+ */
+async function moduleSyntaxError(text: string, extension: string, label: string): Promise<string | null> {
+  const { transform } = await import("esbuild");
+  const loader = extension === ".ts" || extension === ".mts" ? "ts" : "js";
+  try {
+    await transform(text, { loader, format: "esm", sourcefile: label });
+    return null;
+  } catch (error) {
+    const [first] =
+      (error as { errors?: { text: string; location: { line: number; column: number } | null }[] }).errors ??
+      [];
+    if (!first?.location) return null;
+    return `${first.location.line}:${first.location.column + 1}: syntax error: ${first.text}`;
+  }
+}
+
+/** A JSON or YAML parse error as "line:column: not valid JSON: …". */
+function documentSyntaxError(error: Error, kind: string): string {
+  const yamlAt = (error as { linePos?: { line: number; col: number }[] }).linePos?.[0];
+  const jsonAt = /\(line (\d+) column (\d+)\)/.exec(error.message);
+  const at = yamlAt ? `${yamlAt.line}:${yamlAt.col}` : jsonAt ? `${jsonAt[1]}:${jsonAt[2]}` : null;
+  const reason = (error.message.split("\n")[0] ?? "").replace(/ at line \d+, column \d+:$/, "");
+  return at === null
+    ? `not valid ${kind}: ${reason}`
+    : `${at}: not valid ${kind}: ${reason.replace(/ \(line \d+ column \d+\)$/, "")}`;
 }
 
 /** A zod issue as a problem: `traffic[2].stages[0].target: expected a number (got "x")`. */
