@@ -19,14 +19,19 @@ import {
 
 /** A k6 duration: a string ("90s", "1d2h", "1500us", "250") or a number of milliseconds, as in k6. */
 const duration = (check: "positive" | "nonnegative") =>
-  z.union([z.string(), z.number()], { error: DURATION_EXPECTED }).transform((value, ctx) => {
-    const ms = typeof value === "number" ? Math.round(value) : durationToMs(value);
-    if (ms === null || !Number.isFinite(ms)) ctx.addIssue({ code: "custom", message: DURATION_EXPECTED });
-    else if (check === "positive" && ms <= 0)
-      ctx.addIssue({ code: "custom", message: "must be longer than 0 (smsim counts whole milliseconds)" });
-    else if (ms < 0) ctx.addIssue({ code: "custom", message: "must not be negative" });
-    return ms ?? z.NEVER;
-  });
+  z
+    .union([z.string(), z.number()], { error: DURATION_EXPECTED })
+    .meta({
+      description: 'a k6 duration: "500ms", "90s", "1h30m", "12d14h", "1500us", or a number of milliseconds',
+    })
+    .transform((value, ctx) => {
+      const ms = typeof value === "number" ? Math.round(value) : durationToMs(value);
+      if (ms === null || !Number.isFinite(ms)) ctx.addIssue({ code: "custom", message: DURATION_EXPECTED });
+      else if (check === "positive" && ms <= 0)
+        ctx.addIssue({ code: "custom", message: "must be longer than 0 (smsim counts whole milliseconds)" });
+      else if (ms < 0) ctx.addIssue({ code: "custom", message: "must not be negative" });
+      return ms ?? z.NEVER;
+    });
 
 const timeOfDay = z.string().transform((text, ctx) => {
   const ms = timeOfDayToMs(text);
@@ -216,6 +221,8 @@ const thresholdExpressions = z
 
 /** The fields of a scenario file, before cross-field checks. */
 export const scenarioFields = z.strictObject({
+  /** Where editors find this file's JSON Schema (scenarios/scenario.schema.json); not used otherwise. */
+  $schema: z.string().optional(),
   name: z
     .string()
     .regex(/^[\w.-]+$/, "expected letters, digits, '_', '-' or '.' (it names the run's folder)"),

@@ -211,10 +211,14 @@ describe("loadScenario", () => {
     ["missing.json", "{}", " cannot read"],
     ["s.txt", "{}", " expected a .ts, .mts, .js, .mjs, .json, .yaml or .yml file"],
     ["s.json", "{ not json", "1:3: not valid JSON: Expected property name or '}' in JSON at position 2"],
-    ["s.yaml", "a: [1, 2", "1:9: not valid YAML: Flow sequence in block collection must be sufficiently indented"],
+    [
+      "s.yaml",
+      "a: [1, 2",
+      "1:9: not valid YAML: Flow sequence in block collection must be sufficiently indented",
+    ],
     ["s.mjs", "export const scenario = {};", " has no default export"],
     ["s.mjs", "throw new Error('boom');", " cannot import: boom"],
-    ["s.mjs", "export default {\n  a: 1\n  b: 2 };", "3:3: syntax error: Expected \"}\" but found \"b\""],
+    ["s.mjs", "export default {\n  a: 1\n  b: 2 };", '3:3: syntax error: Expected "}" but found "b"'],
   ])("explains why %s cannot be loaded", async (name, text, message) => {
     // Prepare
     const file = name === "missing.json" ? resolve(dir.path, name) : await dir.write(name, text);
