@@ -99,11 +99,16 @@ export async function renderCharts(
       },
     );
     if (timeline.alarms.length > 0) {
+      const segments = alarmSegments(timeline);
+      // After the first minute, INSUFFICIENT_DATA means the metric stopped, not that nothing was measured yet.
+      const starved = segments.some((s) => s.state === "INSUFFICIENT_DATA" && s.startMinute > 0);
       specs.push({
         id: "alarms",
         title: "Alarm state",
-        caption: "Each alarm's state minute by minute.",
-        spec: alarmChart(alarmSegments(timeline), axis, timeline.minutes),
+        caption: starved
+          ? `Each alarm's state minute by minute. ${INSUFFICIENT_DATA_NOTE}`
+          : "Each alarm's state minute by minute.",
+        spec: alarmChart(segments, axis, timeline.minutes),
       });
     }
   }
@@ -297,6 +302,12 @@ function carrierChart(data: DownsampledTimeline, axis: TimeAxis, limit: number |
     resolve: { scale: { y: "independent" } },
   } as TopLevelSpec;
 }
+
+/** Why an alarm on an idle DLQ falls to INSUFFICIENT_DATA, and the setting that avoids it. */
+export const INSUFFICIENT_DATA_NOTE =
+  "INSUFFICIENT_DATA after a quiet spell: SQS stops publishing a queue's metrics once it has been idle for 6 hours " +
+  "(SQS developer guide, CloudWatch metrics for SQS), so an alarm with TreatMissingData missing has nothing to judge. " +
+  "TreatMissingData notBreaching keeps a DLQ alarm OK through those hours (an idle DLQ is an empty one).";
 
 function alarmChart(segments: AlarmSegment[], axis: TimeAxis, minutes: number): TopLevelSpec {
   const alarms = [...new Set(segments.map((s) => s.alarm))];
