@@ -1,4 +1,24 @@
-import { formatDuration } from "../sim/scenario/durations";
+const UNITS = [
+  ["d", 86_400_000],
+  ["h", 3_600_000],
+  ["m", 60_000],
+  ["s", 1000],
+  ["ms", 1],
+] as const;
+
+/** The compact k6 form of `ms`: 45_000 -> "45s", 5_400_000 -> "1h30m", 1_087_200_000 -> "12d14h". */
+export function formatDuration(ms: number): string {
+  if (ms < 0) return `-${formatDuration(-ms)}`;
+  let rest = Math.round(ms);
+  if (rest === 0) return "0s";
+  let text = "";
+  for (const [unit, size] of UNITS) {
+    const count = Math.floor(rest / size);
+    if (count > 0) text += `${count}${unit}`;
+    rest -= count * size;
+  }
+  return text;
+}
 
 /** 1234567 -> "1,234,567"; fractions keep up to `digits` decimals. */
 export function formatCount(value: number, digits = 2): string {

@@ -1,4 +1,3 @@
-import { escapeXml as esc } from "../sim/thresholds/junit";
 import { type Chart, renderCharts } from "./charts";
 import {
   formatCount,
@@ -8,6 +7,7 @@ import {
   formatSeconds,
   formatUsd,
 } from "./format";
+import { escapeXml as esc } from "./junit";
 import type { RunSummary, RunTimeline } from "./summary";
 
 /**

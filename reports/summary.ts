@@ -1,5 +1,19 @@
-import type { ThresholdResult } from "../sim/thresholds/threshold-evaluator";
 import type { CostBreakdown } from "./cost";
+
+/** One threshold expression's outcome (sim/thresholds evaluates it). */
+export interface ThresholdResult {
+  /** The threshold's key, e.g. "latency_ms{status:ok}". */
+  metric: string;
+  expression: string;
+  /**
+   * The measured aggregate. With no samples it is k6's: 0 for a counter, gauge or trend, and
+   * null for a rate, whose threshold k6 then passes (metrics/thresholds.go Run).
+   */
+  value: number | null;
+  ok: boolean;
+  /** True when no sample matched the threshold's metric and tags. */
+  noSamples?: boolean;
+}
 
 /** What one run of a scenario did, engine-independent; written as summary.json. */
 export interface RunSummary {

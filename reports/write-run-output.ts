@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { thresholdsToJUnit } from "../sim/thresholds/junit";
 import { renderHtmlReport } from "./html-report";
+import { thresholdsToJUnit } from "./junit";
 import type { RunSummary, RunTimeline } from "./summary";
 
 export interface RunOutputPaths {

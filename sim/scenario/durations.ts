@@ -1,17 +1,12 @@
 import { ValidationError } from "../../domain/errors";
 
+// Formatting lives with the reports, which may not import sim/; scenario code reads it from here.
+export { formatDuration } from "../../reports/format";
+
 export const SECOND_MS = 1000;
 export const MINUTE_MS = 60 * SECOND_MS;
 export const HOUR_MS = 60 * MINUTE_MS;
 export const DAY_MS = 24 * HOUR_MS;
-
-const UNITS = [
-  ["d", DAY_MS],
-  ["h", HOUR_MS],
-  ["m", MINUTE_MS],
-  ["s", SECOND_MS],
-  ["ms", 1],
-] as const;
 
 // Go's time.ParseDuration units, in nanoseconds ("µs" and "μs" are both micro).
 const GO_UNIT_NS = new Map<string, number>([
@@ -95,20 +90,6 @@ export function parseDuration(text: string, field: string): number {
   const ms = durationToMs(text);
   if (ms === null) throw new ValidationError(field, text, DURATION_EXPECTED);
   return ms;
-}
-
-/** The compact k6 form of `ms`: 45_000 -> "45s", 5_400_000 -> "1h30m", 1_087_200_000 -> "12d14h". */
-export function formatDuration(ms: number): string {
-  if (ms < 0) return `-${formatDuration(-ms)}`;
-  let rest = Math.round(ms);
-  if (rest === 0) return "0s";
-  let text = "";
-  for (const [unit, size] of UNITS) {
-    const count = Math.floor(rest / size);
-    if (count > 0) text += `${count}${unit}`;
-    rest -= count * size;
-  }
-  return text;
 }
 
 /** Milliseconds after midnight of "HH:MM" (daily executors), or null when `text` is not one. */

@@ -1,4 +1,5 @@
 import { ValidationError } from "../../domain/errors";
+import type { ThresholdResult } from "../../reports/summary";
 import { ThresholdMetricError } from "./errors";
 import { AGGREGATIONS_BY_KIND, type MetricKind, type MetricSource, type MetricView } from "./metric-registry";
 import {
@@ -8,19 +9,7 @@ import {
   type ThresholdOperator,
 } from "./threshold-parser";
 
-export interface ThresholdResult {
-  /** The threshold's key, e.g. "latency_ms{status:ok}". */
-  metric: string;
-  expression: string;
-  /**
-   * The measured aggregate. With no samples it is k6's: 0 for a counter, gauge or trend, and
-   * null for a rate, whose threshold k6 then passes (metrics/thresholds.go Run).
-   */
-  value: number | null;
-  ok: boolean;
-  /** True when no sample matched the threshold's metric and tags. */
-  noSamples?: boolean;
-}
+export type { ThresholdResult };
 
 /** A failed threshold with abortOnFail, when k6 would abort: its grace (delayAbortEval) is over. */
 export interface ThresholdAbort {

@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { thresholdsToJUnit } from "../junit";
-import type { ThresholdResult } from "../threshold-evaluator";
+import type { ThresholdResult } from "../summary";
 
 function result(overrides: Partial<ThresholdResult> = {}): ThresholdResult {
   return { metric: "latency_ms", expression: "p(95) < 500", value: 120, ok: true, ...overrides };

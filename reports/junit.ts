@@ -1,4 +1,4 @@
-import type { ThresholdResult } from "./threshold-evaluator";
+import type { ThresholdResult } from "./summary";
 
 export interface JUnitOptions {
   suiteName?: string;
