@@ -6,8 +6,8 @@ import { createMessagingService } from "../../api/messaging-service";
 import { createSqsMessageQueue } from "../../api/sqs-message-queue";
 import { createMysqlPool } from "../../domain/db/mysql";
 import { readEnv } from "../../domain/env";
+import { createJsonLogger } from "../../domain/logger";
 import { parseWith } from "../../domain/validation";
-import { createJsonLogger } from "../../handler/logger";
 import { connectQueues } from "./dlq";
 
 const portSchema = z.coerce.number().int().min(0).max(65535);

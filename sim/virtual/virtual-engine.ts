@@ -1,8 +1,8 @@
 import { createBatchSender } from "../../api/batch-sender";
 import type { MessageQueuePort } from "../../api/ports";
+import { createJsonLogger } from "../../domain/logger";
 import { encodeMessageBody, RECIPIENTS_PER_MESSAGE } from "../../domain/message-body";
 import { createMessagingHandler } from "../../handler/create-messaging-handler";
-import { createJsonLogger } from "../../handler/logger";
 import { createCarrierModel } from "../../provider-mock/model";
 import type { RunSummary, RunTimeline } from "../../reports/summary";
 import { MINUTE_MS } from "../alarms/metric-store";
