@@ -1,5 +1,5 @@
 import type { Clock } from "../domain/clock";
-import type { Logger } from "../handler/logger";
+import type { Logger } from "../domain/logger";
 import type { MessageQueuePort, OutgoingMessage } from "./ports";
 
 /** SendMessageBatch takes at most 10 entries, and at most 256 KiB of bodies in one call. */

@@ -1,6 +1,6 @@
 import type { Pool } from "mysql2/promise";
 import type { Clock } from "../domain/clock";
-import type { Logger } from "../handler/logger";
+import type { Logger } from "../domain/logger";
 import type { BatchSenderTotals } from "./batch-sender";
 
 export interface EnqueueProgressOptions {

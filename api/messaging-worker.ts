@@ -4,8 +4,8 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { createMysqlPool } from "../domain/db/mysql";
+import { createJsonLogger } from "../domain/logger";
 import { createSqsClient } from "../domain/sqs-client";
-import { createJsonLogger } from "../handler/logger";
 import { createMessagingService } from "./messaging-service";
 import type { CallMessage, MessagingWorkerData, ReplyMessage } from "./messaging-worker-protocol";
 import { serializeError } from "./messaging-worker-protocol";

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { SmsimError } from "../domain/errors";
 import { registerCalibrateCommand } from "./commands/calibrate";
@@ -16,10 +17,18 @@ import { registerServicesCommand } from "./commands/services";
 import { registerSweepCommand } from "./commands/sweep";
 import { explainFailure } from "./explain-failure";
 
+/** Exit code of a usage error (unknown option, missing or bad argument), as for a bad scenario. */
+export const USAGE_EXIT_CODE = 2;
+
+const VERSION = (
+  JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }
+).version;
+
 /** Runs the smsim CLI; resolves with the process exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
   const program = new Command("smsim")
     .description("Production code and local-first simulator for an SQS + Lambda bulk SMS pipeline")
+    .version(VERSION, "-V, --version", "print smsim's version")
     .exitOverride()
     .showHelpAfterError();
   const commands: ((program: Command) => void)[] = [
@@ -43,7 +52,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     await program.parseAsync([...argv]);
     return typeof process.exitCode === "number" ? process.exitCode : 0;
   } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode;
+    // Help and --version exit 0; every other commander error is a usage error.
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : USAGE_EXIT_CODE;
     // A typed error is the program's own account of what went wrong; anything else may be the environment's.
     const known = error instanceof SmsimError ? error : explainFailure(error);
     if (known === null) throw error;

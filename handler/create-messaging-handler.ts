@@ -1,8 +1,8 @@
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { z } from "zod";
 import type { Clock } from "../domain/clock";
+import { createJsonLogger, type Logger } from "../domain/logger";
 import { parseWith } from "../domain/validation";
-import { createJsonLogger, type Logger } from "./logger";
 import { parseSqsEvent, type ReceivedRecord } from "./parse-sqs-event";
 import type { CarrierPort, DeliveryStore, VisibilityPort } from "./ports";
 import {

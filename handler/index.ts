@@ -1,11 +1,11 @@
 import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { systemClock } from "../domain/clock";
 import { createMysqlPool } from "../domain/db/mysql";
+import { createJsonLogger } from "../domain/logger";
 import { createSqsClient } from "../domain/sqs-client";
 import { createHttpCarrierClient } from "./carrier/http-carrier-client";
 import { createMessagingHandler } from "./create-messaging-handler";
 import { readLambdaConfig } from "./lambda-config";
-import { createJsonLogger } from "./logger";
 import { createMysqlDeliveryStore } from "./mysql-delivery-store";
 import { createSqsVisibility } from "./sqs-visibility";
 

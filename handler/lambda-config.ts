@@ -1,9 +1,9 @@
 import type { z } from "zod";
 import { readEnv, requireEnv, type SmsimEnv } from "../domain/env";
 import { ValidationError } from "../domain/errors";
+import { LOG_LEVELS, type LogLevel } from "../domain/logger";
 import { parseWith } from "../domain/validation";
 import { messagingHandlerSettingsSchema } from "./create-messaging-handler";
-import { LOG_LEVELS, type LogLevel } from "./logger";
 
 export interface LambdaConfig {
   env: SmsimEnv;

@@ -1,5 +1,6 @@
 import type { Clock } from "../domain/clock";
 import { SmsimError } from "../domain/errors";
+import type { Logger } from "../domain/logger";
 import { type MessageBody, parseMessageBody } from "../domain/message-body";
 import { normalizeKoreanMobile } from "../domain/phone";
 import { type CarrierRetryPolicy, callCarrier } from "./call-carrier";
@@ -10,7 +11,6 @@ import {
   CarrierTransientError,
   DeliveryStoreError,
 } from "./errors";
-import type { Logger } from "./logger";
 import type { ReceivedRecord } from "./parse-sqs-event";
 import type { CarrierPort, DeliveryStore, RecipientResult } from "./ports";
 import type { TimeBudget } from "./time-budget";

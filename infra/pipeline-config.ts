@@ -374,21 +374,23 @@ function advice(
   const recommended = 6 * lambda.timeoutSeconds + esm.maxBatchingWindowSeconds;
   if (queue.visibilityTimeoutSeconds < recommended) {
     warnings.push(
-      `${queue.logicalId}.VisibilityTimeout ${queue.visibilityTimeoutSeconds}s is below AWS's advice of 6 x function timeout + batching window (${recommended}s)`,
+      `${queue.logicalId}.VisibilityTimeout ${queue.visibilityTimeoutSeconds}s is below AWS's advice of 6 x function timeout + batching window (${recommended}s), so a throttled or slow batch is retried before its messages count a receive (AWS Lambda guide, services-sqs-configure)`,
     );
   }
   if (queue.maxReceiveCount < 5) {
     warnings.push(
-      `${queue.logicalId}.RedrivePolicy.maxReceiveCount ${queue.maxReceiveCount} is below AWS's advice of 5: throttled or rate-limited batches can reach the DLQ unprocessed`,
+      `${queue.logicalId}.RedrivePolicy.maxReceiveCount ${queue.maxReceiveCount} is below AWS's advice of 5: throttled or rate-limited batches can reach the DLQ unprocessed (AWS Lambda guide, services-sqs-configure)`,
     );
   }
   if (dlq.retentionSeconds <= queue.retentionSeconds) {
-    warnings.push(`${dlq.logicalId}.MessageRetentionPeriod should exceed ${queue.logicalId}'s`);
+    warnings.push(
+      `${dlq.logicalId}.MessageRetentionPeriod should exceed ${queue.logicalId}'s: a message's expiry counts from its first enqueue, not its move (SQS developer guide, dead-letter queues)`,
+    );
   }
   if (lambda.reservedConcurrency !== null && esm.maximumConcurrency !== null) {
     if (lambda.reservedConcurrency < esm.maximumConcurrency) {
       warnings.push(
-        `${lambda.logicalId}.ReservedConcurrentExecutions ${lambda.reservedConcurrency} is below ${esm.logicalId}.ScalingConfig.MaximumConcurrency ${esm.maximumConcurrency}: Lambda will throttle`,
+        `${lambda.logicalId}.ReservedConcurrentExecutions ${lambda.reservedConcurrency} is below ${esm.logicalId}.ScalingConfig.MaximumConcurrency ${esm.maximumConcurrency}: Lambda will throttle (AWS Lambda guide, services-sqs-scaling)`,
       );
     }
   }

@@ -1,5 +1,5 @@
-import type { Random } from "../sim/random";
 import type { LatencyDistribution } from "./config";
+import type { Random } from "./random";
 
 /** z-score of the 99th percentile of the standard normal distribution. */
 const Z_99 = 2.3263478740408408;

@@ -6,7 +6,6 @@ import type {
   RejectionCode,
 } from "../handler/carrier/carrier-api";
 import { MAX_RECIPIENTS_PER_REQUEST } from "../handler/carrier/carrier-api";
-import { createRandom, hashString, hashToUnit } from "../sim/random";
 import { checkIdempotencyKey, mobileNumberOf, parseBulkRequest } from "./bulk-request";
 import {
   type CarrierModelConfig,
@@ -19,6 +18,7 @@ import { createDeliveryLedger } from "./delivery-ledger";
 import { idOf, logIdOf, packIdempotencyKey, packRecipientRef } from "./handler-ids";
 import { createIdempotencyCache, type RememberedRequest } from "./idempotency-cache";
 import { createLatencySampler } from "./latency";
+import { createRandom, hashString, hashToUnit } from "./random";
 import { createRateLimiter } from "./rate-limiter";
 import { createRequestLog, type RequestOutcome, type RequestSummary } from "./request-log";
 import { createThroughputMeter, type SecondCount } from "./throughput";

@@ -102,11 +102,16 @@ export async function renderCharts(
       },
     );
     if (timeline.alarms.length > 0) {
+      const segments = alarmSegments(timeline);
+      // After the first minute, INSUFFICIENT_DATA means the metric stopped, not that nothing was measured yet.
+      const starved = segments.some((s) => s.state === "INSUFFICIENT_DATA" && s.startMinute > 0);
       specs.push({
         id: "alarms",
         title: "Alarm state",
-        caption: "Each alarm's state minute by minute.",
-        spec: alarmChart(alarmSegments(timeline), axis, timeline.minutes),
+        caption: starved
+          ? `Each alarm's state minute by minute. ${INSUFFICIENT_DATA_NOTE}`
+          : "Each alarm's state minute by minute.",
+        spec: alarmChart(segments, axis, timeline.minutes),
       });
     }
   }
@@ -311,6 +316,12 @@ function carrierChart(
   } as TopLevelSpec;
 }
 
+/** Why an alarm on an idle DLQ falls to INSUFFICIENT_DATA, and the setting that avoids it. */
+export const INSUFFICIENT_DATA_NOTE =
+  "INSUFFICIENT_DATA after a quiet spell: SQS stops publishing a queue's metrics once it has been idle for 6 hours " +
+  "(SQS developer guide, CloudWatch metrics for SQS), so an alarm with TreatMissingData missing has nothing to judge. " +
+  "TreatMissingData notBreaching keeps a DLQ alarm OK through those hours (an idle DLQ is an empty one).";
+
 function alarmChart(segments: AlarmSegment[], axis: TimeAxis, minutes: number): TopLevelSpec {
   const alarms = [...new Set(segments.map((s) => s.alarm))];
   const states = ["OK", "ALARM", "INSUFFICIENT_DATA"] as const;
@@ -343,8 +354,12 @@ function alarmChart(segments: AlarmSegment[], axis: TimeAxis, minutes: number): 
 
 function latencyChart(campaigns: readonly CampaignSummary[]): TopLevelSpec {
   const percentiles = ["p50", "p95", "p99"] as const;
+  // A campaign without deliveries has no latency to draw.
   const values = campaigns.flatMap((c) =>
-    percentiles.map((p) => ({ campaign: c.name, percentile: p, seconds: c.latencySeconds[p] })),
+    percentiles.flatMap((p) => {
+      const seconds = c.latencySeconds[p];
+      return seconds === null ? [] : [{ campaign: c.name, percentile: p, seconds }];
+    }),
   );
   return {
     width: WIDTH - 180,

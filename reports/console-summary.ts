@@ -1,6 +1,7 @@
 import {
   formatCount,
   formatFirstAlarm,
+  formatLatency,
   formatMetricValue,
   formatPercent,
   formatSeconds,
@@ -31,12 +32,18 @@ export function formatConsoleSummary(summary: RunSummary, options: ConsoleSummar
     );
   }
 
+  if (summary.abortedBy) {
+    const a = summary.abortedBy;
+    out.push(
+      `  aborted at ${formatSeconds(a.atSeconds)} by ${a.metric}: ${a.expression} (measured ${formatMetricValue(a.value)}; abortOnFail)`,
+    );
+  }
   if (summary.thresholds.length > 0) {
     out.push("", "  THRESHOLDS");
     const rows = summary.thresholds.map((t) => [
       `${paint(t.ok, t.ok ? PASS : FAIL)} ${t.metric}`,
       t.expression,
-      formatMetricValue(t.value),
+      `${formatMetricValue(t.value)}${t.noSamples ? " (no samples)" : ""}`,
     ]);
     out.push(...dottedColumns(rows));
   }
@@ -100,9 +107,9 @@ export function formatConsoleSummary(summary: RunSummary, options: ConsoleSummar
       formatCount(k.recipients),
       formatSeconds(k.startSeconds),
       formatSeconds(k.drainSeconds),
-      formatSeconds(k.latencySeconds.p50),
-      formatSeconds(k.latencySeconds.p95),
-      formatSeconds(k.latencySeconds.p99),
+      formatLatency(k.latencySeconds.p50),
+      formatLatency(k.latencySeconds.p95),
+      formatLatency(k.latencySeconds.p99),
     ]);
     out.push(...table([header, ...rows], true));
   }
@@ -138,6 +145,14 @@ export function formatConsoleSummary(summary: RunSummary, options: ConsoleSummar
       ],
     ]),
   );
+
+  if (summary.advice && summary.advice.length > 0) {
+    out.push(
+      "",
+      "  ADVICE (the template against AWS's guidance)",
+      ...summary.advice.map((a) => `    - ${a}`),
+    );
+  }
 
   const failed = summary.thresholds.filter((t) => !t.ok).length;
   if (summary.thresholds.length > 0) {

@@ -1,5 +1,26 @@
-import { formatDuration } from "../sim/scenario/durations";
 import type { FirstAlarmTiming } from "./summary";
+
+const UNITS = [
+  ["d", 86_400_000],
+  ["h", 3_600_000],
+  ["m", 60_000],
+  ["s", 1000],
+  ["ms", 1],
+] as const;
+
+/** The compact k6 form of `ms`: 45_000 -> "45s", 5_400_000 -> "1h30m", 1_087_200_000 -> "12d14h". */
+export function formatDuration(ms: number): string {
+  if (ms < 0) return `-${formatDuration(-ms)}`;
+  let rest = Math.round(ms);
+  if (rest === 0) return "0s";
+  let text = "";
+  for (const [unit, size] of UNITS) {
+    const count = Math.floor(rest / size);
+    if (count > 0) text += `${count}${unit}`;
+    rest -= count * size;
+  }
+  return text;
+}
 
 /** 1234567 -> "1,234,567"; fractions keep up to `digits` decimals. */
 export function formatCount(value: number, digits = 2): string {
@@ -22,6 +43,11 @@ export function formatFirstAlarm(timing: FirstAlarmTiming): string {
     return `at ${earliest} at the earliest; not within the delay after the run (${why})`;
   if (timing.latestSeconds === timing.earliestSeconds) return `at ${earliest}`;
   return `at ${earliest} to ${formatSeconds(timing.latestSeconds)} (${why})`;
+}
+
+/** A latency percentile, or "n/a" when nothing was delivered to measure. */
+export function formatLatency(seconds: number | null): string {
+  return seconds === null ? "n/a" : formatSeconds(seconds);
 }
 
 /** Dollars with cents, or more decimals for amounts under a dollar: 0.000412 -> "$0.000412". */

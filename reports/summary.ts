@@ -1,6 +1,20 @@
 import type { EsmAssumptionReport } from "../sim/esm/esm-backoff";
-import type { ThresholdResult } from "../sim/thresholds/threshold-evaluator";
 import type { CostBreakdown } from "./cost";
+
+/** One threshold expression's outcome (sim/thresholds evaluates it). */
+export interface ThresholdResult {
+  /** The threshold's key, e.g. "latency_ms{status:ok}". */
+  metric: string;
+  expression: string;
+  /**
+   * The measured aggregate. With no samples it is k6's: 0 for a counter, gauge or trend, and
+   * null for a rate, whose threshold k6 then passes (metrics/thresholds.go Run).
+   */
+  value: number | null;
+  ok: boolean;
+  /** True when no sample matched the threshold's metric and tags. */
+  noSamples?: boolean;
+}
 
 /** What one run of a scenario did, engine-independent; written as summary.json. */
 export interface RunSummary {
@@ -57,6 +71,10 @@ export interface RunSummary {
   notifications: { atSeconds: number; alarm: string; state: AlarmState; text: string }[];
   /** One per expression, as sim/thresholds evaluates them (value null: the metric never reported). */
   thresholds: ThresholdResult[];
+  /** The template's departures from AWS's advice, each with the page it comes from; printed once. */
+  advice?: string[];
+  /** Set when a threshold with abortOnFail (k6's object form) stopped the run early. */
+  abortedBy?: { atSeconds: number; metric: string; expression: string; value: number };
   /** us-east-1 list prices; see reports/cost.ts for what is and is not included. */
   costUsd: CostBreakdown;
 }
@@ -67,7 +85,8 @@ export interface CampaignSummary {
   startSeconds: number;
   /** From the campaign's start until its last recipient left the pipeline (sent, failed or DLQ). */
   drainSeconds: number;
-  latencySeconds: { p50: number; p95: number; p99: number };
+  /** null (n/a) for a campaign with no delivery to measure. */
+  latencySeconds: { p50: number | null; p95: number | null; p99: number | null };
 }
 
 export type AlarmState = "OK" | "ALARM" | "INSUFFICIENT_DATA";

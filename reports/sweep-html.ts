@@ -1,9 +1,9 @@
 import { formatSetValue } from "../sim/sweep/parse-vary";
 import type { SweepPoint, SweepResult } from "../sim/sweep/run-sweep";
-import { escapeXml as esc } from "../sim/thresholds/junit";
 import type { Chart } from "./charts";
 import { formatSeconds } from "./format";
 import { campaignSections, chartFigures, STYLE } from "./html-report";
+import { escapeXml as esc } from "./junit";
 import type { RunTimeline } from "./summary";
 import { renderSweepCharts } from "./sweep-charts";
 import { sweepSeries } from "./sweep-series";

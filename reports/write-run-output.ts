@@ -1,8 +1,8 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { type BaselineCheck, baselineResults } from "../sim/compare/baseline";
-import { thresholdsToJUnit } from "../sim/thresholds/junit";
 import { renderHtmlReport } from "./html-report";
+import { thresholdsToJUnit } from "./junit";
 import type { RunSummary, RunTimeline } from "./summary";
 
 export interface RunOutputPaths {

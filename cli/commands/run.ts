@@ -2,18 +2,22 @@ import { resolve } from "node:path";
 import type { Command } from "commander";
 import { ValidationError } from "../../domain/errors";
 import { formatConsoleSummary } from "../../reports/console-summary";
-import { writeBaselineJUnit, writeRunOutput } from "../../reports/write-run-output";
 import { checkAgainstBaseline, formatBaselineCheck } from "../../sim/compare/baseline";
 import { readSummaryFile } from "../../sim/compare/read-summary";
 import { parseTolerances, TOLERANCE_KEYS } from "../../sim/compare/tolerances";
 import { RunInterruptedError } from "../../sim/live/errors";
-import { INVOKE_MODES, type InvokeMode } from "../../sim/live/remote-function";
-import { ENGINES, type EngineOptions } from "../../sim/run/engines";
-import { applySets } from "../../sim/scenario/apply-sets";
+import type { InvokeMode } from "../../sim/live/remote-function";
+import type { EngineOptions } from "../../sim/run/engines";
+import { loadScenarioWithSets } from "../../sim/scenario/apply-sets";
 import { formatDuration } from "../../sim/scenario/durations";
-import { loadScenario, type Scenario } from "../../sim/scenario/load-scenario";
+import type { Scenario } from "../../sim/scenario/load-scenario";
 import type { RunProgress, RunResult } from "../../sim/virtual/virtual-engine";
 import { interruptOnSignals } from "../interrupt-on-signals";
+
+// The engines and the report writer load only when a run starts: `validate` and argument errors
+// answer in about a second instead of loading vega, the AWS SDK and MySQL first.
+const ENGINE_NAMES = "virtual or live";
+const INVOKE_MODES = ["in-process", "lambda"] as const satisfies readonly InvokeMode[];
 
 /** k6's exit code when a threshold fails, so CI treats smsim like k6. */
 export const THRESHOLDS_FAILED_EXIT_CODE = 99;
@@ -40,7 +44,7 @@ export async function scenarioFrom(path: string, flags: { seed?: string; set: st
     if (!/^\d+$/.test(flags.seed)) throw new ValidationError("--seed", flags.seed, "expected a whole number");
     sets.push(`seed=${flags.seed}`);
   }
-  return applySets(await loadScenario(path), sets);
+  return loadScenarioWithSets(path, sets);
 }
 
 export function registerRunCommand(program: Command): void {
@@ -48,7 +52,7 @@ export function registerRunCommand(program: Command): void {
     .command("run")
     .description("Run a scenario and check its thresholds (exit 99 when one fails)")
     .argument("<scenario>", "scenario file (.ts, .js, .json, .yaml)")
-    .option("--engine <name>", `engine: ${Object.keys(ENGINES).join(" or ")}`, "virtual")
+    .option("--engine <name>", `engine: ${ENGINE_NAMES}`, "virtual")
     .option("--seed <n>", "override the scenario's seed")
     .option(
       "--out <dir>",
@@ -79,6 +83,9 @@ export function registerRunCommand(program: Command): void {
     )
     .option("--keep", "live: keep the run's database and queues for inspection")
     .action(async (path: string, flags: RunFlags) => {
+      const liveOptions = liveOptionsOf(flags);
+      const scenario = await scenarioFrom(path, flags);
+      const { ENGINES } = await import("../../sim/run/engines");
       const engine = ENGINES[flags.engine];
       if (!engine) {
         throw new ValidationError(
@@ -87,11 +94,8 @@ export function registerRunCommand(program: Command): void {
           `expected one of ${Object.keys(ENGINES).join(", ")}`,
         );
       }
-      const liveOptions = liveOptionsOf(flags);
       const tolerances = parseTolerances(flags.tolerance);
       const baseline = flags.baseline === undefined ? undefined : await readSummaryFile(flags.baseline);
-      const scenario = await scenarioFrom(path, flags);
-      for (const warning of scenario.pipeline.warnings) process.stderr.write(`warning: ${warning}\n`);
       const progress = flags.progress && process.stderr.isTTY ? progressBar() : undefined;
       // A virtual run takes seconds and has nothing to clean up: Ctrl-C ends it as usual.
       const interruption =
@@ -119,6 +123,7 @@ export function registerRunCommand(program: Command): void {
         progress?.done();
       }
       const dir = resolve(flags.out ?? `reports/${scenario.name}`);
+      const { writeBaselineJUnit, writeRunOutput } = await import("../../reports/write-run-output");
       const paths = await writeRunOutput(dir, result.summary, result.timeline);
       process.stdout.write(`${formatConsoleSummary(result.summary, { color: process.stdout.isTTY })}\n`);
       process.stdout.write(`\n  wrote ${paths.summary}\n        ${paths.junit}\n        ${paths.html}\n`);
@@ -145,16 +150,33 @@ export function registerRunCommand(program: Command): void {
     .option("--set <key=value>", "as for run (repeatable)", collect, [])
     .action(async (path: string, flags: { set: string[] }) => {
       const scenario = await scenarioFrom(path, flags);
-      const { pipeline } = scenario;
-      const lines = [
-        `${scenario.name}: valid`,
-        `  duration ${formatDuration(scenario.durationMs)}, seed ${scenario.seed}, ${scenario.traffic.length} traffic entries, ${Object.keys(scenario.thresholds).length} thresholds`,
-        `  queue ${pipeline.queue.name}: VisibilityTimeout ${pipeline.queue.visibilityTimeoutSeconds}s, maxReceiveCount ${pipeline.queue.maxReceiveCount}`,
-        `  mapping: BatchSize ${pipeline.esm.batchSize}, MaximumConcurrency ${pipeline.esm.maximumConcurrency ?? "none"}; function Timeout ${pipeline.lambda.timeoutSeconds}s, reserved ${pipeline.lambda.reservedConcurrency ?? "none"}`,
-        ...pipeline.warnings.map((w) => `  warning: ${w}`),
-      ];
-      process.stdout.write(`${lines.join("\n")}\n`);
+      process.stdout.write(`${describeScenario(scenario).join("\n")}\n`);
     });
+}
+
+/** What `smsim validate` prints: the scenario as it will run, every setting resolved. */
+export function describeScenario(scenario: Scenario): string[] {
+  const { pipeline, carrier, users } = scenario;
+  const { queue, esm, lambda } = pipeline;
+  const rate = (n: number | null) => (n === null ? "unlimited" : `${n}/s`);
+  const latency = Object.entries(carrier.latencyMs)
+    .map(([k, v]) => (k === "dist" ? v : `${k} ${v} ms`))
+    .join(", ");
+  const outages = carrier.outages.map(
+    (o) => `${formatDuration(o.startMs)} for ${formatDuration(o.durationMs)}`,
+  );
+  return [
+    `${scenario.name}: valid`,
+    `  duration ${formatDuration(scenario.durationMs)}, seed ${scenario.seed}, ${scenario.traffic.length} traffic entries, ${Object.keys(scenario.thresholds).length} thresholds`,
+    `  users: ${users.count.toLocaleString("en-US")}, invalidRate ${users.invalidRate}`,
+    `  carrier: rate limit ${rate(carrier.rateLimit.requestsPerSecond)} requests, ${rate(carrier.rateLimit.recipientsPerSecond)} recipients; latency ${latency}`,
+    `           transientFailureRate ${carrier.transientFailureRate}, timeoutRate ${carrier.timeoutRate}, connectionResetRate ${carrier.connectionResetRate}, invalidRecipientRate ${carrier.invalidRecipientRate}, rejectRate ${carrier.rejectRate}; outages ${outages.join("; ") || "none"}`,
+    `  handler: recordParallelism ${lambda.recordParallelism}, carrier retries ${lambda.carrierRetries}, carrier timeout ${lambda.carrierTimeoutMs} ms`,
+    `  queue ${queue.name}: VisibilityTimeout ${queue.visibilityTimeoutSeconds}s, maxReceiveCount ${queue.maxReceiveCount}, retention ${formatDuration(queue.retentionSeconds * 1000)}`,
+    `  mapping: BatchSize ${esm.batchSize}, MaximumConcurrency ${esm.maximumConcurrency ?? "none"}; function Timeout ${lambda.timeoutSeconds}s, reserved ${lambda.reservedConcurrency ?? "none"}, ${lambda.memoryMb} MB ${lambda.architecture}`,
+    `  alarms: ${pipeline.alarms.map((a) => a.name).join(", ") || "none"}`,
+    ...pipeline.warnings.map((w) => `  advice: ${w}`),
+  ];
 }
 
 /** --time-scale, --invoke, --lambda-endpoint and --keep, validated; only the live engine takes them. */

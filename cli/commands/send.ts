@@ -7,8 +7,8 @@ import { createSqsMessageQueue } from "../../api/sqs-message-queue";
 import { createMysqlPool } from "../../domain/db/mysql";
 import { readEnv } from "../../domain/env";
 import { ValidationError } from "../../domain/errors";
+import { createJsonLogger } from "../../domain/logger";
 import { createSqsClient, resolveQueueUrls } from "../../domain/sqs-client";
-import { createJsonLogger } from "../../handler/logger";
 import { loadPipelineConfig } from "../../infra/pipeline-config";
 
 interface SendFlags {

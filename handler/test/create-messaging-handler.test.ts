@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ValidationError } from "../../domain/errors";
+import { createJsonLogger } from "../../domain/logger";
 import { messageBody, sqsEvent, sqsRecord, TEST_QUEUE_ARN } from "../../test/support/sqs-event";
 import { idempotencyKey, recipientRef } from "../carrier/carrier-api";
 import { createMessagingHandler, type MessagingHandlerSettings } from "../create-messaging-handler";
@@ -10,7 +11,6 @@ import {
   CarrierTransientError,
   InvalidEventError,
 } from "../errors";
-import { createJsonLogger } from "../logger";
 import {
   type CarrierStep,
   invocationContext,

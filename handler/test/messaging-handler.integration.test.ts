@@ -3,12 +3,12 @@ import type { AddressInfo } from "node:net";
 import type { RowDataPacket } from "mysql2/promise";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { systemClock } from "../../domain/clock";
+import { createJsonLogger } from "../../domain/logger";
 import { messageBody, sqsEvent, sqsRecord } from "../../test/support/sqs-event";
 import { createTestDatabase, type TestDatabase } from "../../test/support/test-database";
 import { type BulkSendRequest, type BulkSendResponse, idempotencyKey } from "../carrier/carrier-api";
 import { createHttpCarrierClient, type HttpCarrierClient } from "../carrier/http-carrier-client";
 import { createMessagingHandler, type MessagingHandler } from "../create-messaging-handler";
-import { createJsonLogger } from "../logger";
 import { createMysqlDeliveryStore } from "../mysql-delivery-store";
 import { recordingVisibility } from "./fakes";
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { idempotencyKey, recipientRef } from "../../handler/carrier/carrier-api";
-import { createRandom } from "../../sim/random";
 import { idOf, logIdOf, packIdempotencyKey, packRecipientRef } from "../handler-ids";
 import { createIdSet } from "../id-set";
+import { createRandom } from "../random";
 
 describe("handler ids", () => {
   it("packs the handler's refs and keys so that they unpack to the same ids", () => {

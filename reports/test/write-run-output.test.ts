@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { ALARM_STATE_CODES } from "../summary";
 import { writeRunOutput } from "../write-run-output";
 import { runSummary, starvedEsm, timeline } from "./fixtures";
 
@@ -64,6 +65,38 @@ describe("writeRunOutput", () => {
     expect(html).toContain("us-east-1 list prices seen 2024-2026");
     expect(html).toContain("SQS free tier (first 1,000,000 requests a month) not applied");
     expect(html).toMatch(/<tr class="fail"><td class="mark">✗<\/td><td><code>carrier_rate_limited<\/code>/);
+  });
+
+  it("puts the summary, details, campaigns, cost and advice above the charts", async () => {
+    // Prepare
+    const summary = runSummary({
+      advice: ["MessagingQueue.RedrivePolicy.maxReceiveCount 3 is below AWS's advice of 5"],
+    });
+    // Act
+    const { html: path } = await writeRunOutput(dir, summary, timeline());
+    const html = await readFile(path, "utf8");
+    // Assess
+    const at = (text: string) => html.indexOf(text);
+    expect(at("<h3>Campaigns</h3>")).toBeGreaterThan(0);
+    expect(at("<h2>Advice</h2>")).toBeGreaterThan(at("<h3>Campaigns</h3>"));
+    expect(at("<h2>Timeline</h2>")).toBeGreaterThan(at("<h2>Advice</h2>"));
+  });
+
+  it("explains an alarm that falls to INSUFFICIENT_DATA after a quiet spell, with the setting that avoids it", async () => {
+    // Prepare: the fixture's alarm, INSUFFICIENT_DATA again from minute 100 (an idle DLQ's metrics stopped)
+    const starved = timeline();
+    const states = starved.alarms[0]?.state ?? [];
+    for (let m = 100; m < 120; m++) states[m] = ALARM_STATE_CODES.INSUFFICIENT_DATA;
+    // Act
+    const quiet = await readFile(
+      (await writeRunOutput(join(dir, "a"), runSummary(), timeline())).html,
+      "utf8",
+    );
+    const html = await readFile((await writeRunOutput(join(dir, "b"), runSummary(), starved)).html, "utf8");
+    // Assess
+    expect(figure(quiet, "alarms")).not.toContain("TreatMissingData");
+    expect(figure(html, "alarms")).toContain("metrics once it has been idle for 6 hours");
+    expect(figure(html, "alarms")).toContain("TreatMissingData notBreaching keeps a DLQ alarm OK");
   });
 
   it("keeps a month of minutes small: charts are downsampled and 429 bars drawn only where there were 429s", async () => {

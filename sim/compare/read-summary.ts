@@ -51,7 +51,7 @@ const summarySchema = z.object({
       recipients: count,
       startSeconds: count,
       drainSeconds: count,
-      latencySeconds: z.object({ p50: count, p95: count, p99: count }),
+      latencySeconds: z.object({ p50: count.nullable(), p95: count.nullable(), p99: count.nullable() }),
     }),
   ),
   alarms: z.array(

@@ -2,7 +2,7 @@ import { setMaxListeners } from "node:events";
 import type { SQSRecord } from "aws-lambda";
 import type { Clock } from "../../domain/clock";
 import { ValidationError } from "../../domain/errors";
-import type { Logger } from "../../handler/logger";
+import type { Logger } from "../../domain/logger";
 import type { PipelineConfig } from "../../infra/pipeline-config";
 import { parseBatchResponse } from "./batch-response";
 import { type EsmBackoff, resolveEsmBackoff, throttleRetryDelayMs } from "./esm-backoff";

@@ -1,9 +1,9 @@
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import type { Pool } from "mysql2/promise";
 import { type Clock, systemClock } from "../../domain/clock";
+import { createJsonLogger, type Logger } from "../../domain/logger";
 import { createHttpCarrierClient } from "../../handler/carrier/http-carrier-client";
 import { createMessagingHandler } from "../../handler/create-messaging-handler";
-import { createJsonLogger, type Logger } from "../../handler/logger";
 import { createMysqlDeliveryStore } from "../../handler/mysql-delivery-store";
 import { createSqsVisibility } from "../../handler/sqs-visibility";
 import type { PipelineConfig } from "../../infra/pipeline-config";

@@ -2,17 +2,19 @@ import { setTimeout as realSleep } from "node:timers/promises";
 import { createSqsMessageQueue } from "../../api/sqs-message-queue";
 import { readEnv, type SmsimEnv } from "../../domain/env";
 import { ValidationError } from "../../domain/errors";
+import { createJsonLogger } from "../../domain/logger";
 import { createSqsClient, readQueueDepth } from "../../domain/sqs-client";
 import { createHttpCarrierClient } from "../../handler/carrier/http-carrier-client";
 import { createMessagingHandler } from "../../handler/create-messaging-handler";
-import { createJsonLogger } from "../../handler/logger";
 import { createMysqlDeliveryStore } from "../../handler/mysql-delivery-store";
 import { createSqsVisibility } from "../../handler/sqs-visibility";
+import type { CarrierStats } from "../../provider-mock/model";
+import { createRandom } from "../../provider-mock/random";
 import { MINUTE_MS } from "../alarms/metric-store";
 import { createSlackNotifier } from "../alarms/slack-notifier";
 import { createEventSourceMapping, type EsmStats, esmConfigOf } from "../esm/event-source-mapping";
 import { createSqsQueuePort } from "../esm/sqs-queue-port";
-import { createRandom } from "../random";
+import { createAbortWatch } from "../run/abort-on-fail";
 import { buildRunSummary } from "../run/build-summary";
 import { handlerSettingsOf } from "../run/handler-settings";
 import { createMinuteSampler, type MinuteReading, queueReadingOf } from "../run/minute-sampler";
@@ -225,7 +227,7 @@ export async function runLiveScenario(scenario: Scenario, options: LiveRunOption
       notifier,
       metricsResumeDelayMs: scenario.sqsMetrics.resumeDelay,
     });
-    type Reading = Omit<MinuteReading, "lambdaConcurrencyMax">;
+    type Reading = Omit<MinuteReading, "lambdaConcurrencyMax"> & { carrier: CarrierStats };
     const readMinute = async (): Promise<Reading> => {
       const [source, dlq, { stats }] = await Promise.all([
         readQueueDepth(client, queues.queueUrl),
@@ -246,13 +248,48 @@ export async function runLiveScenario(scenario: Scenario, options: LiveRunOption
       };
     };
 
+    // k6's abortOnFail: checked each scenario minute; a failing threshold ends the run there.
+    const abortWatch = createAbortWatch(scenario, sampler.evaluator);
+    let abortRun = () => {};
+    const abortedRun = new Promise<void>((resolve) => {
+      abortRun = resolve;
+    });
+    let aborted: { atMs: number; metric: string; expression: string; value: number } | null = null;
+    // Synchronous, so a producer woken by the same clock jump sees the stop before it sends.
+    const checkAbort = (atMs: number, reading: Reading) => {
+      if (abortWatch === null || aborted !== null) return;
+      const stats = reading.carrier;
+      const lambdaNow = remote ? remoteLambdaStats(esm.stats(), remote) : lambda.stats();
+      const abort = abortWatch.check(
+        {
+          carrier: {
+            requests: stats.requests,
+            rateLimited: stats.rateLimited,
+            transientErrors: stats.transientErrors + stats.outageErrors + stats.resets,
+            timeouts: stats.timeouts,
+          },
+          dlqMessages: reading.dlq.visible + reading.dlq.notVisible + reading.dlq.delayed,
+          lambda: { ...lambdaNow, errors: lambdaNow.errors + lambdaNow.timeouts },
+          slackNotifications: notifier.notifications.length,
+        },
+        atMs - startMs,
+      );
+      if (abort === null) return;
+      aborted = { atMs, ...abort };
+      log(
+        `threshold ${abort.metric}: ${abort.expression} failed (measured ${abort.value}) with abortOnFail: the run stops`,
+      );
+      producer.stop();
+      abortRun();
+    };
+
     // The reading taken before a jump holds for every minute the jump skipped: nothing happened in them.
     const gaps: { fromMs: number; untilMs: number; reading: Reading }[] = [];
 
     const sampleMinutes = async () => {
       for (let minute = 0; minute < sampler.minutes; minute++) {
         const atMs = startMs + (minute + 1) * MINUTE_MS;
-        if (atMs > endMs) break;
+        if (atMs > endMs || finished) break;
         if (atMs > clock.now()) await Promise.race([clock.sleepUntil(atMs), whenAborted(signal)]);
         // An interrupted run's last minute is partial: it is not sampled.
         if (signal?.aborted) break;
@@ -266,6 +303,8 @@ export async function runLiveScenario(scenario: Scenario, options: LiveRunOption
           lambdaConcurrencyMax: Math.max(minuteConcurrencyMax, inFlight),
         });
         minuteConcurrencyMax = 0;
+        checkAbort(atMs, reading);
+        if (aborted !== null) break;
         if (options.onProgress && gap === null) {
           options.onProgress({
             scenarioMs: atMs - startMs,
@@ -303,12 +342,15 @@ export async function runLiveScenario(scenario: Scenario, options: LiveRunOption
     await Promise.race([
       clock.sleepUntil(endMs),
       whenAborted(signal),
+      abortedRun,
       ...background.map((task) => task.then(() => never)),
     ]);
     finished = true;
     const interrupted = signal?.aborted === true;
-    // An interrupted run is over where it stopped: what is not done by then is pending.
-    const stopMs = interrupted ? Math.min(clock.now(), endMs) : endMs;
+    // An interrupted run is over where it stopped, an aborted one at the minute whose reading failed
+    // the threshold: what is not done by then is pending.
+    const abortedAtMs = (aborted as { atMs: number } | null)?.atMs;
+    const stopMs = abortedAtMs ?? (interrupted ? Math.min(clock.now(), endMs) : endMs);
     if (interrupted) log(`interrupted at ${((stopMs - startMs) / 1000).toFixed(0)} s of scenario time`);
     await Promise.all(background);
     await esm.stop();
@@ -387,6 +429,10 @@ export async function runLiveScenario(scenario: Scenario, options: LiveRunOption
       notifier,
       metrics,
     });
+    if (aborted !== null) {
+      const { atMs, ...by } = aborted as { atMs: number; metric: string; expression: string; value: number };
+      summary.abortedBy = { ...by, atSeconds: (atMs - startMs) / 1000 };
+    }
     return { summary: interrupted ? { ...summary, interrupted: true } : summary, timeline: sampler.timeline };
   } finally {
     finished = true;

@@ -30,8 +30,10 @@ export interface LiveProducerOptions {
 }
 
 export interface LiveProducer {
-  /** Sends the scenario's traffic on schedule; resolves once every send is enqueued. */
+  /** Sends the scenario's traffic on schedule; resolves once every send is enqueued (or after stop). */
   run(): Promise<void>;
+  /** Starts no further send (a threshold aborted the run); sends under way finish. */
+  stop(): void;
   /** Scenario epoch ms of the next send not started yet; Infinity when none is left. */
   nextSendMs(): number;
   /** Whether a send is being enqueued now. */
@@ -101,14 +103,20 @@ export function createLiveProducer(options: LiveProducerOptions): LiveProducer {
     await Promise.all([done, sendPoison(send.malformed)]);
   };
 
+  let stopping = false;
+  let stop = () => {};
+  const stopped = new Promise<void>((resolve) => {
+    stop = resolve;
+  });
+
   return {
     async run() {
       let failure: unknown = null;
       while (!next.done && failure === null) {
         const send = next.value;
         const dueMs = startMs + send.atMs;
-        await Promise.race([clock.sleepUntil(dueMs), whenAborted(signal)]);
-        if (signal?.aborted) break;
+        await Promise.race([clock.sleepUntil(dueMs), stopped, whenAborted(signal)]);
+        if (stopping || signal?.aborted) break;
         const lateMs = clock.now() - dueMs;
         if (lateMs > 0) options.onLate?.(lateMs);
         next = traffic.next();
@@ -123,7 +131,11 @@ export function createLiveProducer(options: LiveProducerOptions): LiveProducer {
       // An interrupted campaign fails by design; what it enqueued is counted like any other.
       if (failure !== null && !signal?.aborted) throw failure;
     },
-    nextSendMs: () => (next.done ? Number.POSITIVE_INFINITY : startMs + next.value.atMs),
+    stop() {
+      stopping = true;
+      stop();
+    },
+    nextSendMs: () => (next.done || stopping ? Number.POSITIVE_INFINITY : startMs + next.value.atMs),
     busy: () => inFlight.size > 0,
     campaigns: () => campaigns,
     requested: () => requested,

@@ -7,6 +7,7 @@ import type { Scenario } from "../scenario/load-scenario";
 import type { MetricRegistry, TrendSummary } from "../thresholds/metric-registry";
 import { evaluateThresholds } from "../thresholds/threshold-evaluator";
 import { parseThresholds } from "../thresholds/threshold-parser";
+import { recordInterimMetrics } from "./abort-on-fail";
 import type { FirstAlarm } from "./minute-sampler";
 import { RUN_METRICS } from "./run-metrics";
 
@@ -89,34 +90,31 @@ export function buildRunSummary(facts: RunFacts): RunSummary {
     [RUN_METRICS.recipientsPending, facts.recipients.pending],
     [RUN_METRICS.recipientsExpired, facts.recipients.expired],
     [RUN_METRICS.recipientsUnaccounted, facts.recipients.unaccounted],
-    [RUN_METRICS.carrierRequests, facts.carrier.requests],
-    [RUN_METRICS.carrierRateLimited, facts.carrier.rateLimited],
-    [RUN_METRICS.carrierTransientErrors, facts.carrier.transientErrors],
-    [RUN_METRICS.carrierTimeouts, facts.carrier.timeouts],
     [RUN_METRICS.carrierDuplicateDeliveries, facts.carrier.duplicateDeliveries],
-    [RUN_METRICS.dlqMessages, facts.dlqMessages],
-    [RUN_METRICS.lambdaInvocations, facts.lambda.invocations],
-    [RUN_METRICS.lambdaErrors, facts.lambda.errors],
-    [RUN_METRICS.lambdaThrottles, facts.lambda.throttles],
-    [RUN_METRICS.slackNotifications, notifications.length],
   ];
   for (const [name, value] of counters) metrics.counter(name).add(value);
+  // A run with no alarm transition still has the metric, at 0.
+  metrics.counter(RUN_METRICS.alarmTransitions).add(0);
+  recordInterimMetrics(
+    metrics,
+    {
+      carrier: facts.carrier,
+      dlqMessages: facts.dlqMessages,
+      lambda: facts.lambda,
+      slackNotifications: notifications.length,
+    },
+    alarms,
+  );
   metrics.gauge(RUN_METRICS.carrierRequestsPerSecondMax).set(facts.carrier.maxAcceptedRequestsPerSecond);
   metrics.gauge(RUN_METRICS.queueMaxReceiveCount).set(facts.queue.maxApproximateReceiveCount);
-  metrics.gauge(RUN_METRICS.lambdaMaxConcurrent).set(facts.lambda.maxConcurrent);
   metrics.gauge(RUN_METRICS.costUsdTotal).set(cost.total);
-  const transitions = metrics.counter(RUN_METRICS.alarmTransitions);
-  transitions.add(0);
-  for (const alarm of alarms) {
-    for (const t of alarm.transitions) transitions.add(1, { alarm: alarm.name, to: t.to });
-  }
   const drain = metrics.gauge(RUN_METRICS.campaignDrainSeconds);
   const latency = metrics.trend(RUN_METRICS.deliveryLatencySeconds);
   const campaigns: CampaignSummary[] = facts.campaigns.map((c) => {
     drain.set(seconds(c.drainMs), { campaign: c.name });
     const view = metrics.view(latency.name, { campaign: c.name });
     const trend: TrendSummary | null = view?.kind === "trend" ? view.trend : null;
-    const pct = (p: number) => (trend && trend.count > 0 ? round3(trend.percentile(p)) : 0);
+    const pct = (p: number) => (trend && trend.count > 0 ? round3(trend.percentile(p)) : null);
     return {
       name: c.name,
       recipients: c.recipients,
@@ -148,6 +146,7 @@ export function buildRunSummary(facts: RunFacts): RunSummary {
     notifications,
     thresholds,
     costUsd: cost,
+    advice: scenario.pipeline.warnings,
   };
 }
 

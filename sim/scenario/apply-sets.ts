@@ -1,21 +1,43 @@
+import { valueAt } from "../../domain/validation";
 import { parseSetValue } from "../../infra/pipeline-config";
-import { ScenarioError, ScenarioSetError } from "./errors";
-import { formatPath, parseScenario, type Scenario } from "./load-scenario";
-import { type ScenarioInput, scenarioFields } from "./schema";
+import { DEFAULT_CARRIER_CONFIG } from "../../provider-mock/config";
+import { ScenarioError, type ScenarioProblem, ScenarioSetError } from "./errors";
+import { formatPath, readScenarioInput, type Scenario, validateScenario } from "./load-scenario";
+import { scenarioFields } from "./schema";
 
 const SCENARIO_FIELDS = new Set(Object.keys(scenarioFields.shape));
+/** Defaults of nested settings a --set may name part of. */
+const SET_DEFAULTS = { carrier: DEFAULT_CARRIER_CONFIG };
 
 /**
- * Applies the CLI's `--set key=value` to a scenario and validates the result. A key is either a
- * scenario path (`carrier.transientFailureRate`, `traffic[0].recipients`, `seed`) or a template
- * override `<LogicalId>.<Property.Path>` (`MessagingQueue.VisibilityTimeout`). Values are JSON when
- * they parse as JSON, else strings.
+ * Loads a scenario file with the CLI's `--set key=value` applied before it is validated, so a set
+ * can mend what the file gets wrong and every problem is reported once, against the result.
+ */
+export async function loadScenarioWithSets(path: string, sets: readonly string[]): Promise<Scenario> {
+  const { input, sourcePath } = await readScenarioInput(path);
+  return withSets(input, sets, sourcePath, path);
+}
+
+/**
+ * Applies `--set key=value` to a scenario and validates the result. A key is either a scenario
+ * path (`carrier.transientFailureRate`, `traffic[0].recipients`, `seed`) or a template override
+ * `<LogicalId>.<Property.Path>` (`MessagingQueue.VisibilityTimeout`). Values are JSON when they
+ * parse as JSON, else strings.
  */
 export function applySets(scenario: Scenario, sets: readonly string[]): Scenario {
   if (sets.length === 0) return scenario;
-  const input = structuredClone(scenario.input) as Record<string, unknown>;
+  return withSets(scenario.input, sets, scenario.sourcePath, scenario.sourcePath);
+}
+
+function withSets(
+  written: unknown,
+  sets: readonly string[],
+  sourcePath: string | null,
+  label: string | null,
+) {
+  const input = structuredClone(written ?? {}) as Record<string, unknown>;
   // What each set would be blamed for if the result does not validate.
-  const applied: { set: string; caused: (error: ScenarioError) => boolean }[] = [];
+  const applied: { set: string; caused: (problem: ScenarioProblem) => boolean }[] = [];
   for (const set of sets) {
     const eq = set.indexOf("=");
     if (eq <= 0) throw new ScenarioSetError(set, "expected key=value");
@@ -27,13 +49,13 @@ export function applySets(scenario: Scenario, sets: readonly string[]): Scenario
       const field = formatPath(path);
       applied.push({
         set,
-        caused: (e) => e.field.startsWith(field) && /^($|[.[])/.test(e.field.slice(field.length)),
+        caused: (p) => p.field.startsWith(field) && /^($|[.[])/.test(p.field.slice(field.length)),
       });
     } else if (/^[A-Za-z][A-Za-z0-9]*\.[^.]/.test(key)) {
       input.infra = { ...(input.infra as object | undefined) };
       const infra = input.infra as { overrides?: Record<string, unknown> };
       infra.overrides = { ...infra.overrides, [key]: value };
-      applied.push({ set, caused: (e) => e.field === "infra" && e.message.includes(key) });
+      applied.push({ set, caused: (p) => p.field === "infra" && p.detail.includes(key) });
     } else {
       throw new ScenarioSetError(
         set,
@@ -41,14 +63,23 @@ export function applySets(scenario: Scenario, sets: readonly string[]): Scenario
       );
     }
   }
-  try {
-    return parseScenario(input as ScenarioInput, scenario.sourcePath);
-  } catch (error) {
-    if (!(error instanceof ScenarioError)) throw error;
-    const culprit = applied.findLast((a) => a.caused(error));
-    if (culprit) throw new ScenarioSetError(culprit.set, `${error.field}: ${error.detail}`, { cause: error });
-    throw error;
+  const result = validateScenario(input, sourcePath);
+  if (result.ok) return result.scenario;
+  // Each problem is blamed on the last --set that touched its field, if any.
+  const blamed = result.problems.map((problem) => ({
+    problem,
+    culprit: applied.findLast((a) => a.caused(problem)),
+  }));
+  const [only] = blamed;
+  if (blamed.length === 1 && only?.culprit) {
+    throw new ScenarioSetError(only.culprit.set, `${only.problem.field}: ${only.problem.detail}`);
   }
+  throw new ScenarioError(
+    label ?? "<inline>",
+    blamed.map(({ problem, culprit }) =>
+      culprit ? { ...problem, field: `--set ${culprit.set}: ${problem.field}` } : problem,
+    ),
+  );
 }
 
 /** "traffic[0].stages[1].target" -> ["traffic", 0, "stages", 1, "target"]. */
@@ -90,7 +121,10 @@ function setAt(
       container[segment] = value;
       return;
     }
-    container[segment] ??= typeof path[i + 1] === "number" ? [] : {};
+    // A partial object merges with what it would default to: carrier.latencyMs.p50=100 keeps dist.
+    container[segment] ??=
+      (i > 0 ? structuredClone(valueAt(SET_DEFAULTS, path.slice(0, i + 1))) : undefined) ??
+      (typeof path[i + 1] === "number" ? [] : {});
     node = container[segment];
   }
 }

@@ -1,25 +1,44 @@
 import { SmsimError } from "../../domain/errors";
 
-/** A scenario that does not validate: `source` is its file (or "<inline>"), `field` the path in it. */
+/** One thing wrong in a scenario: `field` is its path (`traffic[2].stages[0].target`). */
+export interface ScenarioProblem {
+  field: string;
+  detail: string;
+}
+
+/**
+ * A scenario that does not validate, with every problem found: `source` is its file (or
+ * "<inline>"); `field` and `detail` are the first problem's.
+ */
 export class ScenarioError extends SmsimError {
+  readonly field: string;
+  readonly detail: string;
   constructor(
     readonly source: string,
-    readonly field: string,
-    readonly detail: string,
+    readonly problems: readonly ScenarioProblem[],
     options?: ErrorOptions,
   ) {
-    super("SCENARIO_INVALID", `${source}: ${field}: ${detail}`, options);
+    const lines = problems.map((p) => `${p.field}: ${p.detail}`);
+    super(
+      "SCENARIO_INVALID",
+      lines.length === 1
+        ? `${source}: ${lines[0]}`
+        : `${source}: ${lines.length} problems\n  ${lines.join("\n  ")}`,
+      options,
+    );
+    this.field = problems[0]?.field ?? "(root)";
+    this.detail = problems[0]?.detail ?? "invalid";
   }
 }
 
-/** A scenario file that cannot be read or imported at all. */
+/** A scenario file that cannot be read or imported at all; a syntax error reads `file:line:column: …`. */
 export class ScenarioFileError extends SmsimError {
   constructor(
     readonly source: string,
     message: string,
     options?: ErrorOptions,
   ) {
-    super("SCENARIO_UNREADABLE", `${source}: ${message}`, options);
+    super("SCENARIO_UNREADABLE", `${source}:${/^\d+:\d+: /.test(message) ? "" : " "}${message}`, options);
   }
 }
 

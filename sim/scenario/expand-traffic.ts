@@ -10,14 +10,10 @@ export interface SendRequest {
   malformed: number;
 }
 
-// Counts of sends come from floating-point products: 0.29/s for 100 s must be 29 sends, not 28.
-const EPSILON = 1e-9;
-
 /**
  * Every send of the scenario's traffic in time order (ties in traffic order), generated lazily:
  * a month of arrival-rate traffic is hundreds of thousands of sends. Campaigns arrive at an
- * instant; arrival-rate executors space sends evenly by their rate, k6-style, with the first send
- * at the entry's start. Times are whole milliseconds.
+ * instant; arrival-rate executors place sends exactly as k6 does (see below). Times are whole milliseconds.
  */
 export function* expandTraffic(scenario: Pick<ParsedScenario, "traffic">): Generator<SendRequest> {
   const heads = scenario.traffic.map((entry) => {
@@ -51,32 +47,69 @@ function* entrySends(entry: TrafficEntry): Generator<SendRequest> {
     case "daily":
       for (let day = 0; day < entry.days; day++) yield send(day * DAY_MS + entry.atMs);
       return;
-    case "constant-arrival-rate": {
-      const count = Math.floor((entry.rate * entry.durationMs) / entry.timeUnitMs + EPSILON);
-      for (let i = 0; i < count; i++)
-        yield send(entry.startMs + Math.floor((i * entry.timeUnitMs) / entry.rate));
+    case "constant-arrival-rate":
+      for (const ns of constantArrivalOffsetsNs(entry)) yield send(entry.startMs + Math.floor(ns / 1e6));
       return;
-    }
     case "ramping-arrival-rate": {
-      // Send k goes where the integral of the rate reaches k; within a stage the rate is linear.
-      let stageStartMs = entry.startMs;
-      let rate = entry.startRate / entry.timeUnitMs;
-      let cumulative = 0;
-      let k = 0;
-      for (const stage of entry.stages) {
-        const target = stage.target / entry.timeUnitMs;
-        const slope = stage.durationMs === 0 ? 0 : (target - rate) / (2 * stage.durationMs);
-        const stageTotal = ((rate + target) / 2) * stage.durationMs;
-        for (; k + EPSILON < cumulative + stageTotal; k++) {
-          const due = Math.max(0, k - cumulative);
-          // t solving rate*t + slope*t^2 = due, in the form that stays exact as slope -> 0.
-          const t = due === 0 ? 0 : (2 * due) / (rate + Math.sqrt(rate * rate + 4 * slope * due));
-          yield send(stageStartMs + Math.min(Math.floor(t), stage.durationMs - 1));
-        }
-        cumulative += stageTotal;
-        stageStartMs += stage.durationMs;
-        rate = target;
+      const totalNs = entry.stages.reduce((sum, s) => sum + s.durationMs, 0) * 1e6;
+      for (const ns of rampingArrivalOffsetsNs(entry)) {
+        if (ns >= totalNs) return;
+        yield send(entry.startMs + Math.floor(ns / 1e6));
       }
     }
+  }
+}
+
+/**
+ * k6's constant-arrival-rate (lib/executor/constant_arrival_rate.go): a ticker of period
+ * timeUnit/rate, truncated to whole nanoseconds, fires at 0 and at every tick strictly before the
+ * duration ends (the executor's duration context is done at the end). Offsets in nanoseconds.
+ */
+export function* constantArrivalOffsetsNs(entry: {
+  rate: number;
+  timeUnitMs: number;
+  durationMs: number;
+}): Generator<number> {
+  const periodNs = Math.max(1, Math.trunc((entry.timeUnitMs * 1e6) / entry.rate));
+  const durationNs = entry.durationMs * 1e6;
+  for (let tick = 0; tick * periodNs < durationNs; tick++) yield tick * periodNs;
+}
+
+/**
+ * k6's ramping-arrival-rate schedule, as its `cal()` (lib/executor/ramping_arrival_rate.go)
+ * computes it: arrival k (from 0) goes where the integral of the rate reaches k + 1, the rate
+ * linear within a stage; float64 arithmetic in nanoseconds, each time truncated to a whole
+ * nanosecond. Yields every time cal() yields, including one exactly at the end of the stages;
+ * expandTraffic keeps those strictly before the end, as constant-arrival-rate does.
+ */
+export function* rampingArrivalOffsetsNs(entry: {
+  startRate: number;
+  timeUnitMs: number;
+  stages: readonly { target: number; durationMs: number }[];
+}): Generator<number> {
+  const timeUnit = entry.timeUnitMs * 1e6;
+  let from = entry.startRate / timeUnit;
+  let stageStart = 0;
+  let doneSoFar = 0;
+  let endCount = 0;
+  // cal() works with the area under the rate, so the first arrival is at area 1, not 0.
+  let i = 1;
+  for (const stage of entry.stages) {
+    const to = stage.target / timeUnit;
+    const dur = stage.durationMs * 1e6;
+    if (from !== to) {
+      endCount += dur * ((to - from) / 2 + from);
+      for (; i <= endCount; i++) {
+        const root = dur * (from * from * dur + 2 * (i - doneSoFar) * (to - from));
+        const x = (from * dur - (root >= 0 ? Math.sqrt(root) : 0)) / (from - to);
+        yield Math.trunc(x) + stageStart;
+      }
+    } else {
+      endCount += dur * to;
+      for (; i <= endCount; i++) yield Math.trunc((i - doneSoFar) / to) + stageStart;
+    }
+    doneSoFar = endCount;
+    from = to;
+    stageStart += dur;
   }
 }

@@ -8,7 +8,7 @@ import {
 } from "../../provider-mock/config";
 import { DEFAULT_ESM_BACKOFF, type EsmBackoff } from "../esm/esm-backoff";
 import { ThresholdSyntaxError } from "../thresholds/errors";
-import { parseThresholdExpression, parseThresholdKey } from "../thresholds/threshold-parser";
+import { parseThresholdKey, parseThresholdSpec, type ThresholdSpec } from "../thresholds/threshold-parser";
 import {
   DAY_MS,
   DURATION_EXPECTED,
@@ -18,14 +18,21 @@ import {
   timeOfDayToMs,
 } from "./durations";
 
+/** A k6 duration: a string ("90s", "1d2h", "1500us", "250") or a number of milliseconds, as in k6. */
 const duration = (check: "positive" | "nonnegative") =>
-  z.string().transform((text, ctx) => {
-    const ms = durationToMs(text);
-    if (ms === null) ctx.addIssue({ code: "custom", message: DURATION_EXPECTED });
-    else if (check === "positive" && ms <= 0)
-      ctx.addIssue({ code: "custom", message: "must be longer than 0" });
-    return ms ?? z.NEVER;
-  });
+  z
+    .union([z.string(), z.number()], { error: DURATION_EXPECTED })
+    .meta({
+      description: 'a k6 duration: "500ms", "90s", "1h30m", "12d14h", "1500us", or a number of milliseconds',
+    })
+    .transform((value, ctx) => {
+      const ms = typeof value === "number" ? Math.round(value) : durationToMs(value);
+      if (ms === null || !Number.isFinite(ms)) ctx.addIssue({ code: "custom", message: DURATION_EXPECTED });
+      else if (check === "positive" && ms <= 0)
+        ctx.addIssue({ code: "custom", message: "must be longer than 0 (smsim counts whole milliseconds)" });
+      else if (ms < 0) ctx.addIssue({ code: "custom", message: "must not be negative" });
+      return ms ?? z.NEVER;
+    });
 
 const timeOfDay = z.string().transform((text, ctx) => {
   const ms = timeOfDayToMs(text);
@@ -34,6 +41,9 @@ const timeOfDay = z.string().transform((text, ctx) => {
 });
 
 const count = z.number().int().nonnegative();
+
+/** The seed of a scenario that names none. */
+export const DEFAULT_SEED = 1;
 const positive = z.number().positive();
 
 /**
@@ -88,6 +98,39 @@ const dailyEntry = z
     recipients: e.recipients,
   }));
 
+/**
+ * Fields of a k6 `options.scenarios` block that a pasted block may keep: `startTime` is k6's name
+ * for `start`; VUs and graceful stops have no meaning here (each arrival is one admin API request,
+ * which never waits for a free VU), so they are accepted and not used.
+ */
+const k6Fields = {
+  startTime: duration("nonnegative").optional(),
+  preAllocatedVUs: count.optional(),
+  maxVUs: count.optional(),
+  gracefulStop: duration("nonnegative").optional(),
+};
+
+/**
+ * `start` or k6's `startTime`, not both. The VU counts are unused, but a block k6 would refuse
+ * (lib/executor: maxVUs below preAllocatedVUs, or maxVUs alone) is refused here too.
+ */
+function startOf(
+  e: { start?: number; startTime?: number; preAllocatedVUs?: number; maxVUs?: number },
+  ctx: z.RefinementCtx,
+): number {
+  if (e.start !== undefined && e.startTime !== undefined)
+    ctx.addIssue({ code: "custom", path: ["startTime"], message: "give start or k6's startTime, not both" });
+  if (e.maxVUs !== undefined && e.preAllocatedVUs === undefined)
+    ctx.addIssue({ code: "custom", path: ["maxVUs"], message: "k6 needs preAllocatedVUs with maxVUs" });
+  if (e.maxVUs !== undefined && e.preAllocatedVUs !== undefined && e.maxVUs < e.preAllocatedVUs)
+    ctx.addIssue({
+      code: "custom",
+      path: ["maxVUs"],
+      message: `must be at least preAllocatedVUs (${e.preAllocatedVUs}), as k6 requires`,
+    });
+  return e.start ?? e.startTime ?? 0;
+}
+
 const constantArrivalRateEntry = z
   .strictObject({
     name: z.string().min(1),
@@ -95,16 +138,17 @@ const constantArrivalRateEntry = z
     rate: positive,
     timeUnit: duration("positive").default(1000),
     duration: duration("positive"),
-    start: duration("nonnegative").default(0),
+    start: duration("nonnegative").optional(),
     recipients: z.number().int().positive().default(1),
+    ...k6Fields,
   })
-  .transform((e) => ({
+  .transform((e, ctx) => ({
     executor: e.executor,
     name: e.name,
     rate: e.rate,
     timeUnitMs: e.timeUnit,
     durationMs: e.duration,
-    startMs: e.start,
+    startMs: startOf(e, ctx),
     recipients: e.recipients,
   }));
 
@@ -117,16 +161,17 @@ const rampingArrivalRateEntry = z
     stages: z
       .array(z.strictObject({ target: z.number().nonnegative(), duration: duration("nonnegative") }))
       .min(1),
-    start: duration("nonnegative").default(0),
+    start: duration("nonnegative").optional(),
     recipients: z.number().int().positive().default(1),
+    ...k6Fields,
   })
-  .transform((e) => ({
+  .transform((e, ctx) => ({
     executor: e.executor,
     name: e.name,
     startRate: e.startRate,
     timeUnitMs: e.timeUnit,
     stages: e.stages.map((s) => ({ target: s.target, durationMs: s.duration })),
-    startMs: e.start,
+    startMs: startOf(e, ctx),
     recipients: e.recipients,
   }));
 
@@ -192,19 +237,31 @@ const esmBackoffSchema = z
     message: "must be at least throttleRetry.initial",
   });
 
+/** k6's object form of a threshold: `{ threshold: "count < 10", abortOnFail: true, delayAbortEval: "10m" }`. */
+const thresholdObject = z.strictObject({
+  threshold: z.string().min(1),
+  abortOnFail: z.boolean().optional(),
+  delayAbortEval: z.union([z.string(), z.number()]).optional(),
+});
+const thresholdSpec = z.union([z.string().min(1), thresholdObject]);
+
 const thresholdExpressions = z
-  .union([z.string().min(1), z.array(z.string().min(1)).min(1)], {
-    error: 'expected an expression like "count == 0" or a list of them',
+  .union([thresholdSpec, z.array(thresholdSpec).min(1)], {
+    error:
+      'expected an expression like "count == 0", an object { threshold, abortOnFail, delayAbortEval }, or a list of them',
   })
-  .transform((e) => (typeof e === "string" ? [e] : e));
+  .transform((e) => (Array.isArray(e) ? e : [e]));
 
 /** The fields of a scenario file, before cross-field checks. */
 export const scenarioFields = z.strictObject({
+  /** Where editors find this file's JSON Schema (scenarios/scenario.schema.json); not used otherwise. */
+  $schema: z.string().optional(),
   name: z
     .string()
     .regex(/^[\w.-]+$/, "expected letters, digits, '_', '-' or '.' (it names the run's folder)"),
   description: z.string().optional(),
-  seed: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+  /** Seeds every random choice; the same seed gives the same run. `--seed` overrides it. */
+  seed: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).default(DEFAULT_SEED),
   duration: duration("positive"),
   infra: z
     .strictObject({
@@ -248,54 +305,58 @@ export const scenarioFields = z.strictObject({
  * load-scenario, which knows where the file is.
  */
 export const scenarioSchema = scenarioFields
-  .superRefine((s, ctx) => {
-    const seen = new Map<string, number>();
-    for (const [i, entry] of s.traffic.entries()) {
-      const first = seen.get(entry.name);
-      if (first !== undefined) {
+  .superRefine(
+    (s, ctx) => {
+      const seen = new Map<string, number>();
+      for (const [i, entry] of s.traffic.entries()) {
+        const first = seen.get(entry.name);
+        if (first !== undefined) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["traffic", i, "name"],
+            message: `duplicate of traffic[${first}].name`,
+          });
+        }
+        seen.set(entry.name, i);
+        const endMs = trafficEndMs(entry);
+        // Arrival-rate executors stop sending just before endMs; campaigns send at endMs itself.
+        const instant = entry.executor === "campaign" || entry.executor === "daily";
+        if (instant ? endMs >= s.duration : endMs > s.duration) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["traffic", i, SPAN_FIELD[entry.executor]],
+            message: `sends after the scenario ends (duration ${formatDuration(s.duration)})`,
+          });
+        }
+      }
+      for (const [i, outage] of s.carrier.outages.entries()) {
+        if (outage.startMs >= s.duration) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["carrier", "outages", i, "start"],
+            message: `starts after the scenario ends (duration ${formatDuration(s.duration)})`,
+          });
+        }
+      }
+      for (const [key, expressions] of Object.entries(s.thresholds)) {
+        const problem = thresholdSyntaxProblem(key, expressions);
+        if (problem) {
+          const path = ["thresholds", key, ...problem.at];
+          ctx.addIssue({ code: "custom", path, message: problem.message, params: { got: problem.got } });
+        }
+      }
+      const largest = largestCampaign(s.traffic);
+      if (s.users.count !== undefined && s.users.count < largest) {
         ctx.addIssue({
           code: "custom",
-          path: ["traffic", i, "name"],
-          message: `duplicate of traffic[${first}].name`,
+          path: ["users", "count"],
+          message: `must be at least the largest campaign's recipients (${largest})`,
         });
       }
-      seen.set(entry.name, i);
-      const endMs = trafficEndMs(entry);
-      // Arrival-rate executors stop sending just before endMs; campaigns send at endMs itself.
-      const instant = entry.executor === "campaign" || entry.executor === "daily";
-      if (instant ? endMs >= s.duration : endMs > s.duration) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["traffic", i, SPAN_FIELD[entry.executor]],
-          message: `sends after the scenario ends (duration ${formatDuration(s.duration)})`,
-        });
-      }
-    }
-    for (const [i, outage] of s.carrier.outages.entries()) {
-      if (outage.startMs >= s.duration) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["carrier", "outages", i, "start"],
-          message: `starts after the scenario ends (duration ${formatDuration(s.duration)})`,
-        });
-      }
-    }
-    for (const [key, expressions] of Object.entries(s.thresholds)) {
-      const problem = thresholdSyntaxProblem(key, expressions);
-      if (problem) {
-        const path = ["thresholds", key, ...problem.at];
-        ctx.addIssue({ code: "custom", path, message: problem.message, params: { got: problem.got } });
-      }
-    }
-    const largest = largestCampaign(s.traffic);
-    if (s.users.count !== undefined && s.users.count < largest) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["users", "count"],
-        message: `must be at least the largest campaign's recipients (${largest})`,
-      });
-    }
-  })
+      // Cross-field checks need every field valid; the field errors are reported without them.
+    },
+    { when: (payload) => payload.issues.length === 0 },
+  )
   .transform((s) => ({
     name: s.name,
     description: s.description ?? null,
@@ -319,7 +380,7 @@ export type ParsedScenario = z.output<typeof scenarioSchema>;
 /** The sim/thresholds parser's complaint about a threshold, so a typo fails at load, not after a run. */
 function thresholdSyntaxProblem(
   key: string,
-  expressions: readonly string[],
+  expressions: readonly ThresholdSpec[],
 ): { at: number[]; message: string; got: string } | null {
   try {
     parseThresholdKey(key);
@@ -327,11 +388,12 @@ function thresholdSyntaxProblem(
     if (error instanceof ThresholdSyntaxError) return { at: [], message: error.message, got: key };
     throw error;
   }
-  for (const [i, expression] of expressions.entries()) {
+  for (const [i, spec] of expressions.entries()) {
     try {
-      parseThresholdExpression(key, expression);
+      parseThresholdSpec(key, spec);
     } catch (error) {
-      if (error instanceof ThresholdSyntaxError) return { at: [i], message: error.message, got: expression };
+      if (error instanceof ThresholdSyntaxError)
+        return { at: [i], message: error.message, got: typeof spec === "string" ? spec : spec.threshold };
       throw error;
     }
   }

@@ -1,5 +1,5 @@
 import type { KOREAN_REGIONS, UserTier } from "../../domain/db-schema";
-import { createRandom, type Random } from "../random";
+import { createRandom, type Random } from "../../provider-mock/random";
 
 export type KoreanRegion = (typeof KOREAN_REGIONS)[number];
 

@@ -33,7 +33,8 @@ export function figuresOf(summary: RunSummary): Record<string, number> {
   };
   for (const c of summary.campaigns) {
     figures[campaignDrainFigure(c.name)] = c.drainSeconds;
-    figures[campaignP95Figure(c.name)] = c.latencySeconds.p95;
+    // A campaign with no deliveries has no latency: the figure is absent (n/a), not 0.
+    if (c.latencySeconds.p95 !== null) figures[campaignP95Figure(c.name)] = c.latencySeconds.p95;
   }
   return figures;
 }

@@ -3,9 +3,10 @@ import { MetricKindConflictError } from "./errors";
 import { TrendSketch, type TrendSketchOptions } from "./trend-sketch";
 
 /**
- * k6's four metric kinds, and the threshold aggregations each supports:
+ * k6's four metric kinds, and the threshold aggregations each supports (metrics/metric_type.go
+ * supportedAggregationMethods):
  * - counter: a running sum. `count` = the sum; `rate` = the sum per second of run time.
- * - gauge:   the last value set. `value` = last, `min`, `max` over every value set.
+ * - gauge:   the last value set. `value` = last.
  * - rate:    the fraction of added values that are non-zero (true). `rate`.
  * - trend:   a distribution. `avg`, `min`, `max`, `med`, `p(N)` (N in 0-100, decimals allowed).
  */
@@ -13,7 +14,7 @@ export type MetricKind = "counter" | "gauge" | "rate" | "trend";
 
 export const AGGREGATIONS_BY_KIND: Readonly<Record<MetricKind, readonly string[]>> = {
   counter: ["count", "rate"],
-  gauge: ["value", "min", "max"],
+  gauge: ["value"],
   rate: ["rate"],
   trend: ["avg", "min", "max", "med", "p(N)"],
 };

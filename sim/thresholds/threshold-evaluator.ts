@@ -1,4 +1,5 @@
 import { ValidationError } from "../../domain/errors";
+import type { ThresholdResult } from "../../reports/summary";
 import { ThresholdMetricError } from "./errors";
 import { AGGREGATIONS_BY_KIND, type MetricKind, type MetricSource, type MetricView } from "./metric-registry";
 import {
@@ -8,13 +9,13 @@ import {
   type ThresholdOperator,
 } from "./threshold-parser";
 
-export interface ThresholdResult {
-  /** The threshold's key, e.g. "latency_ms{status:ok}". */
+export type { ThresholdResult };
+
+/** A failed threshold with abortOnFail, when k6 would abort: its grace (delayAbortEval) is over. */
+export interface ThresholdAbort {
   metric: string;
   expression: string;
-  /** The measured aggregate; null when there were no samples to measure (the threshold fails). */
-  value: number | null;
-  ok: boolean;
+  value: number;
 }
 
 export interface ThresholdEvaluationOptions {
@@ -45,8 +46,9 @@ export function checkThresholds(definitions: readonly ThresholdDefinition[], sou
 }
 
 /**
- * Evaluates every expression. A counter without samples counts 0; any other aggregate without
- * samples is null and fails, so a threshold cannot pass on a metric nobody fed.
+ * Evaluates every expression at the end of a run, with k6's treatment of metrics without samples:
+ * a counter counts 0, a gauge reads 0, a trend's aggregates are 0, and a rate has no value and
+ * passes (metrics/thresholds.go Run; TestThresholdsRun). noSamples marks them in the results.
  */
 export function evaluateThresholds(
   definitions: readonly ThresholdDefinition[],
@@ -60,36 +62,79 @@ export function evaluateThresholds(
   return definitions.flatMap((definition) => {
     const kind = source.kind(definition.metric) as MetricKind;
     const view = source.view(definition.metric, definition.tags);
+    const noSamples = isEmpty(view);
     return definition.expressions.map((expression) => {
-      const measured = measure(kind, view, expression.aggregation, options.durationSeconds);
-      const value = Number.isNaN(measured) ? null : measured;
+      const value = measure(kind, view, expression.aggregation, options.durationSeconds);
       return {
         metric: definition.key,
         expression: expression.source,
         value,
-        ok: value !== null && compare(value, expression.operator, expression.value),
+        ok: value === null || compare(value, expression.operator, expression.value),
+        noSamples,
       };
     });
   });
 }
 
+/**
+ * k6's abort rule during a run (metrics/thresholds.go runAll; internal/metrics/engine): a metric
+ * without samples is skipped; a failing abortOnFail threshold aborts once its delayAbortEval is
+ * shorter than the run time so far (at once when unset). The first such threshold, or null.
+ */
+export function thresholdToAbort(
+  definitions: readonly ThresholdDefinition[],
+  source: MetricSource,
+  elapsedMs: number,
+): ThresholdAbort | null {
+  for (const definition of definitions) {
+    const kind = source.kind(definition.metric);
+    if (kind === undefined) continue;
+    const view = source.view(definition.metric, definition.tags);
+    if (isEmpty(view)) continue;
+    for (const expression of definition.expressions) {
+      if (!expression.abortOnFail) continue;
+      const value = measure(kind, view, expression.aggregation, Math.max(elapsedMs / 1000, 0.001));
+      if (value === null || compare(value, expression.operator, expression.value)) continue;
+      if (expression.delayAbortEvalMs === null || expression.delayAbortEvalMs < elapsedMs) {
+        return { metric: definition.key, expression: expression.source, value };
+      }
+    }
+  }
+  return null;
+}
+
+function isEmpty(view: MetricView | null): boolean {
+  if (view === null) return true;
+  switch (view.kind) {
+    case "counter":
+      return false;
+    case "gauge":
+      return Number.isNaN(view.value);
+    case "rate":
+      return view.total === 0;
+    case "trend":
+      return view.trend.count === 0;
+  }
+}
+
+/** k6's sink value for an aggregation; null where k6 has none (a rate without samples). */
 function measure(
   kind: MetricKind,
   view: MetricView | null,
   aggregation: Aggregation,
   durationSeconds: number,
-): number {
-  if (view === null) return kind === "counter" ? 0 : Number.NaN;
+): number | null {
+  if (view === null) return kind === "rate" ? null : 0;
   switch (view.kind) {
     case "counter":
       return aggregation.name === "rate" ? view.count / durationSeconds : view.count;
     case "rate":
-      return view.total === 0 ? Number.NaN : view.nonZero / view.total;
+      return view.total === 0 ? null : view.nonZero / view.total;
     case "gauge":
-      return aggregation.name === "min" ? view.min : aggregation.name === "max" ? view.max : view.value;
+      return Number.isNaN(view.value) ? 0 : view.value;
     case "trend": {
       const { trend } = view;
-      if (trend.count === 0) return Number.NaN;
+      if (trend.count === 0) return 0;
       switch (aggregation.name) {
         case "avg":
           return trend.sum / trend.count;
@@ -102,7 +147,7 @@ function measure(
         case "p":
           return trend.percentile(aggregation.percentile);
         default:
-          return Number.NaN;
+          return 0;
       }
     }
   }

@@ -1,8 +1,17 @@
+import { durationToMs } from "../scenario/durations";
 import { ThresholdSyntaxError } from "./errors";
 import { METRIC_NAME_PATTERN, type Tags } from "./metric-registry";
 
-/** k6's thresholds option: `{ "http_req_duration{status:200}": ["p(95) < 500", "avg < 200"] }`. */
-export type ThresholdsConfig = Readonly<Record<string, readonly string[]>>;
+/**
+ * One threshold as k6 takes it: an expression, or k6's object form (metrics/thresholds.go
+ * thresholdConfig) whose `abortOnFail` ends the run once it fails, after `delayAbortEval` of run time.
+ */
+export type ThresholdSpec =
+  | string
+  | { threshold: string; abortOnFail?: boolean; delayAbortEval?: string | number };
+
+/** k6's thresholds option: `{ "http_req_duration{status:200}": ["p(95) < 500", { threshold: "avg < 200", abortOnFail: true }] }`. */
+export type ThresholdsConfig = Readonly<Record<string, readonly ThresholdSpec[]>>;
 
 export type Aggregation =
   | { name: "count" | "rate" | "value" | "avg" | "min" | "max" | "med" }
@@ -16,6 +25,9 @@ export interface ThresholdExpression {
   aggregation: Aggregation;
   operator: ThresholdOperator;
   value: number;
+  abortOnFail: boolean;
+  /** Run time before a failure may abort the run; null: at once (k6's delayAbortEval unset). */
+  delayAbortEvalMs: number | null;
 }
 
 export interface ThresholdDefinition {
@@ -29,7 +41,6 @@ export interface ThresholdDefinition {
 const PLAIN_AGGREGATIONS = new Set(["count", "rate", "value", "avg", "min", "max", "med"]);
 // Longest first, so "<=" is not read as "<" followed by "=".
 const OPERATORS = ["<=", ">=", "===", "==", "!=", "<", ">"] as const;
-const TAG_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 
 export function parseThresholds(config: ThresholdsConfig): ThresholdDefinition[] {
   return Object.entries(config).map(([key, expressions]) => {
@@ -39,15 +50,41 @@ export function parseThresholds(config: ThresholdsConfig): ThresholdDefinition[]
     return {
       key,
       ...parseThresholdKey(key),
-      expressions: expressions.map((expression) => parseThresholdExpression(key, expression)),
+      expressions: expressions.map((spec) => parseThresholdSpec(key, spec)),
     };
   });
 }
 
-/** `metric` or `metric{tag:value,...}`; whitespace around names and values is ignored. */
+/** A string expression, or k6's `{ threshold, abortOnFail, delayAbortEval }`. */
+export function parseThresholdSpec(key: string, spec: ThresholdSpec): ThresholdExpression {
+  if (typeof spec === "string" || spec === null || typeof spec !== "object")
+    return parseThresholdExpression(key, spec as string);
+  const parsed = parseThresholdExpression(key, spec.threshold);
+  let delayAbortEvalMs: number | null = null;
+  if (spec.delayAbortEval !== undefined) {
+    const text = String(spec.delayAbortEval);
+    delayAbortEvalMs = typeof spec.delayAbortEval === "number" ? spec.delayAbortEval : durationToMs(text);
+    if (delayAbortEvalMs === null || delayAbortEvalMs < 0)
+      throw new ThresholdSyntaxError(
+        key,
+        spec.threshold,
+        text,
+        'delayAbortEval: expected a duration like "10s"',
+      );
+  }
+  return { ...parsed, abortOnFail: spec.abortOnFail === true, delayAbortEvalMs };
+}
+
+/**
+ * `metric` or `metric{tag:value,...}`, as k6 reads a threshold's key: the tag set runs from the
+ * first "{" to a "}" that ends the key (values may hold braces and colons: `{url:http://${}.com}`),
+ * each tag needs ":" and a value; names and values are trimmed of spaces, then of quotes
+ * (`{campaign:"spring sale"}`; metrics/metric.go ParseMetricName and AddSubmetric).
+ */
 export function parseThresholdKey(key: string): { metric: string; tags: Tags } {
-  const brace = key.indexOf("{");
-  const metric = (brace < 0 ? key : key.slice(0, brace)).trim();
+  const open = key.indexOf("{");
+  const close = key.lastIndexOf("}");
+  const metric = (open < 0 ? key : key.slice(0, open)).trim();
   if (!METRIC_NAME_PATTERN.test(metric)) {
     throw new ThresholdSyntaxError(
       key,
@@ -56,27 +93,31 @@ export function parseThresholdKey(key: string): { metric: string; tags: Tags } {
       "expected a metric name (a letter or _, then letters, digits, _ . -)",
     );
   }
-  if (brace < 0) return { metric, tags: {} };
-  const close = key.indexOf("}", brace);
-  if (close < 0)
-    throw new ThresholdSyntaxError(key, null, key.slice(brace), 'expected "}" to close the tag set');
-  if (key.slice(close + 1).trim() !== "") {
-    throw new ThresholdSyntaxError(key, null, key.slice(close + 1).trim(), 'unexpected text after "}"');
+  if (open < 0 && close < 0) return { metric, tags: {} };
+  if (open < 0 || close < 0 || close < open)
+    throw new ThresholdSyntaxError(
+      key,
+      null,
+      key.slice(Math.max(open, 0)),
+      "unmatched { or } in the tag set",
+    );
+  if (close !== key.length - 1) {
+    throw new ThresholdSyntaxError(key, null, key.slice(close + 1), 'unexpected text after "}"');
   }
-  const body = key.slice(brace + 1, close);
-  if (body.trim() === "") throw new ThresholdSyntaxError(key, null, "{}", "empty tag set");
   const tags: Record<string, string> = {};
-  for (const pair of body.split(",")) {
+  for (const pair of key.slice(open + 1, close).split(",")) {
     const colon = pair.indexOf(":");
-    if (colon < 0) throw new ThresholdSyntaxError(key, null, pair.trim(), 'expected "tag:value"');
-    const name = pair.slice(0, colon).trim();
-    const value = pair.slice(colon + 1).trim();
-    if (!TAG_NAME.test(name)) throw new ThresholdSyntaxError(key, null, name, "expected a tag name");
-    if (value === "") throw new ThresholdSyntaxError(key, null, pair.trim(), `tag ${name} has no value`);
-    if (name in tags) throw new ThresholdSyntaxError(key, null, name, `tag ${name} given twice`);
-    tags[name] = value;
+    if (colon < 0 || pair.slice(colon + 1) === "")
+      throw new ThresholdSyntaxError(key, null, pair.trim(), 'expected "tag:value"');
+    const name = unquote(pair.slice(0, colon));
+    if (name === "") throw new ThresholdSyntaxError(key, null, pair.trim(), "expected a tag name");
+    tags[name] = unquote(pair.slice(colon + 1));
   }
   return { metric, tags };
+}
+
+function unquote(text: string): string {
+  return text.trim().replace(/^["']+|["']+$/g, "");
 }
 
 /** `<aggregation> <operator> <number>`, e.g. "p(99.9) < 1500"; spaces are optional. */
@@ -130,7 +171,14 @@ export function parseThresholdExpression(key: string, source: string): Threshold
   skipSpaces();
   if (at < source.length) return fail("unexpected text after the number");
   // k6 accepts === as a synonym of ==.
-  return { source, aggregation, operator: operator === "===" ? "==" : operator, value: Number(number) };
+  return {
+    source,
+    aggregation,
+    operator: operator === "===" ? "==" : operator,
+    value: Number(number),
+    abortOnFail: false,
+    delayAbortEvalMs: null,
+  };
 }
 
 export function describeAggregation(aggregation: Aggregation): string {

@@ -1,8 +1,8 @@
 import type { Context, SQSEvent } from "aws-lambda";
 import { SmsimError, ValidationError } from "../../domain/errors";
 import type { LambdaConfig } from "../../infra/pipeline-config";
+import { hashString, type Random } from "../../provider-mock/random";
 import type { FunctionPort, InvocationOutcome } from "../esm/ports";
-import { hashString, type Random } from "../random";
 import { requireInt, requireTime } from "./checks";
 import { Deque } from "./deque";
 import { LambdaMarshalError } from "./errors";

@@ -29,6 +29,8 @@ export function recipientAccounting() {
   let requested = 0;
   let done = 0;
   let expired = 0;
+  /** Bodies moved to the DLQ: their recipients are settled there, so a later expiry in the DLQ does not move their drain. */
+  const deadLetteredBodies = new Set<string>();
 
   const trafficIdOf = (logId: number): number =>
     logId >= 0 && logId < logEnd ? (trafficOf[logId] as number) : NO_LOG;
@@ -90,21 +92,24 @@ export function recipientAccounting() {
       done++;
       exit(logId, atMs);
     },
+    /** A message outlived its queue's retention: the source queue's, or the DLQ's after a move. */
     expired(body: string, atMs: number) {
+      const settled = deadLetteredBodies.delete(body);
       for (const [logId] of unrecorded(body)) {
         expired++;
-        exit(logId, atMs);
+        if (!settled) exit(logId, atMs);
       }
     },
-    /** A message moved to the DLQ: its recipients without a result leave the pipeline there. */
+    /** A message moved to the DLQ: its recipients without a result are settled there. */
     deadLettered(body: string, atMs: number) {
+      deadLetteredBodies.add(body);
       for (const [logId] of unrecorded(body)) exit(logId, atMs);
     },
     /** Whether some recipient of this send has not left the pipeline yet. */
     isOpen: (logId: number) => trafficIdOf(logId) !== NO_LOG && (open[logId] as number) > 0,
     requested: () => requested,
     done: () => done,
-    /** Longest time from a send of `trafficName` until its last recipient left the pipeline. */
+    /** Longest time from a send of `trafficName` until its last recipient was settled (sent, failed, dead-lettered or expired from the queue). */
     drainMs(trafficName: string, nowMs: number): number {
       const trafficId = trafficIds.get(trafficName);
       let longest = 0;

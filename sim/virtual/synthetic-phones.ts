@@ -1,4 +1,4 @@
-import { hashToUnit } from "../random";
+import { hashToUnit } from "../../provider-mock/random";
 
 /**
  * A virtual user's phone number without a users table: ids 1..count exist, a seeded `invalidRate`

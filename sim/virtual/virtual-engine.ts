@@ -1,14 +1,14 @@
 import { createBatchSender } from "../../api/batch-sender";
 import type { MessageQueuePort } from "../../api/ports";
+import { createJsonLogger } from "../../domain/logger";
 import { encodeMessageBody, RECIPIENTS_PER_MESSAGE } from "../../domain/message-body";
 import { createMessagingHandler } from "../../handler/create-messaging-handler";
-import { createJsonLogger } from "../../handler/logger";
 import { createCarrierModel } from "../../provider-mock/model";
+import { createRandom } from "../../provider-mock/random";
 import type { RunSummary, RunTimeline } from "../../reports/summary";
 import { MINUTE_MS } from "../alarms/metric-store";
 import { createSlackNotifier } from "../alarms/slack-notifier";
 import { createEventSourceMapping, esmConfigOf } from "../esm/event-source-mapping";
-import { createRandom } from "../random";
 import { buildRunSummary, type CampaignFacts } from "../run/build-summary";
 import { createCampaignWindows, largestSends } from "../run/campaign-windows";
 import { handlerSettingsOf } from "../run/handler-settings";

@@ -120,6 +120,33 @@ describe("the live engine", () => {
     expect(lines.filter((line) => line.includes("behind the schedule"))).toEqual([]);
   });
 
+  it("stops the run when a threshold with abortOnFail fails (k6's object form)", async () => {
+    // Prepare: the smoke scenario whose two poison messages reach the DLQ within its first minute
+    const smoke = smokeScenario();
+    const scenario = parseScenario({
+      ...smoke.input,
+      thresholds: { dlq_messages: [{ threshold: "count < 1", abortOnFail: true }] },
+    });
+    const env = readEnv({ SQS_ENDPOINT: mq.endpoint, MYSQL_URL: `${TEST_MYSQL_SERVER}/smsim` });
+    const lines: string[] = [];
+    // Act
+    const { summary } = await runLiveScenario(scenario, { env, log: (line) => lines.push(line) });
+    // Assess: stopped at the first minute's reading; the evening campaign (1h30m) never sent
+    expect(summary.abortedBy).toEqual({
+      atSeconds: 60,
+      metric: "dlq_messages",
+      expression: "count < 1",
+      value: 2,
+    });
+    expect(summary.scenarioSeconds).toBe(60);
+    expect(summary.recipients.requested).toBe(300);
+    expect(summary.campaigns.map((c) => c.name)).toEqual(["morning"]);
+    expect(summary.thresholds).toEqual([
+      { metric: "dlq_messages", expression: "count < 1", value: 2, ok: false, noSamples: false },
+    ]);
+    expect(lines.some((line) => line.includes("with abortOnFail: the run stops"))).toBe(true);
+  });
+
   it("leaves no database or queue of its own behind", async () => {
     // Prepare: the resources the run above named
     const [, database, queueUrl, dlqUrl] =

@@ -72,7 +72,10 @@ describe("applySets", () => {
     ["seed.x=1", "--set seed.x=1: seed is not an object"],
     ["traffic[0]..name=x", "--set traffic[0]..name=x: cannot read the path traffic[0]..name"],
     ["seed=-1", "--set seed=-1: seed: must be >= 0 (got -1)"],
-    ["duration=90", "--set duration=90: duration: expected a string (got 90)"],
+    [
+      "duration=90x",
+      '--set duration=90x: duration: expected a duration like "500ms", "90s", "15m", "1h30m" or "12d14h", or a number of milliseconds (got "90x")',
+    ],
     [
       "MessagingQueue.VisibilityTimeout=5",
       "--set MessagingQueue.VisibilityTimeout=5: infra: MessagingLambda.Timeout: must not exceed",

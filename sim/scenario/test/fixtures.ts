@@ -1,6 +1,7 @@
+import { readdirSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import type { ScenarioInput } from "../schema";
 
 type TrafficInput = ScenarioInput["traffic"][number];
@@ -16,9 +17,7 @@ export function scenarioInput(patch: Partial<ScenarioInput> = {}): ScenarioInput
   };
 }
 
-export function campaign(
-  patch: Partial<Extract<TrafficInput, { start: string; recipients: number }>> = {},
-): TrafficInput {
+export function campaign(patch: Partial<Extract<TrafficInput, { malformed?: number }>> = {}): TrafficInput {
   return { name: "campaign", start: "10m", recipients: 1000, ...patch };
 }
 
@@ -51,4 +50,13 @@ export async function scenarioDir(): Promise<{
     },
     remove: () => rm(path, { recursive: true, force: true }),
   };
+}
+
+export const SHIPPED_SCENARIOS_DIR = resolve(import.meta.dirname, "../../../scenarios");
+
+/** The scenario files in scenarios/ (the published JSON Schema is not one). */
+export function shippedScenarioFiles(): string[] {
+  return readdirSync(SHIPPED_SCENARIOS_DIR).filter(
+    (f) => /\.(ts|mts|js|mjs|json|ya?ml)$/.test(f) && !f.endsWith(".schema.json"),
+  );
 }

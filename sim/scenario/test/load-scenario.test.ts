@@ -183,7 +183,7 @@ describe("loadScenario", () => {
     ],
     [
       { thresholds: { dlq_messages: 3 } },
-      'thresholds.dlq_messages: expected an expression like "count == 0" or a list of them (got 3)',
+      'thresholds.dlq_messages: expected an expression like "count == 0", an object { threshold, abortOnFail, delayAbortEval }, or a list of them (got 3)',
     ],
     [
       { thresholds: { dlq_messages: ["count === 0", "cnt < 1"] } },
@@ -208,12 +208,17 @@ describe("loadScenario", () => {
   });
 
   it.each([
-    ["missing.json", "{}", "cannot read"],
-    ["s.txt", "{}", "expected a .ts, .mts, .js, .mjs, .json, .yaml or .yml file"],
-    ["s.json", "{ not json", "not valid JSON"],
-    ["s.yaml", "a: [1, 2", "not valid YAML"],
-    ["s.mjs", "export const scenario = {};", "has no default export"],
-    ["s.mjs", "throw new Error('boom');", "cannot import: boom"],
+    ["missing.json", "{}", " cannot read"],
+    ["s.txt", "{}", " expected a .ts, .mts, .js, .mjs, .json, .yaml or .yml file"],
+    ["s.json", "{ not json", "1:3: not valid JSON: Expected property name or '}' in JSON at position 2"],
+    [
+      "s.yaml",
+      "a: [1, 2",
+      "1:9: not valid YAML: Flow sequence in block collection must be sufficiently indented",
+    ],
+    ["s.mjs", "export const scenario = {};", " has no default export"],
+    ["s.mjs", "throw new Error('boom');", " cannot import: boom"],
+    ["s.mjs", "export default {\n  a: 1\n  b: 2 };", '3:3: syntax error: Expected "}" but found "b"'],
   ])("explains why %s cannot be loaded", async (name, text, message) => {
     // Prepare
     const file = name === "missing.json" ? resolve(dir.path, name) : await dir.write(name, text);
@@ -221,6 +226,6 @@ describe("loadScenario", () => {
     const error = await loadScenario(file).catch((e: unknown) => e);
     // Assess
     expect(error).toBeInstanceOf(ScenarioFileError);
-    expect((error as Error).message).toContain(`${file}: ${message}`);
+    expect((error as Error).message).toContain(`${file}:${message}`);
   });
 });

@@ -1,12 +1,12 @@
-import { readdirSync } from "node:fs";
 import { basename, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { HOUR_MS } from "../durations";
 import { expandTraffic } from "../expand-traffic";
 import { loadScenario, type Scenario } from "../load-scenario";
+import { SHIPPED_SCENARIOS_DIR, shippedScenarioFiles } from "./fixtures";
 
-const SCENARIOS_DIR = resolve(import.meta.dirname, "../../../scenarios");
-const files = readdirSync(SCENARIOS_DIR).filter((f) => /\.(ts|mjs|json|ya?ml)$/.test(f));
+const SCENARIOS_DIR = SHIPPED_SCENARIOS_DIR;
+const files = shippedScenarioFiles();
 
 function totals(scenario: Scenario) {
   let sends = 0;

@@ -93,10 +93,16 @@ describe("threshold evaluation", () => {
     const [result] = evaluate(registry, { send_failed: ["rate < 0.25"] });
 
     // Assess
-    expect(result).toEqual({ metric: "send_failed", expression: "rate < 0.25", value: 0.25, ok: false });
+    expect(result).toEqual({
+      metric: "send_failed",
+      expression: "rate < 0.25",
+      value: 0.25,
+      ok: false,
+      noSamples: false,
+    });
   });
 
-  it("gives a gauge its last value and its extremes across tagged series", () => {
+  it("gives a gauge its last value across tagged series", () => {
     // Prepare
     const registry = createMetricRegistry();
     const depth = registry.gauge("queue_depth");
@@ -105,27 +111,28 @@ describe("threshold evaluation", () => {
     depth.set(3, { queue: "a" });
 
     // Act
-    const results = evaluate(registry, { queue_depth: ["value == 3", "max == 40", "min == 3"] });
+    const results = evaluate(registry, { queue_depth: ["value == 3"] });
 
     // Assess
     expect(results.every((r) => r.ok)).toBe(true);
   });
 
-  it("fails a threshold on a metric without matching samples, but counts a silent counter as 0", () => {
+  it("treats a metric without matching samples as k6 does: 0 for a trend or counter, and says so", () => {
     // Prepare
     const registry = latencyRegistry();
     registry.counter("dlq_messages");
 
     // Act
     const results = evaluate(registry, {
-      "latency_ms{status:timeout}": ["p(95) < 1e9"],
+      "latency_ms{status:timeout}": ["p(95) < 1e9", "med > 39"],
       dlq_messages: ["count == 0"],
     });
 
     // Assess
-    expect(results.map((r) => [r.value, r.ok])).toEqual([
-      [null, false],
-      [0, true],
+    expect(results.map((r) => [r.value, r.ok, r.noSamples])).toEqual([
+      [0, true, true],
+      [0, false, true],
+      [0, true, true],
     ]);
   });
 

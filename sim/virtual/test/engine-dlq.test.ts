@@ -130,3 +130,23 @@ describe("the DLQ alarm against CloudWatch's period arithmetic", () => {
     expect(summary.notifications).toEqual([]);
   });
 });
+
+describe("a campaign's drain", () => {
+  it("ends when its last recipient is dead-lettered, not when the DLQ later lets the message expire", async () => {
+    // Prepare: every carrier call fails, so all 10 messages reach the DLQ after 3 receives (about
+    // 1m + 3 x 120 s); the DLQ keeps a message 20 minutes from its first enqueue, so they expire at 21m
+    const { summary } = await runScenario({
+      infra: { overrides: { "MessagingDLQ.MessageRetentionPeriod": 1200 } },
+      carrier: { latencyMs: { dist: "fixed", value: 10 }, transientFailureRate: 1 },
+      recipients: 100,
+    });
+    // Act
+    const campaign = campaignOf(summary);
+    // Assess: settled in the DLQ within minutes; the expiry is its own figure
+    expect(summary.queue.movedToDlq).toBe(10);
+    expect(summary.recipients).toMatchObject({ sent: 0, inDlq: 0, expired: 100, unaccounted: 0 });
+    expect(campaign.drainSeconds).toBeGreaterThanOrEqual(3 * 120);
+    expect(campaign.drainSeconds).toBeLessThan(600);
+    expect(campaign.latencySeconds).toEqual({ p50: null, p95: null, p99: null });
+  });
+});

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { createRandom } from "../../../provider-mock/random";
 import { sqsEvent, sqsRecord } from "../../../test/support/sqs-event";
 import type { InvocationOutcome } from "../../esm/ports";
-import { createRandom } from "../../random";
 import { LambdaMarshalError } from "../errors";
 import { inVirtualTime, lambda, scheduler, sleepingHandler, T0 } from "./fixtures";
 

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { createJsonLogger } from "../../../handler/logger";
+import { createJsonLogger } from "../../../domain/logger";
 import type { EsmStats, InvocationEvent } from "../../../sim/esm/event-source-mapping";
 import { createLocalConsumer } from "../../../sim/esm/local-consumer";
 import type { PipelineStack } from "./pipeline-stack";

@@ -1,4 +1,4 @@
-import { type Clock, systemClock } from "../domain/clock";
+import { type Clock, systemClock } from "./clock";
 
 export const LOG_LEVELS = ["debug", "info", "warn", "error", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];

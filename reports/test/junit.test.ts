@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { thresholdsToJUnit } from "../junit";
-import type { ThresholdResult } from "../threshold-evaluator";
+import type { ThresholdResult } from "../summary";
 
 function result(overrides: Partial<ThresholdResult> = {}): ThresholdResult {
   return { metric: "latency_ms", expression: "p(95) < 500", value: 120, ok: true, ...overrides };
@@ -26,7 +26,13 @@ describe("JUnit report", () => {
     const results = [
       result(),
       result({ metric: awkward, expression: "p(99) <= 1e3", value: 1234.5, ok: false }),
-      result({ metric: "send_failed", expression: "rate < 0.01\u0007", value: null, ok: false }),
+      result({
+        metric: "send_failed",
+        expression: "rate < 0.01\u0007",
+        value: 0,
+        ok: false,
+        noSamples: true,
+      }),
     ];
 
     // Act
@@ -59,7 +65,9 @@ describe("JUnit report", () => {
       {
         classname: "send_failed",
         name: "rate < 0.01\uFFFD",
-        failure: expect.objectContaining({ message: "send_failed: rate < 0.01\uFFFD failed (no samples)" }),
+        failure: expect.objectContaining({
+          message: "send_failed: rate < 0.01\uFFFD failed (measured 0, no samples)",
+        }),
       },
     ]);
   });

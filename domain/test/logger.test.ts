@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { CarrierTransientError } from "../errors";
+import { CarrierTransientError } from "../../handler/errors";
+import { manualClock } from "../../handler/test/fakes";
 import { createJsonLogger, type LogLevel } from "../logger";
-import { manualClock } from "./fakes";
 
 function capture(level: LogLevel) {
   const lines: string[] = [];

@@ -1,4 +1,4 @@
-import type { ThresholdResult } from "./threshold-evaluator";
+import type { ThresholdResult } from "./summary";
 
 export interface JUnitOptions {
   suiteName?: string;
@@ -25,7 +25,7 @@ export function thresholdsToJUnit(results: readonly ThresholdResult[], options: 
   const cases = results.map((result) => {
     const open = `  <testcase classname="${escapeXml(result.metric)}" name="${escapeXml(result.expression)}" time="0"`;
     if (result.ok) return `${open}/>`;
-    const measured = result.value === null ? "no samples" : `measured ${result.value}`;
+    const measured = `measured ${result.value ?? "nothing"}${result.noSamples ? ", no samples" : ""}`;
     const message = escapeXml(`${result.metric}: ${result.expression} failed (${measured})`);
     return `${open}>\n    <failure message="${message}" type="threshold">${message}</failure>\n  </testcase>`;
   });
