@@ -196,6 +196,32 @@ export const DlqMessage = Type.Object({
   userIds: Type.Array(Type.Integer()),
   parseError: Type.Union([Type.String(), Type.Null()]),
   body: Type.String(),
+  failures: Type.Array(
+    Type.Object({
+      receiveCount: Type.Integer(),
+      code: Type.String({ description: "CARRIER_HTTP_503, CARRIER_TIMEOUT, CARRIER_RATE_LIMITED, ..." }),
+      detail: Type.String({ description: "The carrier's own error code and message, where it gave one" }),
+      at: Type.String({ format: "date-time" }),
+    }),
+    { description: "Why it is here: its chunk's failed attempts, across redrives, oldest first" },
+  ),
+});
+
+export const CampaignTouch = Type.Object({
+  logId: Type.Union([Type.Integer(), Type.Null()], { description: "null: bodies too malformed to name one" }),
+  messages: Type.Integer(),
+  recipients: Type.Integer(),
+});
+
+export const PurgeReply = Type.Object({
+  purged: Type.Literal(true),
+  messages: Type.Integer(),
+  campaigns: Type.Array(
+    Type.Object({
+      ...CampaignTouch.properties,
+      settled: Type.Integer({ description: "Recipients recorded FAILED with code PURGED" }),
+    }),
+  ),
 });
 
 export const DlqReply = Type.Object({

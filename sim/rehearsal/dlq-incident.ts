@@ -196,7 +196,7 @@ export async function rehearseDlqIncident(options: DlqIncidentOptions): Promise<
     );
 
     // 5. Inspect, once every message has been dead-lettered
-    const dlq = createDlqService({ client, queueUrl: queues.queueUrl, dlqUrl: queues.dlqUrl });
+    const dlq = createDlqService({ client, queueUrl: queues.queueUrl, dlqUrl: queues.dlqUrl, pool: db.pool });
     await waitFor("every message to reach the DLQ", alarms.failure, async () => {
       const [queue, dead] = await Promise.all([readQueueDepth(client, queues.queueUrl), dlq.depth()]);
       return queueTotal(queue) === 0 && consumer.esm.stats().inFlight === 0 && dead.visible >= messages;
