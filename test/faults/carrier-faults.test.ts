@@ -1,5 +1,6 @@
 import type { RowDataPacket } from "mysql2/promise";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createCampaignQueries } from "../../api/admin/campaign-queries";
 import { parseMessageBody } from "../../domain/message-body";
 import { type PipelineStack, startPipelineStack } from "../e2e/support/pipeline-stack";
 import {
@@ -41,6 +42,14 @@ describe("a carrier that resets connections, fails and drops answers after accep
     expect(Object.values(codes).reduce((a, b) => a + b, 0)).toBe(esm.recordsFailed);
     expect(Object.keys(codes).sort()).toEqual(
       expect.arrayContaining(["CARRIER_CONNECTION", "CARRIER_TIMEOUT"]),
+    );
+    const detail = await createCampaignQueries(stack.db.pool).get(account.logId);
+    expect(detail?.failedAttempts.total).toBe(esm.recordsFailed);
+    expect(detail?.failedAttempts.byCode).toContainEqual(
+      expect.objectContaining({
+        code: expect.stringMatching(/^CARRIER_HTTP_50[03]$/),
+        lastDetail: expect.stringMatching(/HTTP 50[03]: (INTERNAL_ERROR|SERVICE_UNAVAILABLE): /),
+      }),
     );
     for (const message of account.dlq) {
       const { logId, chunkId } = parseMessageBody(message.body);
