@@ -31,7 +31,10 @@ export interface RunningConsumer {
  * The production handler under the event source mapping emulator, in this process, wired the
  * way `smsim consume` wires it but with the stack's template settings, already polling.
  */
-export async function startInProcessConsumer(stack: PipelineStack): Promise<RunningConsumer> {
+export async function startInProcessConsumer(
+  stack: PipelineStack,
+  options: { quiet?: boolean } = {},
+): Promise<RunningConsumer> {
   const { config, client, queueUrl } = stack.mq;
   const invocations: InvocationEvent[] = [];
   const consumer = await createLocalConsumer({
@@ -40,8 +43,8 @@ export async function startInProcessConsumer(stack: PipelineStack): Promise<Runn
     pipeline: config,
     pool: stack.db.pool,
     carrier: { baseUrl: stack.carrierUrl },
-    // Warnings would be one line per failed record; errors still show.
-    logger: createJsonLogger({ level: "error" }),
+    // Warnings would be one line per failed record; errors still show unless a fault makes them expected.
+    logger: createJsonLogger({ level: options.quiet ? "silent" : "error" }),
     onInvocation: (event) => invocations.push(event),
   });
   const { esm } = consumer;
