@@ -198,6 +198,8 @@ function timedStore(store: DeliveryStore, times: Record<(typeof QUERIES)[number]
     findPhones: (userIds) => timed(times.findPhones, () => store.findPhones(userIds)),
     recordResults: (logId, results) => timed(times.recordResults, () => store.recordResults(logId, results)),
     recordMalformed: (message) => store.recordMalformed(message),
+    recordAttempts: (attempts) => store.recordAttempts(attempts),
+    countAttempts: (logId, chunkId) => store.countAttempts(logId, chunkId),
   };
 }
 

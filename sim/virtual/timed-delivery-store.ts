@@ -15,5 +15,7 @@ export function withQueryCost(store: DeliveryStore, clock: VirtualClock, queryMs
     findRecorded: (logId, userIds) => later(store.findRecorded(logId, userIds)),
     recordResults: (logId, results) => later(store.recordResults(logId, results)),
     recordMalformed: (message) => later(store.recordMalformed(message)),
+    recordAttempts: (attempts) => later(store.recordAttempts(attempts)),
+    countAttempts: (logId, chunkId) => later(store.countAttempts(logId, chunkId)),
   };
 }
