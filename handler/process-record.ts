@@ -1,5 +1,4 @@
 import type { Clock } from "../domain/clock";
-import { SmsimError } from "../domain/errors";
 import type { Logger } from "../domain/logger";
 import { type MessageBody, parseMessageBody } from "../domain/message-body";
 import { normalizeKoreanMobile } from "../domain/phone";
@@ -11,6 +10,7 @@ import {
   CarrierTransientError,
   DeliveryStoreError,
 } from "./errors";
+import { describeFailure, MAX_DETAIL_LENGTH } from "./failed-attempt";
 import type { ReceivedRecord } from "./parse-sqs-event";
 import type { CarrierPort, DeliveryStore, RecipientResult } from "./ports";
 import type { TimeBudget } from "./time-budget";
@@ -31,6 +31,8 @@ export type PreparedRecord =
       screened: RecipientResult[];
       sendable: Sendable[];
       skipped: number;
+      /** The delivery's attempt number: its receive count, or more after a redrive restarted it. */
+      attempts: number;
     }
   | { kind: "settled"; record: ReceivedRecord; outcome: RecordOutcome };
 
@@ -95,7 +97,8 @@ export function createRecordProcessor(deps: RecordProcessorDeps): RecordProcesso
       response = await callCarrier(carrier, request, key, retryPolicy, clock, budget);
     } catch (error) {
       if (!(error instanceof CarrierRejectedRequestError)) throw error;
-      return sendable.map((r) => failed(r.userId, r.phone, error.resultCode, attempts));
+      const detail = error.message.slice(0, MAX_DETAIL_LENGTH);
+      return sendable.map((r) => failed(r.userId, r.phone, error.resultCode, attempts, detail));
     }
     const byRef = new Map(response.results.map((result) => [result.ref, result]));
     return sendable.map((r): RecipientResult => {
@@ -117,7 +120,14 @@ export function createRecordProcessor(deps: RecordProcessorDeps): RecordProcesso
     const pendingOf = (p: (typeof parsed)[number]) =>
       p.userIds.filter((id) => !recorded.get(p.body.logId)?.has(id));
     const pendingIds = [...new Set(parsed.flatMap(pendingOf))];
-    const phones = await storeCall("findPhones", () => store.findPhones(pendingIds));
+    const ready = parsed.filter((p) => pendingOf(p).length > 0);
+    const [phones, counts] = await Promise.all([
+      storeCall("findPhones", () => store.findPhones(pendingIds)),
+      storeCall("countAttempts", () =>
+        Promise.all(ready.map((p) => store.countAttempts(p.body.logId, p.body.chunkId))),
+      ),
+    ]);
+    const failedBefore = new Map(ready.map((p, i) => [p, counts[i] as number]));
     return parsed.map((p): PreparedRecord => {
       const pending = pendingOf(p);
       const skipped = p.userIds.length - pending.length;
@@ -128,8 +138,18 @@ export function createRecordProcessor(deps: RecordProcessorDeps): RecordProcesso
           outcome: { status: "completed", sent: 0, failed: 0, skipped },
         };
       }
-      const { results, sendable } = screenRecipients(pending, phones, p.record.receiveCount);
-      return { kind: "ready", record: p.record, body: p.body, screened: results, sendable, skipped };
+      // A redrive restarts the receive count; a killed consumer's receive leaves no attempt row.
+      const attempts = Math.max(p.record.receiveCount, (failedBefore.get(p) ?? 0) + 1);
+      const { results, sendable } = screenRecipients(pending, phones, attempts);
+      return {
+        kind: "ready",
+        record: p.record,
+        body: p.body,
+        screened: results,
+        sendable,
+        skipped,
+        attempts,
+      };
     });
   }
 
@@ -161,11 +181,11 @@ export function createRecordProcessor(deps: RecordProcessorDeps): RecordProcesso
     },
 
     async send(ready, budget) {
-      const { body, record } = ready;
+      const { body } = ready;
       const results = [...ready.screened];
       try {
         if (ready.sendable.length > 0) {
-          results.push(...(await callCarrierFor(body, ready.sendable, record.receiveCount, budget)));
+          results.push(...(await callCarrierFor(body, ready.sendable, ready.attempts, budget)));
         }
       } catch (error) {
         if (error instanceof CarrierRateLimitedError) {
@@ -192,8 +212,8 @@ export function createRecordProcessor(deps: RecordProcessorDeps): RecordProcesso
 }
 
 function retryOf(error: unknown): Extract<RecordOutcome, { status: "retry" }> {
-  const code = error instanceof SmsimError ? error.code : "UNEXPECTED";
-  return { status: "retry", code, error: (error as Error).message };
+  const { code, detail } = describeFailure(error);
+  return { status: "retry", code, error: detail };
 }
 
 /** Unknown users and numbers that are not Korean mobiles fail for good without a carrier call. */
@@ -222,8 +242,14 @@ function sent(
   return { userId, phone, status: "SENT", carrierMessageId, errorCode: null, attempts };
 }
 
-function failed(userId: number, phone: string, errorCode: string, attempts: number): RecipientResult {
-  return { userId, phone, status: "FAILED", carrierMessageId: null, errorCode, attempts };
+function failed(
+  userId: number,
+  phone: string,
+  errorCode: string,
+  attempts: number,
+  errorDetail: string | null = null,
+): RecipientResult {
+  return { userId, phone, status: "FAILED", carrierMessageId: null, errorCode, attempts, errorDetail };
 }
 
 async function storeCall<T>(operation: string, call: () => Promise<T>): Promise<T> {

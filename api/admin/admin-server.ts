@@ -100,7 +100,7 @@ export async function createAdminServer(options: AdminServerOptions): Promise<Ad
     clock,
     failureReasonsRefreshMs: options.failureReasonsRefreshMs,
   });
-  const dlq = createDlqService(sqs);
+  const dlq = createDlqService({ ...sqs, pool });
 
   registerCampaignRoutes(app, { launcher, campaigns, recordChange });
   registerAudienceRoutes(app, { audiences });

@@ -1,7 +1,7 @@
 import type { Pool } from "mysql2/promise";
 import { type Clock, systemClock } from "../../domain/clock";
 
-export type AuditAction = "campaign.create" | "dlq.redrive" | "dlq.purge";
+export type AuditAction = "campaign.create" | "campaign.resume" | "dlq.redrive" | "dlq.purge";
 
 export interface AuditEntry {
   actor: string;

@@ -68,6 +68,14 @@ export const CreateCampaignReply = Type.Object({
   status: Type.String(),
 });
 
+export const ResumeCampaignReply = Type.Object({
+  logId: Type.Integer(),
+  totalCount: Type.Integer(),
+  fromChunk: Type.Integer({ description: "The first chunk sent again; those below were on the queue" }),
+  afterUserId: Type.Integer({ description: "Users up to this id were on the queue" }),
+  status: Type.Literal("QUEUEING"),
+});
+
 const campaignSummaryProperties = {
   id: Type.Integer(),
   name: Type.Union([Type.String(), Type.Null()]),
@@ -82,6 +90,10 @@ const campaignSummaryProperties = {
   failedCount: Type.Integer(),
   updatedAt: Type.String({ format: "date-time" }),
   completedAt: Type.Union([Type.String({ format: "date-time" }), Type.Null()]),
+  interrupted: Type.Boolean({
+    description:
+      "QUEUEING, but its producer stopped sending heartbeats: POST /campaigns/{id}/resume continues it",
+  }),
 };
 
 export const CampaignSummary = Type.Object(campaignSummaryProperties);
@@ -106,13 +118,32 @@ export const CampaignDetail = Type.Object({
     description:
       "When the reasons were counted: during a large drain they trail failedCount by a second or two",
   }),
+  failedAttempts: Type.Object(
+    {
+      total: Type.Integer(),
+      byCode: Type.Array(
+        Type.Object({
+          code: Type.String({ description: "CARRIER_HTTP_503, CARRIER_TIMEOUT, CARRIER_RATE_LIMITED, ..." }),
+          count: Type.Integer(),
+          lastDetail: Type.String({ description: "The carrier's own code and message, where it gave one" }),
+          lastAt: Type.String({ format: "date-time" }),
+        }),
+      ),
+    },
+    {
+      description:
+        "Deliveries that did not complete (retried, deferred, or on their way to the DLQ), by code: " +
+        "why recipients still await a result",
+    },
+  ),
 });
 
 export const FailureRow = Type.Object({
   userId: Type.Integer(),
   phone: Type.String({ description: "Masked" }),
   errorCode: Type.Union([Type.String(), Type.Null()]),
-  attempts: Type.Integer(),
+  errorDetail: Type.Union([Type.String(), Type.Null()], { description: "Why, in words" }),
+  attempts: Type.Integer({ description: "Deliveries of the recipient's message, across redrives" }),
   updatedAt: Type.String({ format: "date-time" }),
 });
 
@@ -165,6 +196,32 @@ export const DlqMessage = Type.Object({
   userIds: Type.Array(Type.Integer()),
   parseError: Type.Union([Type.String(), Type.Null()]),
   body: Type.String(),
+  failures: Type.Array(
+    Type.Object({
+      receiveCount: Type.Integer(),
+      code: Type.String({ description: "CARRIER_HTTP_503, CARRIER_TIMEOUT, CARRIER_RATE_LIMITED, ..." }),
+      detail: Type.String({ description: "The carrier's own error code and message, where it gave one" }),
+      at: Type.String({ format: "date-time" }),
+    }),
+    { description: "Why it is here: its chunk's failed attempts, across redrives, oldest first" },
+  ),
+});
+
+export const CampaignTouch = Type.Object({
+  logId: Type.Union([Type.Integer(), Type.Null()], { description: "null: bodies too malformed to name one" }),
+  messages: Type.Integer(),
+  recipients: Type.Integer(),
+});
+
+export const PurgeReply = Type.Object({
+  purged: Type.Literal(true),
+  messages: Type.Integer(),
+  campaigns: Type.Array(
+    Type.Object({
+      ...CampaignTouch.properties,
+      settled: Type.Integer({ description: "Recipients recorded FAILED with code PURGED" }),
+    }),
+  ),
 });
 
 export const DlqReply = Type.Object({

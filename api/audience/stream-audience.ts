@@ -13,6 +13,8 @@ export async function* streamAudienceIds(
   pool: Pool,
   audience: AudienceSource,
   pageSize = DEFAULT_PAGE_SIZE,
+  /** Start after this user id (a resumed enqueue). */
+  afterId = 0,
 ): AsyncGenerator<number[]> {
   if (!Number.isInteger(pageSize) || pageSize < 1)
     throw new ValidationError("pageSize", pageSize, "expected >= 1");
@@ -26,7 +28,7 @@ export async function* streamAudienceIds(
     page.catch(() => undefined);
     return page;
   };
-  let next: Promise<number[]> | null = fetchAfter(0);
+  let next: Promise<number[]> | null = fetchAfter(afterId);
   while (next) {
     const page: number[] = await next;
     const last = page.at(-1);
@@ -35,12 +37,20 @@ export async function* streamAudienceIds(
   }
 }
 
-/** How many users the audience matches now: a COUNT(*) with the WHERE clause streamAudienceIds reads. */
-export async function countAudience(pool: Pool, audience: AudienceSource): Promise<number> {
+/**
+ * How many users the audience matches now: a COUNT(*) with the WHERE clause streamAudienceIds
+ * reads; with `throughId`, only those up to that user id (what a resumed enqueue already sent).
+ */
+export async function countAudience(
+  pool: Pool,
+  audience: AudienceSource,
+  throughId?: number,
+): Promise<number> {
   const { where, params } = compileAudience(audience);
+  const upTo = throughId === undefined ? "" : " AND id <= ?";
   const [rows] = await pool.execute<RowDataPacket[]>(
-    `SELECT COUNT(*) AS n FROM users WHERE ${where}`,
-    params,
+    `SELECT COUNT(*) AS n FROM users WHERE ${where}${upTo}`,
+    throughId === undefined ? params : [...params, throughId],
   );
   return Number(rows[0]?.n ?? 0);
 }

@@ -1,7 +1,14 @@
 import type { Clock } from "../../domain/clock";
 import type { BulkSendRequest, BulkSendResponse } from "../carrier/carrier-api";
 import { perRecordBatches } from "../per-record-batches";
-import type { CarrierPort, DeliveryStore, MalformedMessage, RecipientResult, VisibilityPort } from "../ports";
+import type {
+  CarrierPort,
+  DeliveryStore,
+  FailedAttempt,
+  MalformedMessage,
+  RecipientResult,
+  VisibilityPort,
+} from "../ports";
 import type { InvocationContext } from "../time-budget";
 
 /** Virtual time: sleeping moves the clock on at once. */
@@ -35,12 +42,15 @@ type StoreOperation =
   | "recordResults"
   | "recordMalformed"
   | "findRecordedBatch"
-  | "recordResultsBatch";
+  | "recordResultsBatch"
+  | "recordAttempts"
+  | "countAttempts";
 
 /** DeliveryStore port in memory, keeping a recipient's first result like the MySQL adapter. */
 export function memoryStore(users: Record<number, string> = {}) {
   const results = new Map<string, RecipientResult & { logId: number }>();
   const malformed: MalformedMessage[] = [];
+  const attempts: FailedAttempt[] = [];
   const failing = new Set<StoreOperation>();
   const calls: Partial<Record<StoreOperation, number>> = {};
   const check = (operation: StoreOperation) => {
@@ -67,6 +77,14 @@ export function memoryStore(users: Record<number, string> = {}) {
       check("recordMalformed");
       malformed.push(message);
     },
+    async recordAttempts(failed) {
+      check("recordAttempts");
+      attempts.push(...failed);
+    },
+    async countAttempts(logId, chunkId) {
+      check("countAttempts");
+      return attempts.filter((a) => a.logId === logId && a.chunkId === chunkId).length;
+    },
   };
   const batches = perRecordBatches(single);
   const store: DeliveryStore = {
@@ -83,6 +101,7 @@ export function memoryStore(users: Record<number, string> = {}) {
   return {
     ...store,
     malformed,
+    attempts,
     failOn: (operation: StoreOperation) => failing.add(operation),
     /** How many times each operation was called. */
     calls,

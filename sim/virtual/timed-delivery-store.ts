@@ -17,5 +17,7 @@ export function withQueryCost(store: DeliveryStore, clock: VirtualClock, queryMs
     recordMalformed: (message) => later(store.recordMalformed(message)),
     findRecordedBatch: (chunks) => later(store.findRecordedBatch(chunks)),
     recordResultsBatch: (batches) => later(store.recordResultsBatch(batches)),
+    recordAttempts: (attempts) => later(store.recordAttempts(attempts)),
+    countAttempts: (logId, chunkId) => later(store.countAttempts(logId, chunkId)),
   };
 }

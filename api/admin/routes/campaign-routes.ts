@@ -18,6 +18,7 @@ import {
   IdParams,
   Paging,
   pageOf,
+  ResumeCampaignReply,
 } from "../schemas";
 import type { AdminApp } from "../typebox-provider";
 
@@ -27,7 +28,7 @@ export interface CampaignRoutesDeps {
   recordChange: RecordChange;
 }
 
-const CSV_HEADER = ["user_id", "phone", "error_code", "attempts", "updated_at"];
+const CSV_HEADER = ["user_id", "phone", "error_code", "error_detail", "attempts", "updated_at"];
 
 export function registerCampaignRoutes(
   app: AdminApp,
@@ -65,6 +66,40 @@ export function registerCampaignRoutes(
         .status(202)
         .header("location", `/campaigns/${logId}`)
         .send({ logId, queuedCount: totalCount, status: "QUEUEING" });
+    },
+  );
+
+  app.post(
+    "/campaigns/:id/resume",
+    {
+      config: { role: "operator" },
+      schema: {
+        summary: "Continue an interrupted campaign's enqueue from its checkpoint",
+        description:
+          "For a campaign whose producer died mid-enqueue (GET /campaigns/{id} shows interrupted: true). " +
+          "Chunks below the checkpoint are not sent again; 409 when the campaign is finished or still enqueueing.",
+        tags: ["campaigns"],
+        params: IdParams,
+        response: {
+          202: ResumeCampaignReply,
+          404: Type.Ref("ErrorBody"),
+          409: Type.Ref("ErrorBody"),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request, reply) => {
+      const { id } = request.params;
+      const resumed = await launcher.resume(id);
+      await recordChange(request, {
+        action: "campaign.resume",
+        target: `campaign:${id}`,
+        detail: { fromChunk: resumed.fromChunk, afterUserId: resumed.afterUserId },
+      });
+      return reply
+        .status(202)
+        .header("location", `/campaigns/${id}`)
+        .send({ ...resumed, status: "QUEUEING" as const });
     },
   );
 
@@ -128,5 +163,7 @@ export function registerCampaignRoutes(
 
 async function* csvRows(rows: AsyncIterable<FailureRow>): AsyncGenerator<string> {
   yield csvLine(CSV_HEADER);
-  for await (const r of rows) yield csvLine([r.userId, r.phone, r.errorCode, r.attempts, r.updatedAt]);
+  for await (const r of rows) {
+    yield csvLine([r.userId, r.phone, r.errorCode, r.errorDetail, r.attempts, r.updatedAt]);
+  }
 }

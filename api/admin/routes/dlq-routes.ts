@@ -1,7 +1,16 @@
 import { Type } from "@sinclair/typebox";
 import type { DlqService } from "../dlq-service";
 import type { RecordChange } from "../record-change";
-import { DlqQuery, DlqReply, errorResponses, PurgeBody, RedriveBody, RedriveTask } from "../schemas";
+import {
+  CampaignTouch,
+  DlqQuery,
+  DlqReply,
+  errorResponses,
+  PurgeBody,
+  PurgeReply,
+  RedriveBody,
+  RedriveTask,
+} from "../schemas";
 import type { AdminApp } from "../typebox-provider";
 
 export interface DlqRoutesDeps {
@@ -46,19 +55,23 @@ export function registerDlqRoutes(app: AdminApp, { dlq, recordChange }: DlqRoute
         summary: "Move every DLQ message back to the source queue (StartMessageMoveTask)",
         tags: ["dlq"],
         body: RedriveBody,
-        response: { 202: Type.Object({ taskHandle: Type.String() }), ...errorResponses, ...conflict },
+        response: {
+          202: Type.Object({ taskHandle: Type.String(), campaigns: Type.Array(CampaignTouch) }),
+          ...errorResponses,
+          ...conflict,
+        },
       },
     },
     async (request, reply) => {
       const { maxPerSecond } = request.body ?? {};
       const depth = await dlq.depth();
-      const { taskHandle } = await dlq.startRedrive({ maxPerSecond });
+      const { taskHandle, campaigns } = await dlq.startRedrive({ maxPerSecond });
       await recordChange(request, {
         action: "dlq.redrive",
         target: dlq.dlqName,
-        detail: { taskHandle, maxPerSecond: maxPerSecond ?? null, depthBefore: depth },
+        detail: { taskHandle, maxPerSecond: maxPerSecond ?? null, depthBefore: depth, campaigns },
       });
-      return reply.status(202).send({ taskHandle });
+      return reply.status(202).send({ taskHandle, campaigns });
     },
   );
 
@@ -79,26 +92,25 @@ export function registerDlqRoutes(app: AdminApp, { dlq, recordChange }: DlqRoute
     {
       config: { role: "operator" },
       schema: {
-        summary: "Delete every DLQ message; the body must name the queue",
+        summary:
+          "Delete every DLQ message, recording its recipients FAILED (PURGED); the body must name the queue",
+        description:
+          "Recipients without a result get FAILED with code PURGED (the detail names the last failure), " +
+          "so their campaigns finish. 409 while a redrive task runs.",
         tags: ["dlq"],
         body: PurgeBody,
-        response: {
-          200: Type.Object({ purged: Type.Literal(true), approximateCount: Type.Integer() }),
-          ...errorResponses,
-          ...conflict,
-        },
+        response: { 200: PurgeReply, ...errorResponses, ...conflict },
       },
     },
     async (request) => {
       const depth = await dlq.depth();
-      await dlq.purge(request.body.confirm);
-      const approximateCount = depth.visible + depth.inFlight + depth.delayed;
+      const purged = await dlq.purge(request.body.confirm);
       await recordChange(request, {
         action: "dlq.purge",
         target: dlq.dlqName,
-        detail: { depthBefore: depth },
+        detail: { depthBefore: depth, ...purged },
       });
-      return { purged: true as const, approximateCount };
+      return { purged: true as const, ...purged };
     },
   );
 }
