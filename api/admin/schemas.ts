@@ -1,22 +1,24 @@
 import { type TSchema, Type } from "@sinclair/typebox";
 import { MAX_CONTENT_LENGTH } from "../../domain/message-body";
 
+/** Pages beyond any real table; keeps OFFSET arithmetic exact (a page above 2^53 is refused, not rounded). */
+export const MAX_PAGE = 1_000_000;
+
 export const ErrorBody = Type.Object(
   {
     error: Type.String({ description: "Stable code, e.g. VALIDATION_FAILED, UNAUTHORIZED, FORBIDDEN" }),
     message: Type.String(),
     field: Type.Optional(Type.String({ description: "The offending field's path, for VALIDATION_FAILED" })),
+    requestId: Type.String({ description: "Quote it: the server log has this request's lines under it" }),
   },
-  { $id: "ErrorBody" },
+  { $id: "ErrorBody", title: "ErrorBody" },
 );
 
-export const errorResponses = {
-  400: Type.Ref("ErrorBody"),
-  401: Type.Ref("ErrorBody"),
-  403: Type.Ref("ErrorBody"),
-};
+/** A route's own error statuses (the ones every route shares are added by openapi.ts). */
+export const errorReply = Type.Ref("ErrorBody");
 
 export const AudienceBody = Type.Unknown({
+  title: "Audience",
   description:
     'Who receives the campaign: {"kind":"all"}, {"kind":"range","from":1,"to":1000}, or ' +
     '{"kind":"filter","match":"all"|"any","conditions":[{"field","op","value"}]}. ' +
@@ -38,17 +40,20 @@ export const IdParams = Type.Object({
 });
 
 export const Paging = {
-  page: Type.Integer({ minimum: 1, default: 1 }),
+  page: Type.Integer({ minimum: 1, maximum: MAX_PAGE, default: 1 }),
   pageSize: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
 };
 
-export const pageOf = <T extends TSchema>(item: T) =>
-  Type.Object({
-    items: Type.Array(item),
-    page: Type.Integer(),
-    pageSize: Type.Integer(),
-    total: Type.Integer(),
-  });
+export const pageOf = <T extends TSchema>(item: T, title: string) =>
+  Type.Object(
+    {
+      items: Type.Array(item),
+      page: Type.Integer(),
+      pageSize: Type.Integer(),
+      total: Type.Integer(),
+    },
+    { title },
+  );
 
 export const CreateCampaignBody = Type.Object(
   {
@@ -57,16 +62,19 @@ export const CreateCampaignBody = Type.Object(
     templateId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
     audience: AudienceBody,
   },
-  { additionalProperties: false },
+  { additionalProperties: false, title: "CreateCampaignRequest" },
 );
 
-export const CreateCampaignReply = Type.Object({
-  logId: Type.Integer(),
-  queuedCount: Type.Integer({
-    description: "Recipients the audience matched; they are being enqueued in the background",
-  }),
-  status: Type.String(),
-});
+export const CreateCampaignReply = Type.Object(
+  {
+    logId: Type.Integer(),
+    queuedCount: Type.Integer({
+      description: "Recipients the audience matched; they are being enqueued in the background",
+    }),
+    status: Type.String(),
+  },
+  { title: "CreateCampaignReply" },
+);
 
 const campaignSummaryProperties = {
   id: Type.Integer(),
@@ -84,37 +92,43 @@ const campaignSummaryProperties = {
   completedAt: Type.Union([Type.String({ format: "date-time" }), Type.Null()]),
 };
 
-export const CampaignSummary = Type.Object(campaignSummaryProperties);
+export const CampaignSummary = Type.Object(campaignSummaryProperties, { title: "CampaignSummary" });
 
-export const CampaignDetail = Type.Object({
-  ...campaignSummaryProperties,
-  content: Type.String(),
-  templateId: Type.Union([Type.String(), Type.Null()]),
-  progress: Type.Object({
-    total: Type.Integer(),
-    notYetQueued: Type.Integer({ description: "Still being enqueued" }),
-    queued: Type.Integer(),
-    enqueueFailed: Type.Integer(),
-    sent: Type.Integer(),
-    failed: Type.Integer(),
-    awaitingResult: Type.Integer({
-      description: "Queued without a final result: on the queue, in flight, or in the DLQ (see GET /dlq)",
+export const CampaignDetail = Type.Object(
+  {
+    ...campaignSummaryProperties,
+    content: Type.String(),
+    templateId: Type.Union([Type.String(), Type.Null()]),
+    progress: Type.Object({
+      total: Type.Integer(),
+      notYetQueued: Type.Integer({ description: "Still being enqueued" }),
+      queued: Type.Integer(),
+      enqueueFailed: Type.Integer(),
+      sent: Type.Integer(),
+      failed: Type.Integer(),
+      awaitingResult: Type.Integer({
+        description: "Queued without a final result: on the queue, in flight, or in the DLQ (see GET /dlq)",
+      }),
     }),
-  }),
-  failureReasons: Type.Array(Type.Object({ errorCode: Type.String(), count: Type.Integer() })),
-  failureReasonsAsOf: Type.Union([Type.String({ format: "date-time" }), Type.Null()], {
-    description:
-      "When the reasons were counted: during a large drain they trail failedCount by a second or two",
-  }),
-});
+    failureReasons: Type.Array(Type.Object({ errorCode: Type.String(), count: Type.Integer() })),
+    failureReasonsAsOf: Type.Union([Type.String({ format: "date-time" }), Type.Null()], {
+      description:
+        "When the reasons were counted: during a large drain they trail failedCount by a second or two",
+    }),
+  },
+  { title: "CampaignDetail" },
+);
 
-export const FailureRow = Type.Object({
-  userId: Type.Integer(),
-  phone: Type.String({ description: "Masked" }),
-  errorCode: Type.Union([Type.String(), Type.Null()]),
-  attempts: Type.Integer(),
-  updatedAt: Type.String({ format: "date-time" }),
-});
+export const FailureRow = Type.Object(
+  {
+    userId: Type.Integer(),
+    phone: Type.String({ description: "Masked" }),
+    errorCode: Type.Union([Type.String(), Type.Null()]),
+    attempts: Type.Integer(),
+    updatedAt: Type.String({ format: "date-time" }),
+  },
+  { title: "FailureRow" },
+);
 
 export const FailuresQuery = Type.Object({
   ...Paging,
@@ -126,21 +140,24 @@ export const PreviewBody = Type.Object(
     audience: AudienceBody,
     sampleSize: Type.Optional(Type.Integer({ minimum: 0, maximum: 20, default: 5 })),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, title: "PreviewRequest" },
 );
 
-export const PreviewReply = Type.Object({
-  count: Type.Integer(),
-  sample: Type.Array(
-    Type.Object({
-      id: Type.Integer(),
-      name: Type.String(),
-      phone: Type.String({ description: "Masked" }),
-      tier: Type.String(),
-      region: Type.String(),
-    }),
-  ),
-});
+export const PreviewReply = Type.Object(
+  {
+    count: Type.Integer(),
+    sample: Type.Array(
+      Type.Object({
+        id: Type.Integer(),
+        name: Type.String(),
+        phone: Type.String({ description: "Masked" }),
+        tier: Type.String(),
+        region: Type.String(),
+      }),
+    ),
+  },
+  { title: "PreviewReply" },
+);
 
 export const AudienceFieldsReply = Type.Array(
   Type.Object({
@@ -154,25 +171,32 @@ export const AudienceFieldsReply = Type.Array(
       description: "The values an enum offers",
     }),
   }),
+  { title: "AudienceFieldList" },
 );
 
-export const DlqMessage = Type.Object({
-  messageId: Type.String(),
-  receiveCount: Type.Integer(),
-  sentAt: Type.Union([Type.String({ format: "date-time" }), Type.Null()]),
-  logId: Type.Union([Type.Integer(), Type.Null()]),
-  chunkId: Type.Union([Type.Integer(), Type.Null()]),
-  userIds: Type.Array(Type.Integer()),
-  parseError: Type.Union([Type.String(), Type.Null()]),
-  body: Type.String(),
-});
+export const DlqMessage = Type.Object(
+  {
+    messageId: Type.String(),
+    receiveCount: Type.Integer(),
+    sentAt: Type.Union([Type.String({ format: "date-time" }), Type.Null()]),
+    logId: Type.Union([Type.Integer(), Type.Null()]),
+    chunkId: Type.Union([Type.Integer(), Type.Null()]),
+    userIds: Type.Array(Type.Integer()),
+    parseError: Type.Union([Type.String(), Type.Null()]),
+    body: Type.String(),
+  },
+  { title: "DlqMessage" },
+);
 
-export const DlqReply = Type.Object({
-  queue: Type.String(),
-  depth: Type.Object({ visible: Type.Integer(), inFlight: Type.Integer(), delayed: Type.Integer() }),
-  messages: Type.Array(DlqMessage),
-  note: Type.String(),
-});
+export const DlqReply = Type.Object(
+  {
+    queue: Type.String(),
+    depth: Type.Object({ visible: Type.Integer(), inFlight: Type.Integer(), delayed: Type.Integer() }),
+    messages: Type.Array(DlqMessage),
+    note: Type.String(),
+  },
+  { title: "DlqReply" },
+);
 
 export const DlqQuery = Type.Object({
   limit: Type.Integer({ minimum: 1, maximum: 50, default: 10 }),
@@ -181,58 +205,70 @@ export const DlqQuery = Type.Object({
 
 export const RedriveBody = Type.Object(
   { maxPerSecond: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })) },
-  { additionalProperties: false },
+  { additionalProperties: false, title: "RedriveRequest" },
 );
 
-export const RedriveTask = Type.Object({
-  taskHandle: Type.Union([Type.String(), Type.Null()]),
-  status: Type.String(),
-  maxPerSecond: Type.Union([Type.Integer(), Type.Null()]),
-  moved: Type.Integer(),
-  toMove: Type.Union([Type.Integer(), Type.Null()]),
-  startedAt: Type.Union([Type.String(), Type.Null()]),
-  failureReason: Type.Union([Type.String(), Type.Null()]),
-});
+export const RedriveTask = Type.Object(
+  {
+    taskHandle: Type.Union([Type.String(), Type.Null()]),
+    status: Type.String(),
+    maxPerSecond: Type.Union([Type.Integer(), Type.Null()]),
+    moved: Type.Integer(),
+    toMove: Type.Union([Type.Integer(), Type.Null()]),
+    startedAt: Type.Union([Type.String(), Type.Null()]),
+    failureReason: Type.Union([Type.String(), Type.Null()]),
+  },
+  { title: "RedriveTask" },
+);
 
 export const PurgeBody = Type.Object(
   { confirm: Type.String({ description: "The DLQ's name, typed out" }) },
-  { additionalProperties: false },
+  { additionalProperties: false, title: "PurgeRequest" },
 );
 
 const AlarmState = Type.String({ description: "OK, ALARM, INSUFFICIENT_DATA (UNKNOWN with no source)" });
 
-export const AlarmsReply = Type.Object({
-  configured: Type.Boolean(),
-  state: AlarmState,
-  note: Type.Optional(Type.String()),
-  alarms: Type.Array(
-    Type.Object({
-      name: Type.String(),
-      state: AlarmState,
-      reason: Type.String(),
-      stateChangedAt: Type.String({ format: "date-time" }),
-    }),
-  ),
-  history: Type.Array(
-    Type.Object({
-      name: Type.String(),
-      from: AlarmState,
-      to: AlarmState,
-      reason: Type.String(),
-      at: Type.String({ format: "date-time" }),
-    }),
-  ),
-});
+export const AlarmsReply = Type.Object(
+  {
+    configured: Type.Boolean(),
+    state: AlarmState,
+    note: Type.Optional(Type.String()),
+    alarms: Type.Array(
+      Type.Object({
+        name: Type.String(),
+        state: AlarmState,
+        reason: Type.String(),
+        stateChangedAt: Type.String({ format: "date-time" }),
+      }),
+    ),
+    history: Type.Array(
+      Type.Object({
+        name: Type.String(),
+        from: AlarmState,
+        to: AlarmState,
+        reason: Type.String(),
+        at: Type.String({ format: "date-time" }),
+      }),
+    ),
+  },
+  { title: "AlarmsReply" },
+);
 
 const Reachability = Type.Object({ ok: Type.Boolean(), latencyMs: Type.Number() });
 
-export const HealthReply = Type.Object({
-  status: Type.Union([Type.Literal("ok"), Type.Literal("degraded")]),
-  db: Reachability,
-  sqs: Reachability,
-});
+export const HealthReply = Type.Object(
+  {
+    status: Type.Union([Type.Literal("ok"), Type.Literal("degraded")]),
+    db: Reachability,
+    sqs: Reachability,
+  },
+  { title: "HealthReply" },
+);
 
-export const WhoAmIReply = Type.Object({
-  name: Type.String(),
-  role: Type.Union([Type.Literal("viewer"), Type.Literal("operator")]),
-});
+export const WhoAmIReply = Type.Object(
+  {
+    name: Type.String(),
+    role: Type.Union([Type.Literal("viewer"), Type.Literal("operator")]),
+  },
+  { title: "WhoAmIReply" },
+);

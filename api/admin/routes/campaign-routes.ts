@@ -12,7 +12,7 @@ import {
   CampaignSummary,
   CreateCampaignBody,
   CreateCampaignReply,
-  errorResponses,
+  errorReply,
   FailureRow as FailureRowSchema,
   FailuresQuery,
   IdParams,
@@ -38,13 +38,14 @@ export function registerCampaignRoutes(
     {
       config: { role: "operator" },
       schema: {
+        operationId: "createCampaign",
         summary: "Send a campaign",
         description:
           "Creates the campaign and answers 202 at once; recipients are enqueued in the background " +
           "(follow GET /campaigns/{id}).",
         tags: ["campaigns"],
         body: CreateCampaignBody,
-        response: { 202: CreateCampaignReply, ...errorResponses },
+        response: { 202: CreateCampaignReply, 422: errorReply },
       },
     },
     async (request, reply) => {
@@ -72,10 +73,11 @@ export function registerCampaignRoutes(
     "/campaigns",
     {
       schema: {
+        operationId: "listCampaigns",
         summary: "Campaign history, newest first",
         tags: ["campaigns"],
         querystring: Type.Object(Paging),
-        response: { 200: pageOf(CampaignSummary), ...errorResponses },
+        response: { 200: pageOf(CampaignSummary, "CampaignPage") },
       },
     },
     async (request) => campaigns.list(request.query),
@@ -85,10 +87,11 @@ export function registerCampaignRoutes(
     "/campaigns/:id",
     {
       schema: {
+        operationId: "getCampaign",
         summary: "One campaign's progress and failure reasons",
         tags: ["campaigns"],
         params: IdParams,
-        response: { 200: CampaignDetail, 404: Type.Ref("ErrorBody"), ...errorResponses },
+        response: { 200: CampaignDetail, 404: errorReply },
       },
     },
     async (request) => {
@@ -102,12 +105,13 @@ export function registerCampaignRoutes(
     "/campaigns/:id/failures",
     {
       schema: {
+        operationId: "listCampaignFailures",
         summary: "Failed recipients, paged; ?format=csv or Accept: text/csv streams all of them as CSV",
         tags: ["campaigns"],
         params: IdParams,
         querystring: FailuresQuery,
         produces: ["application/json", "text/csv"],
-        response: { 200: pageOf(FailureRowSchema), 404: Type.Ref("ErrorBody"), ...errorResponses },
+        response: { 200: pageOf(FailureRowSchema, "FailurePage"), 404: errorReply },
       },
     },
     async (request, reply) => {
@@ -118,6 +122,12 @@ export function registerCampaignRoutes(
       const page = await campaigns.failures(id, paging);
       if (!page) throw new NotFoundError(`campaign ${id}`);
       if (!wantsCsv) return page;
+      // An export takes recipients' (masked) data out of the console: audited like a change.
+      await recordChange(request, {
+        action: "campaign.export",
+        target: `campaign:${id}`,
+        detail: { format: "csv", rows: page.total },
+      });
       return reply
         .type("text/csv; charset=utf-8")
         .header("content-disposition", `attachment; filename="campaign-${id}-failures.csv"`)

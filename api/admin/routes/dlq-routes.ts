@@ -1,7 +1,7 @@
 import { Type } from "@sinclair/typebox";
 import type { DlqService } from "../dlq-service";
 import type { RecordChange } from "../record-change";
-import { DlqQuery, DlqReply, errorResponses, PurgeBody, RedriveBody, RedriveTask } from "../schemas";
+import { DlqQuery, DlqReply, errorReply, PurgeBody, RedriveBody, RedriveTask } from "../schemas";
 import type { AdminApp } from "../typebox-provider";
 
 export interface DlqRoutesDeps {
@@ -13,17 +13,18 @@ const PEEK_NOTE =
   "Messages are peeked with VisibilityTimeout 0 and stay on the queue. On real SQS a peek still counts " +
   "as a receive (ApproximateReceiveCount grows), and one peek sees at most a sample of a deep queue.";
 
-const conflict = { 409: Type.Ref("ErrorBody"), 502: Type.Ref("ErrorBody") };
+const conflict = { 409: errorReply, 502: errorReply };
 
 export function registerDlqRoutes(app: AdminApp, { dlq, recordChange }: DlqRoutesDeps) {
   app.get(
     "/dlq",
     {
       schema: {
+        operationId: "getDlq",
         summary: "DLQ depth and a peek at its messages (not consumed)",
         tags: ["dlq"],
         querystring: DlqQuery,
-        response: { 200: DlqReply, ...errorResponses, 502: Type.Ref("ErrorBody") },
+        response: { 200: DlqReply, 502: errorReply },
       },
     },
     async (request) => {
@@ -43,10 +44,14 @@ export function registerDlqRoutes(app: AdminApp, { dlq, recordChange }: DlqRoute
     {
       config: { role: "operator" },
       schema: {
+        operationId: "startRedrive",
         summary: "Move every DLQ message back to the source queue (StartMessageMoveTask)",
         tags: ["dlq"],
         body: RedriveBody,
-        response: { 202: Type.Object({ taskHandle: Type.String() }), ...errorResponses, ...conflict },
+        response: {
+          202: Type.Object({ taskHandle: Type.String() }, { title: "RedriveStarted" }),
+          ...conflict,
+        },
       },
     },
     async (request, reply) => {
@@ -66,9 +71,13 @@ export function registerDlqRoutes(app: AdminApp, { dlq, recordChange }: DlqRoute
     "/dlq/redrive",
     {
       schema: {
+        operationId: "listRedriveTasks",
         summary: "Recent redrive tasks and their progress (ListMessageMoveTasks)",
         tags: ["dlq"],
-        response: { 200: Type.Object({ tasks: Type.Array(RedriveTask) }), ...errorResponses },
+        response: {
+          200: Type.Object({ tasks: Type.Array(RedriveTask) }, { title: "RedriveTaskList" }),
+          502: errorReply,
+        },
       },
     },
     async () => ({ tasks: await dlq.redriveTasks() }),
@@ -79,12 +88,15 @@ export function registerDlqRoutes(app: AdminApp, { dlq, recordChange }: DlqRoute
     {
       config: { role: "operator" },
       schema: {
+        operationId: "purgeDlq",
         summary: "Delete every DLQ message; the body must name the queue",
         tags: ["dlq"],
         body: PurgeBody,
         response: {
-          200: Type.Object({ purged: Type.Literal(true), approximateCount: Type.Integer() }),
-          ...errorResponses,
+          200: Type.Object(
+            { purged: Type.Literal(true), approximateCount: Type.Integer() },
+            { title: "PurgeReply" },
+          ),
           ...conflict,
         },
       },

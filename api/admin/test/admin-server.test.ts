@@ -5,6 +5,7 @@ import {
   type Backends,
   eventually,
   type Harness,
+  auditRows as harnessAuditRows,
   json,
   OPERATOR,
   queueDepth,
@@ -55,13 +56,7 @@ afterAll(async () => {
   await backends?.db.drop();
 });
 
-async function auditRows(action: string) {
-  const [rows] = await admin.pool.query<RowDataPacket[]>(
-    "SELECT actor, role, action, target, detail, remote_addr FROM audit_log WHERE action = ? ORDER BY id",
-    [action],
-  );
-  return rows.map((r) => ({ ...r, detail: typeof r.detail === "string" ? JSON.parse(r.detail) : r.detail }));
-}
+const auditRows = (action: string) => harnessAuditRows(admin.pool, action);
 
 async function logCount(): Promise<number> {
   const [rows] = await admin.pool.query<RowDataPacket[]>("SELECT COUNT(*) AS n FROM messaging_log");
