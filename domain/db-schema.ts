@@ -114,4 +114,30 @@ export const MIGRATIONS: Migration[] = [
       ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`,
     ],
   },
+  {
+    version: 3,
+    name: "delivery_attempt, messaging_result.error_detail, enqueue checkpoint",
+    statements: [
+      // One row per delivery that did not complete; rows outlive the message (DLQ, purge, redrive).
+      `CREATE TABLE delivery_attempt (
+        id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+        log_id BIGINT UNSIGNED NULL,
+        chunk_id INT UNSIGNED NULL,
+        message_id VARCHAR(128) NOT NULL,
+        receive_count INT UNSIGNED NOT NULL,
+        code VARCHAR(64) NOT NULL,
+        detail VARCHAR(500) NOT NULL,
+        at DATETIME(3) NOT NULL,
+        KEY delivery_attempt_chunk (log_id, chunk_id),
+        KEY delivery_attempt_message (message_id)
+      ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`,
+      "ALTER TABLE messaging_result ADD COLUMN error_detail VARCHAR(500) NULL AFTER error_code",
+      // Where a producer that stops mid-enqueue can resume: every chunk below enqueued_chunks and
+      // every user up to enqueued_through_user is on the queue (or counted failed).
+      `ALTER TABLE messaging_log
+        ADD COLUMN enqueued_chunks INT UNSIGNED NOT NULL DEFAULT 0 AFTER enqueue_failed_count,
+        ADD COLUMN enqueued_through_user BIGINT UNSIGNED NOT NULL DEFAULT 0 AFTER enqueued_chunks,
+        ADD COLUMN enqueue_heartbeat_at DATETIME(3) NULL AFTER enqueued_through_user`,
+    ],
+  },
 ];

@@ -1,10 +1,12 @@
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { z } from "zod";
 import type { Clock } from "../domain/clock";
+import { parseMessageBody } from "../domain/message-body";
 import { parseWith } from "../domain/validation";
+import type { AttemptFailure } from "./failed-attempt";
 import { createJsonLogger, type Logger } from "./logger";
 import { parseSqsEvent, type ReceivedRecord } from "./parse-sqs-event";
-import type { CarrierPort, DeliveryStore, VisibilityPort } from "./ports";
+import type { CarrierPort, DeliveryStore, FailedAttempt, VisibilityPort } from "./ports";
 import { createRecordProcessor, type RecordOutcome } from "./process-record";
 import { createTimeBudget, type InvocationContext } from "./time-budget";
 
@@ -54,11 +56,11 @@ export type MessagingHandler = (event: SQSEvent, context?: InvocationContext) =>
  */
 export function createMessagingHandler(deps: MessagingHandlerDeps): MessagingHandler {
   const settings = parseWith(messagingHandlerSettingsSchema, deps.settings ?? {}, "settings");
-  const { clock, visibility } = deps;
+  const { clock, visibility, store } = deps;
   const logger = deps.logger ?? createJsonLogger({ clock });
   const processRecord = createRecordProcessor({
     carrier: deps.carrier,
-    store: deps.store,
+    store,
     clock,
     retryPolicy: { retries: settings.carrierRetries, baseDelayMs: settings.retryBaseDelayMs },
     logger,
@@ -71,6 +73,23 @@ export function createMessagingHandler(deps: MessagingHandlerDeps): MessagingHan
     } catch (error) {
       // Not fatal: the record is failed anyway and returns after the queue's visibility timeout.
       logger.warn("could not change visibility", { messageId: record.messageId, seconds, error });
+    }
+  }
+
+  /** One write per batch; a database that is down loses the rows, never the records themselves. */
+  async function recordAttempts(records: readonly ReceivedRecord[], outcomes: readonly BatchOutcome[]) {
+    const attempts: FailedAttempt[] = [];
+    records.forEach((record, index) => {
+      const failure = failureOf(outcomes[index] as BatchOutcome);
+      if (!failure) return;
+      const { messageId, receiveCount } = record;
+      attempts.push({ ...routingOf(record), messageId, receiveCount, ...failure });
+    });
+    if (attempts.length === 0) return;
+    try {
+      await store.recordAttempts(attempts);
+    } catch (error) {
+      logger.error("could not record failed attempts", { attempts: attempts.length, error });
     }
   }
 
@@ -117,12 +136,50 @@ export function createMessagingHandler(deps: MessagingHandlerDeps): MessagingHan
     const workers = Math.min(settings.recordParallelism, records.length);
     await Promise.all(Array.from({ length: workers }, worker));
 
+    await recordAttempts(records, outcomes);
     const batchItemFailures = records
       .filter((_, index) => outcomes[index]?.status !== "completed")
       .map((record) => ({ itemIdentifier: record.messageId }));
     logger.info("batch processed", { ...summarize(outcomes), durationMs: clock.now() - startedAt });
     return { batchItemFailures };
   };
+}
+
+/** Why a record did not complete, as its failed attempt row says; null for a completed one. */
+function failureOf(outcome: BatchOutcome): AttemptFailure | null {
+  switch (outcome.status) {
+    case "completed":
+      return null;
+    case "retry":
+      return { code: outcome.code, detail: outcome.error };
+    case "malformed":
+      return { code: "MALFORMED_MESSAGE", detail: outcome.error };
+    case "rate-limited":
+      return {
+        code: "CARRIER_RATE_LIMITED",
+        detail: `HTTP 429: carrier rate limit; deferred ${outcome.retryAfterSeconds} s (Retry-After)`,
+      };
+    case "deferred":
+      return {
+        code: "CARRIER_RATE_LIMITED",
+        detail: `not sent: another record of the batch met HTTP 429; deferred ${outcome.retryAfterSeconds} s`,
+      };
+    case "out-of-time":
+      return {
+        code: "OUT_OF_TIME",
+        detail: "not started: too little invocation time left for a carrier call",
+      };
+  }
+}
+
+/** The campaign and chunk a record belongs to, when its body says. */
+function routingOf(record: ReceivedRecord): Pick<FailedAttempt, "logId" | "chunkId"> {
+  try {
+    const { logId, chunkId } = parseMessageBody(record.body);
+    return { logId, chunkId };
+  } catch {
+    return { logId: null, chunkId: null };
+  }
 }
 
 function logOutcome(logger: Logger, record: ReceivedRecord, outcome: BatchOutcome): void {

@@ -1,7 +1,8 @@
 import type { Pool, PoolConnection, ResultSetHeader, RowDataPacket } from "mysql2/promise";
 import { type Clock, systemClock } from "../domain/clock";
 import type { ResultStatus } from "../domain/db-schema";
-import type { DeliveryStore, MalformedMessage, RecipientResult } from "./ports";
+import { MAX_DETAIL_LENGTH } from "./failed-attempt";
+import type { DeliveryStore, FailedAttempt, MalformedMessage, RecipientResult } from "./ports";
 
 export interface MysqlDeliveryStoreOptions {
   /** Timestamps written to the database (updated_at, completed_at, last_seen_at). */
@@ -54,13 +55,14 @@ export function createMysqlDeliveryStore(pool: Pool, options: MysqlDeliveryStore
       r.status,
       r.carrierMessageId,
       r.errorCode,
+      r.errorDetail ?? null,
       r.attempts,
       at,
     ]);
     // IGNORE keeps a recipient's first final result: a redelivery or a concurrent duplicate inserts nothing.
     const [header] = await connection.query<ResultSetHeader>(
       `INSERT IGNORE INTO messaging_result
-         (log_id, user_id, phone, status, carrier_message_id, error_code, attempts, updated_at)
+         (log_id, user_id, phone, status, carrier_message_id, error_code, error_detail, attempts, updated_at)
        VALUES ?`,
       [rows],
     );
@@ -118,6 +120,33 @@ export function createMysqlDeliveryStore(pool: Pool, options: MysqlDeliveryStore
       } finally {
         connection.release();
       }
+    },
+
+    async recordAttempts(attempts: readonly FailedAttempt[]) {
+      if (attempts.length === 0) return;
+      const at = new Date(clock.now());
+      const rows = attempts.map((a) => [
+        a.logId,
+        a.chunkId,
+        a.messageId,
+        a.receiveCount,
+        a.code,
+        a.detail.slice(0, MAX_DETAIL_LENGTH),
+        at,
+      ]);
+      await pool.query(
+        `INSERT INTO delivery_attempt (log_id, chunk_id, message_id, receive_count, code, detail, at)
+         VALUES ?`,
+        [rows],
+      );
+    },
+
+    async countAttempts(logId, chunkId) {
+      const [rows] = await pool.execute<RowDataPacket[]>(
+        "SELECT COUNT(*) AS n FROM delivery_attempt WHERE log_id = ? AND chunk_id = ?",
+        [logId, chunkId],
+      );
+      return Number(rows[0]?.n ?? 0);
     },
 
     async recordMalformed(message: MalformedMessage) {

@@ -21,8 +21,13 @@ export interface RecipientResult {
   status: "SENT" | "FAILED";
   carrierMessageId: string | null;
   errorCode: string | null;
-  /** The SQS receive count of the delivery that produced this result. */
+  /**
+   * Deliveries of the recipient's message that reached the handler: the failed attempts recorded
+   * for its chunk (across redrives, which restart the SQS receive count) plus this one.
+   */
   attempts: number;
+  /** Why a FAILED result failed, in words (the carrier's message); null when the code says it all. */
+  errorDetail?: string | null;
 }
 
 export interface MalformedMessage {
@@ -30,6 +35,23 @@ export interface MalformedMessage {
   body: string;
   error: string;
   receiveCount: number;
+}
+
+/**
+ * One delivery of a message that did not complete: a transient carrier failure or timeout, a 429
+ * deferral, a malformed body, a database failure or a record the invocation had no time for.
+ * Kept apart from the message, so the reason outlives it (in the DLQ, after a purge or redrive).
+ */
+export interface FailedAttempt {
+  /** Null when the body is too malformed to name its campaign and chunk. */
+  logId: number | null;
+  chunkId: number | null;
+  messageId: string;
+  receiveCount: number;
+  /** Stable: CARRIER_HTTP_503, CARRIER_TIMEOUT, CARRIER_RATE_LIMITED, MALFORMED_MESSAGE, ... */
+  code: string;
+  /** The carrier's own error code and message where it gave one. */
+  detail: string;
 }
 
 export interface DeliveryStore {
@@ -43,6 +65,10 @@ export interface DeliveryStore {
    */
   recordResults(logId: number, results: readonly RecipientResult[]): Promise<void>;
   recordMalformed(message: MalformedMessage): Promise<void>;
+  /** Appends failed attempts (one batch's worth in one write). */
+  recordAttempts(attempts: readonly FailedAttempt[]): Promise<void>;
+  /** How many failed attempts of this chunk are recorded, over every delivery and redrive. */
+  countAttempts(logId: number, chunkId: number): Promise<number>;
 }
 
 /** Lets the handler push a record's next delivery out (Retry-After on a 429). */

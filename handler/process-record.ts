@@ -1,5 +1,4 @@
 import type { Clock } from "../domain/clock";
-import { SmsimError } from "../domain/errors";
 import { type MessageBody, parseMessageBody } from "../domain/message-body";
 import { normalizeKoreanMobile } from "../domain/phone";
 import { type CarrierRetryPolicy, callCarrier } from "./call-carrier";
@@ -10,6 +9,7 @@ import {
   CarrierTransientError,
   DeliveryStoreError,
 } from "./errors";
+import { describeFailure, MAX_DETAIL_LENGTH } from "./failed-attempt";
 import type { Logger } from "./logger";
 import type { ReceivedRecord } from "./parse-sqs-event";
 import type { CarrierPort, DeliveryStore, RecipientResult } from "./ports";
@@ -63,7 +63,8 @@ export function createRecordProcessor(deps: RecordProcessorDeps): RecordProcesso
       response = await callCarrier(carrier, request, key, retryPolicy, clock, budget);
     } catch (error) {
       if (!(error instanceof CarrierRejectedRequestError)) throw error;
-      return sendable.map((r) => failed(r.userId, r.phone, error.resultCode, attempts));
+      const detail = error.message.slice(0, MAX_DETAIL_LENGTH);
+      return sendable.map((r) => failed(r.userId, r.phone, error.resultCode, attempts, detail));
     }
     const byRef = new Map(response.results.map((result) => [result.ref, result]));
     return sendable.map((r): RecipientResult => {
@@ -78,12 +79,21 @@ export function createRecordProcessor(deps: RecordProcessorDeps): RecordProcesso
     });
   }
 
-  async function deliver(body: MessageBody, attempts: number, budget: TimeBudget): Promise<RecordOutcome> {
+  async function deliver(
+    body: MessageBody,
+    receiveCount: number,
+    budget: TimeBudget,
+  ): Promise<RecordOutcome> {
     const userIds = [...new Set(body.userIds)];
     const recorded = await storeCall("findRecorded", () => store.findRecorded(body.logId, userIds));
     const pending = userIds.filter((id) => !recorded.has(id));
     if (pending.length === 0) return { status: "completed", sent: 0, failed: 0, skipped: userIds.length };
-    const phones = await storeCall("findPhones", () => store.findPhones(pending));
+    const [phones, failedBefore] = await Promise.all([
+      storeCall("findPhones", () => store.findPhones(pending)),
+      storeCall("countAttempts", () => store.countAttempts(body.logId, body.chunkId)),
+    ]);
+    // A redrive restarts the receive count; a killed consumer's receive leaves no attempt row.
+    const attempts = Math.max(receiveCount, failedBefore + 1);
     const { results, sendable } = screenRecipients(pending, phones, attempts);
     if (sendable.length > 0) results.push(...(await send(body, sendable, attempts, budget)));
     await storeCall("recordResults", () => store.recordResults(body.logId, results));
@@ -110,8 +120,8 @@ export function createRecordProcessor(deps: RecordProcessorDeps): RecordProcesso
       if (error instanceof CarrierRateLimitedError) {
         return { status: "rate-limited", retryAfterSeconds: error.retryAfterSeconds };
       }
-      const code = error instanceof SmsimError ? error.code : "UNEXPECTED";
-      return { status: "retry", code, error: (error as Error).message };
+      const { code, detail } = describeFailure(error);
+      return { status: "retry", code, error: detail };
     }
   };
 }
@@ -142,8 +152,14 @@ function sent(
   return { userId, phone, status: "SENT", carrierMessageId, errorCode: null, attempts };
 }
 
-function failed(userId: number, phone: string, errorCode: string, attempts: number): RecipientResult {
-  return { userId, phone, status: "FAILED", carrierMessageId: null, errorCode, attempts };
+function failed(
+  userId: number,
+  phone: string,
+  errorCode: string,
+  attempts: number,
+  errorDetail: string | null = null,
+): RecipientResult {
+  return { userId, phone, status: "FAILED", carrierMessageId: null, errorCode, attempts, errorDetail };
 }
 
 async function storeCall<T>(operation: string, call: () => Promise<T>): Promise<T> {

@@ -52,6 +52,11 @@ export const carrierConfigSchema = z
     /** Replaces the whole outage list. */
     outages: z.array(outageSchema).max(10_000).optional(),
     idempotencyTtlMs: z.number().int().positive().optional(),
+    /**
+     * false: the carrier ignores Idempotency-Key, as many real SMS APIs do, so a retry of a request
+     * it accepted (whose answer was lost) delivers again.
+     */
+    honourIdempotencyKey: z.boolean().optional(),
     /** How long a timed-out request hangs before the carrier closes the connection. */
     timeoutHangMs: durationMsSchema.optional(),
   })
@@ -73,6 +78,7 @@ export interface ResolvedCarrierConfig {
   rejectRate: number;
   outages: Outage[];
   idempotencyTtlMs: number;
+  honourIdempotencyKey: boolean;
   timeoutHangMs: number;
 }
 
@@ -86,6 +92,7 @@ export const DEFAULT_CARRIER_CONFIG: ResolvedCarrierConfig = {
   rejectRate: 0,
   outages: [],
   idempotencyTtlMs: 24 * 60 * 60 * 1000,
+  honourIdempotencyKey: true,
   timeoutHangMs: 30_000,
 };
 

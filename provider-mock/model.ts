@@ -297,9 +297,10 @@ export function createCarrierModel(config: CarrierModelConfig, options: CarrierM
     for (let i = 0; i < count; i++) {
       packedRefs[i] = packRecipientRef((request.recipients[i] as BulkSendRequest["recipients"][number]).ref);
     }
-    const fingerprint = key === null ? 0 : fingerprintOf(contentId, request, packedRefs);
-    const packedKey = key === null ? -1 : packIdempotencyKey(key);
-    const remembered = key === null ? undefined : s.cache.get(key, at, packedKey);
+    const keyed = key !== null && current.honourIdempotencyKey;
+    const fingerprint = keyed ? fingerprintOf(contentId, request, packedRefs) : 0;
+    const packedKey = keyed ? packIdempotencyKey(key) : -1;
+    const remembered = keyed ? s.cache.get(key, at, packedKey) : undefined;
     if (remembered !== undefined) {
       if (remembered.fingerprint !== fingerprint) {
         counts.badRequests++;
@@ -323,7 +324,7 @@ export function createCarrierModel(config: CarrierModelConfig, options: CarrierM
     counts.recipientsAccepted += accepted;
     counts.recipientsRejected += count - accepted;
     s.meter.record(at, 1, accepted);
-    if (key !== null) remember(key, packedKey, s.sequence, fingerprint, count, at);
+    if (keyed) remember(key, packedKey, s.sequence, fingerprint, count, at);
     if (current.timeoutRate > 0 && s.faults.next() < current.timeoutRate) {
       counts.timeouts++;
       summary.outcome = "timeout";

@@ -10,6 +10,24 @@ import { parseRetryAfter } from "./retry-after";
 const MISCONFIGURED = new Set([401, 403, 404, 405]);
 
 /**
+ * The carrier's error body as one line: `CODE: message` when it is the usual JSON error shape
+ * ({ code, message }), else the text itself. Failed attempts and results keep this, so an outage
+ * reads "SERVICE_UNAVAILABLE: carrier outage" rather than a status alone.
+ */
+export function carrierErrorDetail(text: string, maxLength: number): string {
+  let detail = text.trim();
+  try {
+    const body = JSON.parse(detail) as { code?: unknown; message?: unknown; error?: unknown };
+    const message = typeof body.message === "string" ? body.message : body.error;
+    if (typeof body.code === "string" && typeof message === "string") detail = `${body.code}: ${message}`;
+    else if (typeof message === "string") detail = message;
+  } catch {
+    // Not JSON: the text as it came.
+  }
+  return detail.slice(0, maxLength);
+}
+
+/**
  * The error the handler branches on for a non-2xx answer of the bulk API. One mapping serves the
  * HTTP client and the simulator's in-process carrier, so both engines classify answers alike.
  */

@@ -11,7 +11,7 @@ import {
   bulkSendResponseSchema,
   IDEMPOTENCY_HEADER,
 } from "./carrier-api";
-import { carrierErrorForStatus } from "./carrier-status";
+import { carrierErrorDetail, carrierErrorForStatus } from "./carrier-status";
 
 const optionsSchema = z.object({
   baseUrl: z.url({ protocol: /^https?$/ }),
@@ -70,7 +70,7 @@ export function createHttpCarrierClient(options: HttpCarrierClientOptions): Http
     async sendBulk(request: BulkSendRequest, key: string): Promise<BulkSendResponse> {
       const { status, headers: responseHeaders, text } = await post(request, key);
       if (status >= 200 && status < 300) return readResponse(status, text);
-      const detail = text.slice(0, DETAIL_LENGTH);
+      const detail = carrierErrorDetail(text, DETAIL_LENGTH);
       throw carrierErrorForStatus(status, detail, responseHeaders["retry-after"], clock.now());
     },
     close: () => pool.close(),

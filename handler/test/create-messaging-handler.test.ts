@@ -336,8 +336,82 @@ describe("createMessagingHandler", () => {
     const response = await handler(sqsEvent(sqsRecord({ body: messageBody({ userIds: [1, 7] }) })));
     // Assess
     expect(response.batchItemFailures).toEqual([]);
-    expect(store.result(1, 1)).toMatchObject({ status: "FAILED", errorCode: "CARRIER_HTTP_400" });
+    expect(store.result(1, 1)).toMatchObject({
+      status: "FAILED",
+      errorCode: "CARRIER_HTTP_400",
+      errorDetail: "carrier rejected the request with HTTP 400: content too long",
+    });
     expect(store.result(1, 7)).toMatchObject({ status: "FAILED", errorCode: "INVALID_NUMBER" });
+  });
+
+  it("leaves a failed-attempt row saying why for every record that did not complete", async () => {
+    // Prepare: an outage answer, a malformed body, then a 429 that defers the last record too
+    const outage = new CarrierTransientError(
+      "SERVER_ERROR",
+      "HTTP 503: SERVICE_UNAVAILABLE: carrier outage",
+      503,
+    );
+    const { handler, store } = setup({ steps: [outage, new CarrierRateLimitedError(7)] });
+    const failing = sqsRecord({ body: messageBody({ logId: 4, chunkId: 0, userIds: [1] }), receiveCount: 2 });
+    const malformed = sqsRecord({ body: "{not json" });
+    const limited = sqsRecord({ body: messageBody({ logId: 4, chunkId: 1, userIds: [2] }) });
+    const deferred = sqsRecord({ body: messageBody({ logId: 4, chunkId: 2, userIds: [3] }) });
+    // Act
+    await handler(sqsEvent(failing, malformed, limited, deferred));
+    // Assess
+    expect(store.attempts).toEqual([
+      {
+        logId: 4,
+        chunkId: 0,
+        messageId: failing.messageId,
+        receiveCount: 2,
+        code: "CARRIER_HTTP_503",
+        detail: "carrier SERVER_ERROR: HTTP 503: SERVICE_UNAVAILABLE: carrier outage",
+      },
+      expect.objectContaining({ logId: null, chunkId: null, code: "MALFORMED_MESSAGE" }),
+      expect.objectContaining({
+        chunkId: 1,
+        code: "CARRIER_RATE_LIMITED",
+        detail: expect.stringContaining("7 s"),
+      }),
+      expect.objectContaining({
+        chunkId: 2,
+        code: "CARRIER_RATE_LIMITED",
+        detail: expect.stringContaining("not sent"),
+      }),
+    ]);
+  });
+
+  it("counts the attempts a redrive forgot: a first receive after three failures is attempt 4", async () => {
+    // Prepare
+    const { handler, store } = setup();
+    const failedBefore = [1, 2, 3].map((receiveCount) => ({
+      logId: 5,
+      chunkId: 9,
+      messageId: "before-redrive",
+      receiveCount,
+      code: "CARRIER_TIMEOUT",
+      detail: "carrier TIMEOUT",
+    }));
+    await store.recordAttempts(failedBefore);
+    // Act
+    await handler(
+      sqsEvent(sqsRecord({ body: messageBody({ logId: 5, chunkId: 9, userIds: [1] }), receiveCount: 1 })),
+    );
+    // Assess
+    expect(store.result(5, 1)).toMatchObject({ status: "SENT", attempts: 4 });
+  });
+
+  it("still fails its records when the failed attempts cannot be stored", async () => {
+    // Prepare
+    const { handler, store, lines } = setup({ steps: [new CarrierTransientError("TIMEOUT", "no answer")] });
+    store.failOn("recordAttempts");
+    const record = sqsRecord({ body: messageBody({ userIds: [1] }) });
+    // Act
+    const response = await handler(sqsEvent(record));
+    // Assess
+    expect(failedIds(response)).toEqual([record.messageId]);
+    expect(lines).toContainEqual(expect.objectContaining({ msg: "could not record failed attempts" }));
   });
 
   it("records nothing when the carrier refuses our credentials, so the message can be redriven", async () => {

@@ -1,6 +1,13 @@
 import type { Clock } from "../../domain/clock";
 import type { BulkSendRequest, BulkSendResponse } from "../carrier/carrier-api";
-import type { CarrierPort, DeliveryStore, MalformedMessage, RecipientResult, VisibilityPort } from "../ports";
+import type {
+  CarrierPort,
+  DeliveryStore,
+  FailedAttempt,
+  MalformedMessage,
+  RecipientResult,
+  VisibilityPort,
+} from "../ports";
 import type { InvocationContext } from "../time-budget";
 
 /** Virtual time: sleeping moves the clock on at once. */
@@ -28,12 +35,19 @@ export function invocationContext(clock: Clock, budgetMs: number): InvocationCon
   return { getRemainingTimeInMillis: () => deadline - clock.now() };
 }
 
-type StoreOperation = "findPhones" | "findRecorded" | "recordResults" | "recordMalformed";
+type StoreOperation =
+  | "findPhones"
+  | "findRecorded"
+  | "recordResults"
+  | "recordMalformed"
+  | "recordAttempts"
+  | "countAttempts";
 
 /** DeliveryStore port in memory, keeping a recipient's first result like the MySQL adapter. */
 export function memoryStore(users: Record<number, string> = {}) {
   const results = new Map<string, RecipientResult & { logId: number }>();
   const malformed: MalformedMessage[] = [];
+  const attempts: FailedAttempt[] = [];
   const failing = new Set<StoreOperation>();
   const check = (operation: StoreOperation) => {
     if (failing.has(operation)) throw new Error(`${operation}: connection lost`);
@@ -58,10 +72,19 @@ export function memoryStore(users: Record<number, string> = {}) {
       check("recordMalformed");
       malformed.push(message);
     },
+    async recordAttempts(failed) {
+      check("recordAttempts");
+      attempts.push(...failed);
+    },
+    async countAttempts(logId, chunkId) {
+      check("countAttempts");
+      return attempts.filter((a) => a.logId === logId && a.chunkId === chunkId).length;
+    },
   };
   return {
     ...store,
     malformed,
+    attempts,
     failOn: (operation: StoreOperation) => failing.add(operation),
     result: (logId: number, userId: number) => results.get(`${logId}:${userId}`),
     results: (logId: number) => [...results.values()].filter((r) => r.logId === logId),

@@ -166,4 +166,45 @@ describe("createMysqlDeliveryStore", () => {
       },
     ]);
   });
+
+  it("keeps failed attempts per chunk, counting them for the chunk alone", async () => {
+    // Prepare
+    const logId = await campaign(20);
+    const attempt = (chunkId: number, receiveCount: number) => ({
+      logId,
+      chunkId,
+      messageId: `m-${chunkId}`,
+      receiveCount,
+      code: "CARRIER_HTTP_503",
+      detail: "carrier SERVER_ERROR: HTTP 503: SERVICE_UNAVAILABLE: carrier outage",
+    });
+    // Act
+    await store.recordAttempts([attempt(0, 1), attempt(1, 1)]);
+    await store.recordAttempts([attempt(0, 2)]);
+    // Assess
+    expect(await store.countAttempts(logId, 0)).toBe(2);
+    expect(await store.countAttempts(logId, 1)).toBe(1);
+    expect(await store.countAttempts(logId, 2)).toBe(0);
+    const [rows] = await db.pool.query<RowDataPacket[]>(
+      "SELECT chunk_id, message_id, receive_count, code, detail, at FROM delivery_attempt WHERE log_id = ? ORDER BY id",
+      [logId],
+    );
+    expect(rows[2]).toEqual({ ...rows[2], chunk_id: 0, receive_count: 2, code: "CARRIER_HTTP_503" });
+    expect(rows[2]?.detail).toContain("SERVICE_UNAVAILABLE: carrier outage");
+    expect(rows[2]?.at).toEqual(new Date(clock.now()));
+  });
+
+  it("keeps a failed result's detail beside its code", async () => {
+    // Prepare
+    const logId = await campaign(1);
+    const refused = { ...failed(1, "CARRIER_HTTP_400"), errorDetail: "HTTP 400: content too long" };
+    // Act
+    await store.recordResults(logId, [refused]);
+    // Assess
+    const [rows] = await db.pool.query<RowDataPacket[]>(
+      "SELECT error_code, error_detail FROM messaging_result WHERE log_id = ?",
+      [logId],
+    );
+    expect(rows).toEqual([{ error_code: "CARRIER_HTTP_400", error_detail: "HTTP 400: content too long" }]);
+  });
 });

@@ -8,8 +8,9 @@ import { dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { GetQueueAttributesCommand, SetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import { LOCAL_SQS_REGION } from "../../domain/env";
-import { createSqsClient, resolveQueueUrls } from "../../domain/sqs-client";
+import { createSqsClient, type QueueUrls, resolveQueueUrls } from "../../domain/sqs-client";
 import { loadPipelineConfig, type PipelineConfig, type QueueConfig } from "../pipeline-config";
 import { LocalServiceError } from "./errors";
 import { cachePath } from "./paths";
@@ -41,7 +42,12 @@ export interface ElasticMqConfigOptions {
   /** 0 = a free port, picked by ElasticMQ itself when it binds. */
   port: number;
   host: string;
+  /** Keep queues and messages in an H2 database under this folder (see ELASTICMQ_DATA_FILE). */
+  dataDir?: string;
 }
+
+/** The H2 database's name in its data folder: H2 adds ".mv.db". */
+export const ELASTICMQ_DATA_FILE = "elasticmq";
 
 export interface StartElasticMqOptions {
   config: PipelineConfig;
@@ -50,6 +56,11 @@ export interface StartElasticMqOptions {
   host?: string;
   /** Outlive this process (`smsim services up`): config and log go to `dir`, which stays. */
   background?: { dir: string };
+  /**
+   * Durable messages, as on SQS: every queue change is written to an H2 file in this folder before
+   * ElasticMQ answers, so a restart, even after SIGKILL, finds every message it acknowledged.
+   */
+  dataDir?: string;
   startTimeoutMs?: number;
   log?: (line: string) => void;
 }
@@ -74,7 +85,7 @@ export function elasticMqQueueUrl(endpoint: string, queueName: string): string {
 /** HOCON for ElasticMQ with the template's two queues (settings, names and redrive policy). */
 export function renderElasticMqConfig(
   config: PipelineConfig,
-  { port, host }: ElasticMqConfigOptions,
+  { port, host, dataDir }: ElasticMqConfigOptions,
 ): string {
   const { queue, dlq } = config;
   return [
@@ -111,7 +122,29 @@ export function renderElasticMqConfig(
     ...queueBlock(dlq, []),
     "}",
     "",
+    ...(dataDir === undefined ? [] : messagesStorageBlock(dataDir)),
   ].join("\n");
+}
+
+/**
+ * ElasticMQ's SQL persistence (elasticmq-persistence-sql) on an H2 file. WRITE_DELAY=0: H2 would
+ * otherwise flush commits up to 500 ms late, and a SIGKILL in that window loses messages that
+ * SendMessage already acknowledged. Queues found in the file win over the ones configured above,
+ * so startElasticMq re-applies the template's settings to them once the server is up.
+ */
+function messagesStorageBlock(dataDir: string): string[] {
+  const uri = `jdbc:h2:file:${join(dataDir, ELASTICMQ_DATA_FILE)};WRITE_DELAY=0`;
+  return [
+    "messages-storage {",
+    "  enabled = true",
+    '  driver-class = "org.h2.Driver"',
+    `  uri = ${JSON.stringify(uri)}`,
+    '  username = ""',
+    '  password = ""',
+    "  prune-data-on-init = false",
+    "}",
+    "",
+  ];
 }
 
 /** Committed, for docker-compose.yml; `smsim services config` rewrites it, a test keeps it current. */
@@ -221,7 +254,12 @@ async function launch(
   await mkdir(dir, { recursive: true });
   const configFile = join(dir, "elasticmq.conf");
   const logFile = join(dir, "elasticmq.log");
-  await writeFile(configFile, renderElasticMqConfig(options.config, { port: options.port ?? 0, host }));
+  const { dataDir } = options;
+  if (dataDir !== undefined) await mkdir(dataDir, { recursive: true });
+  await writeFile(
+    configFile,
+    renderElasticMqConfig(options.config, { port: options.port ?? 0, host, dataDir }),
+  );
 
   const logFd = openSync(logFile, "w");
   const archiveFlags = install.classArchive ? [`-XX:SharedArchiveFile=${install.classArchive}`] : [];
@@ -266,7 +304,10 @@ async function launch(
   try {
     const port = await Promise.race([boundPort(logFile, deadline, polling.signal), earlyExit]);
     const endpoint = `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${port}`;
-    await Promise.race([queuesReady(endpoint, options.config, deadline, polling.signal), earlyExit]);
+    await Promise.race([
+      queuesReady(endpoint, options.config, dataDir !== undefined, deadline, polling.signal),
+      earlyExit,
+    ]);
     return {
       endpoint,
       queueUrl: elasticMqQueueUrl(endpoint, options.config.queue.name),
@@ -274,8 +315,8 @@ async function launch(
       port,
       pid,
       logFile,
-      // Queues live in memory, so nothing is lost by not waiting: on SIGTERM ElasticMQ holds open
-      // long polls for their full wait, which made every stop after a consumer take 10 s.
+      // Every acknowledged change is on disk or nowhere (queues in memory), so nothing is lost by not
+      // waiting: on SIGTERM ElasticMQ holds open long polls for their full wait (a 10 s stop).
       stop: async () => {
         await stopGracefully(1_000);
       },
@@ -323,13 +364,24 @@ async function boundPort(logFile: string, deadline: number, signal: AbortSignal)
   return 0;
 }
 
-/** The server creates the configured queues just after it binds: wait until both answer. */
-async function queuesReady(endpoint: string, config: PipelineConfig, deadline: number, signal: AbortSignal) {
+/**
+ * The server creates the configured queues just after it binds: wait until both answer. Queues
+ * restored from a data file keep the settings they were stored with, so the template's are
+ * applied to them again: the template decides, as on AWS after a stack update.
+ */
+async function queuesReady(
+  endpoint: string,
+  config: PipelineConfig,
+  restored: boolean,
+  deadline: number,
+  signal: AbortSignal,
+) {
   const client = createSqsClient({ sqsEndpoint: endpoint, awsRegion: LOCAL_SQS_REGION });
   try {
     while (!signal.aborted) {
       try {
-        await resolveQueueUrls(client, config);
+        const urls = await resolveQueueUrls(client, config);
+        if (restored) await applyTemplateSettings(client, config, urls);
         return;
       } catch (error) {
         if (Date.now() > deadline) throw error;
@@ -339,4 +391,28 @@ async function queuesReady(endpoint: string, config: PipelineConfig, deadline: n
   } finally {
     client.destroy();
   }
+}
+
+async function applyTemplateSettings(client: SQSClient, config: PipelineConfig, urls: QueueUrls) {
+  const { queue, dlq } = config;
+  const { Attributes } = await client.send(
+    new GetQueueAttributesCommand({ QueueUrl: urls.dlqUrl, AttributeNames: ["QueueArn"] }),
+  );
+  const dlqArn = Attributes?.QueueArn;
+  const settings = (q: QueueConfig) => ({
+    VisibilityTimeout: String(q.visibilityTimeoutSeconds),
+    DelaySeconds: String(q.delaySeconds),
+    ReceiveMessageWaitTimeSeconds: String(q.receiveWaitSeconds),
+  });
+  const redrivePolicy = JSON.stringify({
+    deadLetterTargetArn: dlqArn,
+    maxReceiveCount: queue.maxReceiveCount,
+  });
+  await client.send(
+    new SetQueueAttributesCommand({
+      QueueUrl: urls.queueUrl,
+      Attributes: { ...settings(queue), RedrivePolicy: redrivePolicy },
+    }),
+  );
+  await client.send(new SetQueueAttributesCommand({ QueueUrl: urls.dlqUrl, Attributes: settings(dlq) }));
 }

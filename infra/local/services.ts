@@ -6,13 +6,15 @@ import { createMysqlPool, ensureDatabase, parseMysqlUrl } from "../../domain/db/
 import { LOCAL_SQS_REGION, type SmsimEnv } from "../../domain/env";
 import { createSqsClient, resolveQueueUrls } from "../../domain/sqs-client";
 import type { PipelineConfig } from "../pipeline-config";
-import { ELASTICMQ_MAIN_CLASS, startElasticMq } from "./elasticmq";
+import { ELASTICMQ_DATA_FILE, ELASTICMQ_MAIN_CLASS, startElasticMq } from "./elasticmq";
 import { ensureMariaDb, MARIADB_DAEMON, mariaDbReachable } from "./mariadb";
 import { cachePath } from "./paths";
 import { commandLineOf, isAlive, stopProcess } from "./process";
 
 /** Where `smsim services up` keeps pid files, ElasticMQ's config and its log. */
 export const SERVICES_DIR = cachePath("services");
+/** ElasticMQ's messages (an H2 file): they outlive `services down` and a crash, as on SQS. */
+export const ELASTICMQ_DATA_DIR = join(SERVICES_DIR, "elasticmq-data");
 export const LOCAL_SQS_ENDPOINT = "http://127.0.0.1:9324";
 const ELASTICMQ_PORT = 9324;
 
@@ -29,7 +31,7 @@ export interface ServicesOptions {
 
 /**
  * MariaDB (started if stopped, the MYSQL_URL database migrated) and ElasticMQ on
- * 127.0.0.1:9324 in the background. Idempotent: what already answers is left alone.
+ * 127.0.0.1:9324 in the background, its messages durable in ELASTICMQ_DATA_DIR. Idempotent: what already answers is left alone.
  */
 export async function servicesUp({ env, config, log }: ServicesOptions): Promise<void> {
   const started = await ensureMariaDb(env.mysqlUrl, { pidFile: pidFiles.mariadb });
@@ -52,10 +54,12 @@ export async function servicesUp({ env, config, log }: ServicesOptions): Promise
     port: ELASTICMQ_PORT,
     host: "127.0.0.1",
     background: { dir: SERVICES_DIR },
+    dataDir: ELASTICMQ_DATA_DIR,
     log,
   });
   await writeFile(pidFiles.elasticmq, `${server.pid}\n`);
   log(`elasticmq: started (${server.endpoint}, pid ${server.pid}, log ${server.logFile})`);
+  log(`elasticmq: messages kept in ${join(ELASTICMQ_DATA_DIR, `${ELASTICMQ_DATA_FILE}.mv.db`)}`);
 }
 
 /** Stops what `servicesUp` started (per its pid files); a MariaDB it found running stays up. */

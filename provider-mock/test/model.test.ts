@@ -286,6 +286,21 @@ describe("carrier model: duplicates", () => {
     expect(model.stats()).toMatchObject({ duplicateDeliveriesByKey: 1, duplicateDeliveriesByContent: 10 });
   });
 
+  it("with honourIdempotencyKey off delivers a repeated key again, as a keyless carrier would", () => {
+    // Prepare
+    const { model, at } = modelOnFakeClock({ honourIdempotencyKey: false });
+    const key = idempotencyKey(2, 0);
+    const body = bulkBody(range(1, 10), { logId: 2 });
+
+    // Act
+    const original = at(0).handle({ idempotencyKey: key, body });
+    const retry = at(1).handle({ idempotencyKey: key, body });
+
+    // Assess
+    expect(responseBody(retry).requestId).not.toBe(responseBody(original).requestId);
+    expect(model.stats()).toMatchObject({ duplicateDeliveriesByKey: 0, duplicateDeliveriesByContent: 10 });
+  });
+
   it("counts a replayed key against the request limit but not the recipient limit", () => {
     // Prepare: the first request fills the recipient window
     const { at } = modelOnFakeClock({ rateLimit: { requestsPerSecond: 2, recipientsPerSecond: 10 } });

@@ -1,4 +1,4 @@
-import type { DeliveryStore, MalformedMessage, RecipientResult } from "../../handler/ports";
+import type { DeliveryStore, FailedAttempt, MalformedMessage, RecipientResult } from "../../handler/ports";
 import { withLength } from "./growable";
 
 const NONE = 0;
@@ -6,6 +6,8 @@ const SENT = 1;
 const FAILED = 2;
 const NOT_OPENED = -1;
 const INITIAL_CAMPAIGNS = 1024;
+/** Packs (logId, chunkId) into one number key: chunk ids stay below 2^24 (167 M recipients). */
+const CHUNKS_PER_LOG = 2 ** 24;
 
 export interface MemoryDeliveryStoreOptions {
   phoneOf(userId: number): string | null;
@@ -31,6 +33,8 @@ export function createMemoryDeliveryStore(options: MemoryDeliveryStoreOptions) {
   let statusCount = 0;
   let campaignEnd = 0;
   const malformed = new Map<string, MalformedMessage>();
+  const attempts: FailedAttempt[] = [];
+  const attemptsByChunk = new Map<number, number>();
 
   const totalOf = (logId: number): number =>
     logId >= 0 && logId < campaignEnd ? (totals[logId] as number) : NOT_OPENED;
@@ -79,6 +83,17 @@ export function createMemoryDeliveryStore(options: MemoryDeliveryStoreOptions) {
     async recordMalformed(message) {
       malformed.set(message.messageId, message);
     },
+    async recordAttempts(failed) {
+      for (const attempt of failed) {
+        attempts.push(attempt);
+        if (attempt.logId === null || attempt.chunkId === null) continue;
+        const key = attempt.logId * CHUNKS_PER_LOG + attempt.chunkId;
+        attemptsByChunk.set(key, (attemptsByChunk.get(key) ?? 0) + 1);
+      }
+    },
+    async countAttempts(logId, chunkId) {
+      return attemptsByChunk.get(logId * CHUNKS_PER_LOG + chunkId) ?? 0;
+    },
   };
 
   return {
@@ -114,6 +129,8 @@ export function createMemoryDeliveryStore(options: MemoryDeliveryStoreOptions) {
       return { sent: sentSum, failed: failedSum };
     },
     malformed: () => [...malformed.values()],
+    /** Every failed attempt recorded, oldest first. */
+    attempts: (): readonly FailedAttempt[] => attempts,
   };
 }
 

@@ -41,7 +41,14 @@ export function createVirtualCarrier(
                 carrierErrorForStatus(429, decision.message, String(decision.retryAfterSeconds), clock.now()),
               );
             case "error":
-              return reject(carrierErrorForStatus(decision.status, decision.message, undefined, clock.now()));
+              return reject(
+                carrierErrorForStatus(
+                  decision.status,
+                  `${decision.code}: ${decision.message}`,
+                  undefined,
+                  clock.now(),
+                ),
+              );
           }
         });
       });

@@ -99,4 +99,21 @@ describe("renderElasticMqConfig", () => {
     // Assess: on a difference, run `smsim services config` and commit the file.
     expect(committed).toBe(current);
   });
+
+  it("keeps messages in an H2 file only when given a data folder, flushing every commit", () => {
+    // Prepare
+    const config = loadPipelineConfig();
+    // Act
+    const durable = renderElasticMqConfig(config, { port: 0, host: "127.0.0.1", dataDir: "/var/smsim" });
+    // Assess
+    expect(block(durable, "messages-storage")).toEqual({
+      enabled: "true",
+      "driver-class": '"org.h2.Driver"',
+      uri: '"jdbc:h2:file:/var/smsim/elasticmq;WRITE_DELAY=0"',
+      username: '""',
+      password: '""',
+      "prune-data-on-init": "false",
+    });
+    expect(render()).not.toContain("messages-storage");
+  });
 });

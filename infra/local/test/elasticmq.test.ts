@@ -1,7 +1,11 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import {
   ChangeMessageVisibilityCommand,
   GetQueueAttributesCommand,
   ReceiveMessageCommand,
+  SendMessageBatchCommand,
   SendMessageCommand,
   type SQSClient,
 } from "@aws-sdk/client-sqs";
@@ -129,5 +133,31 @@ describe("startElasticMq", () => {
     expect(isAlive(other.pid)).toBe(false);
     await expect(resolveQueueUrls(client, other.config)).rejects.toThrow();
     client.destroy();
+  });
+
+  it("keeps every acknowledged message across a SIGKILL, and the template decides queue settings", async () => {
+    // Prepare: a durable ElasticMQ with 30 messages on its queue
+    const dataDir = await mkdtemp(join(tmpdir(), "smsim-elasticmq-data-"));
+    const first = await startTestElasticMq({ "MessagingQueue.VisibilityTimeout": 50 }, { dataDir });
+    let second: TestElasticMq | undefined;
+    try {
+      const entries = Array.from({ length: 10 }, (_, i) => ({ Id: String(i), MessageBody: `m${i}` }));
+      for (let batch = 0; batch < 3; batch++) {
+        await first.client.send(new SendMessageBatchCommand({ QueueUrl: first.queueUrl, Entries: entries }));
+      }
+      // Act: kill it without warning, then start it again on the same data with a new setting
+      process.kill(first.pid, "SIGKILL");
+      await first.stop();
+      second = await startTestElasticMq({ "MessagingQueue.VisibilityTimeout": 90 }, { dataDir });
+      const { Attributes } = await second.client.send(
+        new GetQueueAttributesCommand({ QueueUrl: second.queueUrl, AttributeNames: ["All"] }),
+      );
+      // Assess
+      expect(Attributes).toMatchObject({ ApproximateNumberOfMessages: "30", VisibilityTimeout: "90" });
+      expect(JSON.parse(Attributes?.RedrivePolicy ?? "{}")).toMatchObject({ maxReceiveCount: 3 });
+    } finally {
+      await Promise.all([first.stop(), second?.stop()]);
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 });

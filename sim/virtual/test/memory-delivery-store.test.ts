@@ -56,4 +56,25 @@ describe("memory delivery store", () => {
     expect(recordedUnopened.size).toBe(0);
     expect(deliveries.isRecorded(2, 10)).toBe(false);
   });
+
+  it("counts failed attempts per chunk and keeps them in order", async () => {
+    // Prepare
+    const { deliveries } = deliveryStore();
+    const attempt = (logId: number | null, chunkId: number | null) => ({
+      logId,
+      chunkId,
+      messageId: "m",
+      receiveCount: 1,
+      code: "CARRIER_TIMEOUT",
+      detail: "carrier TIMEOUT",
+    });
+    // Act
+    await deliveries.store.recordAttempts([attempt(1, 0), attempt(1, 1), attempt(null, null)]);
+    await deliveries.store.recordAttempts([attempt(1, 0), attempt(2, 0)]);
+    // Assess
+    expect(await deliveries.store.countAttempts(1, 0)).toBe(2);
+    expect(await deliveries.store.countAttempts(2, 0)).toBe(1);
+    expect(await deliveries.store.countAttempts(2, 1)).toBe(0);
+    expect(deliveries.attempts()).toHaveLength(5);
+  });
 });
