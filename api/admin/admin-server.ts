@@ -8,11 +8,13 @@ import { registerConsoleRoutes } from "../console/console-routes";
 import type { MessagingService } from "../messaging-service";
 import { installAccessControl } from "./access-control";
 import type { AlarmStatusSource } from "./alarm-status";
+import { createAttemptRecords } from "./attempt-records";
 import { createAudiencePreview } from "./audience-preview";
 import { createAuditLog } from "./audit-log";
 import { type AdminToken, createAuthenticator } from "./auth";
 import { createCampaignLauncher } from "./campaign-launcher";
 import { createCampaignQueries } from "./campaign-queries";
+import { createDlqIndex } from "./dlq-index";
 import { createDlqService } from "./dlq-service";
 import { adminErrorHandler } from "./error-handler";
 import { NotFoundError } from "./errors";
@@ -108,10 +110,12 @@ export async function createAdminServer(options: AdminServerOptions): Promise<Ad
     failureReasonsRefreshMs: options.failureReasonsRefreshMs,
   });
   const dlq = createDlqService(sqs);
+  const attempts = createAttemptRecords(pool);
+  const index = createDlqIndex({ ...sqs, attempts, depth: dlq.depth, clock });
 
-  registerCampaignRoutes(app, { launcher, campaigns, recordChange });
+  registerCampaignRoutes(app, { launcher, campaigns, attempts, index, recordChange });
   registerAudienceRoutes(app, { audiences });
-  registerDlqRoutes(app, { dlq, recordChange });
+  registerDlqRoutes(app, { dlq, index, recordChange });
   registerStatusRoutes(app, { pool, sqs, alarms, clock });
   registerConsoleRoutes(app);
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());

@@ -147,7 +147,8 @@ export function createDlqService({ client, queueUrl, dlqUrl }: DlqServiceOptions
       );
       const before = seen.size;
       for (const message of out.Messages ?? []) {
-        if (message.MessageId && !seen.has(message.MessageId)) seen.set(message.MessageId, describe(message));
+        if (message.MessageId && !seen.has(message.MessageId))
+          seen.set(message.MessageId, describeDlqMessage(message));
       }
       if (seen.size === before) break;
     }
@@ -243,7 +244,8 @@ export function createDlqService({ client, queueUrl, dlqUrl }: DlqServiceOptions
   }
 }
 
-function describe(message: Message): DlqMessage {
+/** A received DLQ message's attributes and the routing fields its body names. */
+export function describeDlqMessage(message: Message): DlqMessage {
   const body = message.Body ?? "";
   const sent = Number(message.Attributes?.SentTimestamp);
   const base = {

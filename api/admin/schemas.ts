@@ -92,7 +92,15 @@ const campaignSummaryProperties = {
   completedAt: Type.Union([Type.String({ format: "date-time" }), Type.Null()]),
 };
 
-export const CampaignSummary = Type.Object(campaignSummaryProperties, { title: "CampaignSummary" });
+const DlqShare = Type.Object(
+  { messages: Type.Integer(), recipients: Type.Integer() },
+  { title: "CampaignDlqShare", description: "This campaign's messages in the DLQ (GET /dlq?logId=)" },
+);
+
+export const CampaignSummary = Type.Object(
+  { ...campaignSummaryProperties, dlq: DlqShare },
+  { title: "CampaignSummary" },
+);
 
 export const CampaignDetail = Type.Object(
   {
@@ -111,6 +119,19 @@ export const CampaignDetail = Type.Object(
       }),
     }),
     failureReasons: Type.Array(Type.Object({ errorCode: Type.String(), count: Type.Integer() })),
+    dlq: DlqShare,
+    attemptReasons: Type.Array(
+      Type.Object(
+        {
+          code: Type.String(),
+          attempts: Type.Integer(),
+          lastDetail: Type.String({ description: "The carrier's words, newest" }),
+          lastAt: Type.String({ format: "date-time" }),
+        },
+        { title: "AttemptReason" },
+      ),
+      { description: "Failed deliveries so far by code, before any recipient has a final result" },
+    ),
     failureReasonsAsOf: Type.Union([Type.String({ format: "date-time" }), Type.Null()], {
       description:
         "When the reasons were counted: during a large drain they trail failedCount by a second or two",
@@ -174,34 +195,99 @@ export const AudienceFieldsReply = Type.Array(
   { title: "AudienceFieldList" },
 );
 
-export const DlqMessage = Type.Object(
+const dlqMessageProperties = {
+  messageId: Type.String(),
+  receiveCount: Type.Integer({ description: "ApproximateReceiveCount now: reading the DLQ adds to it" }),
+  sentAt: Type.Union([Type.String({ format: "date-time" }), Type.Null()]),
+  logId: Type.Union([Type.Integer(), Type.Null()]),
+  chunkId: Type.Union([Type.Integer(), Type.Null()]),
+  userIds: Type.Array(Type.Integer()),
+  parseError: Type.Union([Type.String(), Type.Null()]),
+  body: Type.String(),
+};
+
+const nullableString = Type.Union([Type.String(), Type.Null()]);
+
+export const DlqEntry = Type.Object(
   {
-    messageId: Type.String(),
-    receiveCount: Type.Integer(),
-    sentAt: Type.Union([Type.String({ format: "date-time" }), Type.Null()]),
-    logId: Type.Union([Type.Integer(), Type.Null()]),
-    chunkId: Type.Union([Type.Integer(), Type.Null()]),
-    userIds: Type.Array(Type.Integer()),
-    parseError: Type.Union([Type.String(), Type.Null()]),
-    body: Type.String(),
+    ...dlqMessageProperties,
+    errorCode: Type.Union([Type.String(), Type.Null()], {
+      description: "The last failed delivery's code, from the handler's attempt rows",
+    }),
+    errorDetail: Type.Union([Type.String(), Type.Null()], { description: "The carrier's own words" }),
+    receiveCountAtMove: Type.Union([Type.Integer(), Type.Null()], {
+      description: "The receive count it reached the DLQ with",
+    }),
+    movedAt: Type.Union([Type.String({ format: "date-time" }), Type.Null()], {
+      description: "Earliest time SQS moved it: the last failure plus the source queue's visibility timeout",
+    }),
+    attempts: Type.Integer({ description: "Failed deliveries recorded for it" }),
   },
-  { title: "DlqMessage" },
+  { title: "DlqEntry" },
+);
+
+const CampaignCount = Type.Object(
+  {
+    logId: Type.Union([Type.Integer(), Type.Null()], { description: "null: bodies that name no campaign" }),
+    messages: Type.Integer(),
+    recipients: Type.Integer(),
+  },
+  { title: "DlqCampaignCount" },
 );
 
 export const DlqReply = Type.Object(
   {
     queue: Type.String(),
     depth: Type.Object({ visible: Type.Integer(), inFlight: Type.Integer(), delayed: Type.Integer() }),
-    messages: Type.Array(DlqMessage),
+    scannedAt: Type.String({ format: "date-time", description: "When the DLQ was last read through" }),
+    complete: Type.Boolean({ description: "False when the DLQ holds more messages than one scan reads" }),
+    total: Type.Integer({ description: "Messages read from the DLQ" }),
+    matching: Type.Integer({ description: "Of those, the ones the filter matches" }),
+    page: Type.Integer(),
+    pageSize: Type.Integer(),
+    items: Type.Array(DlqEntry),
+    campaigns: Type.Array(CampaignCount),
+    errorCodes: Type.Array(
+      Type.Object({ errorCode: nullableString, messages: Type.Integer() }, { title: "DlqErrorCount" }),
+    ),
     note: Type.String(),
   },
   { title: "DlqReply" },
 );
 
 export const DlqQuery = Type.Object({
-  limit: Type.Integer({ minimum: 1, maximum: 50, default: 10 }),
+  ...Paging,
   logId: Type.Optional(Type.Integer({ minimum: 1, description: "Only messages of this campaign" })),
+  errorCode: Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 64,
+      description: "Only messages whose last failure had this code",
+    }),
+  ),
+  refresh: Type.Optional(
+    Type.Boolean({ description: "Read the DLQ through now, not from the kept snapshot" }),
+  ),
 });
+
+export const RedriveSelectedBody = Type.Object(
+  {
+    logId: Type.Optional(Type.Integer({ minimum: 1, description: "Every DLQ message of this campaign" })),
+    messageIds: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 128 }), {
+        minItems: 1,
+        maxItems: 500,
+        uniqueItems: true,
+      }),
+    ),
+  },
+  { additionalProperties: false, title: "RedriveSelectedRequest" },
+);
+
+export const MovedReply = Type.Object(
+  { messages: Type.Integer(), recipients: Type.Integer(), campaigns: Type.Array(CampaignCount) },
+  { title: "RedriveSelectedReply" },
+);
 
 export const RedriveBody = Type.Object(
   { maxPerSecond: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })) },

@@ -2,9 +2,11 @@ import { Readable } from "node:stream";
 import { Type } from "@sinclair/typebox";
 import { parseAudience } from "../../audience/compile-audience";
 import { principalOf } from "../access-control";
+import type { AttemptRecords } from "../attempt-records";
 import type { CampaignLauncher } from "../campaign-launcher";
 import type { CampaignQueries, FailureRow } from "../campaign-queries";
 import { csvLine } from "../csv";
+import { type DlqIndex, summarize } from "../dlq-index";
 import { NotFoundError } from "../errors";
 import type { RecordChange } from "../record-change";
 import {
@@ -24,6 +26,8 @@ import type { AdminApp } from "../typebox-provider";
 export interface CampaignRoutesDeps {
   launcher: CampaignLauncher;
   campaigns: CampaignQueries;
+  attempts: AttemptRecords;
+  index: DlqIndex;
   recordChange: RecordChange;
 }
 
@@ -31,8 +35,16 @@ const CSV_HEADER = ["user_id", "phone", "error_code", "attempts", "updated_at"];
 
 export function registerCampaignRoutes(
   app: AdminApp,
-  { launcher, campaigns, recordChange }: CampaignRoutesDeps,
+  { launcher, campaigns, attempts, index, recordChange }: CampaignRoutesDeps,
 ) {
+  /** Each campaign's share of the DLQ, from the index's snapshot. */
+  const dlqShares = async () => {
+    const shares = new Map<number | null, { messages: number; recipients: number }>();
+    for (const c of summarize((await index.snapshot()).entries).campaigns)
+      shares.set(c.logId, { messages: c.messages, recipients: c.recipients });
+    return (logId: number) => shares.get(logId) ?? { messages: 0, recipients: 0 };
+  };
+
   app.post(
     "/campaigns",
     {
@@ -80,7 +92,10 @@ export function registerCampaignRoutes(
         response: { 200: pageOf(CampaignSummary, "CampaignPage") },
       },
     },
-    async (request) => campaigns.list(request.query),
+    async (request) => {
+      const [page, shareOf] = await Promise.all([campaigns.list(request.query), dlqShares()]);
+      return { ...page, items: page.items.map((c) => ({ ...c, dlq: shareOf(c.id) })) };
+    },
   );
 
   app.get(
@@ -88,16 +103,21 @@ export function registerCampaignRoutes(
     {
       schema: {
         operationId: "getCampaign",
-        summary: "One campaign's progress and failure reasons",
+        summary: "One campaign's progress, failure reasons, failed attempts so far, and DLQ share",
         tags: ["campaigns"],
         params: IdParams,
         response: { 200: CampaignDetail, 404: errorReply },
       },
     },
     async (request) => {
-      const detail = await campaigns.get(request.params.id);
-      if (!detail) throw new NotFoundError(`campaign ${request.params.id}`);
-      return detail;
+      const { id } = request.params;
+      const [detail, attemptReasons, shareOf] = await Promise.all([
+        campaigns.get(id),
+        attempts.reasons(id),
+        dlqShares(),
+      ]);
+      if (!detail) throw new NotFoundError(`campaign ${id}`);
+      return { ...detail, attemptReasons, dlq: shareOf(id) };
     },
   );
 

@@ -2,6 +2,7 @@ import type { AddressInfo } from "node:net";
 import { GetQueueAttributesCommand, SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import type { Pool, ResultSetHeader, RowDataPacket } from "mysql2/promise";
 import { encodeMessageBody, type MessageBody } from "../../../domain/message-body";
+import type { TemplateOverrides } from "../../../infra/pipeline-config";
 import { startTestElasticMq, type TestElasticMq } from "../../../test/support/elasticmq";
 import { messageBody } from "../../../test/support/sqs-event";
 import { createTestDatabase, type TestDatabase } from "../../../test/support/test-database";
@@ -39,9 +40,12 @@ export interface Backends {
   client: SQSClient;
 }
 
-/** A real ElasticMQ (the template's two queues) and a migrated MariaDB database, for one test file. */
-export async function startBackends(label: string): Promise<Backends> {
-  const [db, mq] = await Promise.all([createTestDatabase(label), startTestElasticMq()]);
+/**
+ * A real ElasticMQ (the template's two queues, after `overrides`) and a migrated MariaDB
+ * database, for one test file.
+ */
+export async function startBackends(label: string, overrides: TemplateOverrides = {}): Promise<Backends> {
+  const [db, mq] = await Promise.all([createTestDatabase(label), startTestElasticMq(overrides)]);
   return { db, mq, client: mq.client };
 }
 

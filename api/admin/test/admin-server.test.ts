@@ -464,7 +464,7 @@ describe("alarms and the API description", () => {
     }
   });
 
-  it("serves an OpenAPI document that describes every route, to token holders only", async () => {
+  it("serves the OpenAPI document to token holders only (openapi.test.ts checks its content)", async () => {
     // Prepare
     const path = "/openapi.json";
     // Act
@@ -473,18 +473,5 @@ describe("alarms and the API description", () => {
     // Assess
     expect(anonymous.status).toBe(401);
     expect(doc.openapi).toMatch(/^3\./);
-    expect(Object.keys(doc.paths).sort()).toEqual([
-      "/alarms",
-      "/audiences/fields",
-      "/audiences/preview",
-      "/campaigns",
-      "/campaigns/{id}",
-      "/campaigns/{id}/failures",
-      "/dlq",
-      "/dlq/purge",
-      "/dlq/redrive",
-      "/health",
-      "/whoami",
-    ]);
   });
 });

@@ -86,6 +86,8 @@ describe("operations console", () => {
   it("composes an audience with a live count, sends it, and follows its progress", async () => {
     // Prepare
     await page.goto(`${admin.url}/#/compose`);
+    await page.waitForSelector("#preview-note >> text=Choose who receives it");
+    await page.check("#everyone");
     await page.waitForSelector("#preview-count >> text=64");
     // Act
     await page.click("#add-condition");
@@ -93,7 +95,9 @@ describe("operations console", () => {
     const second = page.locator(".condition").nth(1);
     await second.locator("select.field").selectOption("tier");
     await second.locator("select.op").selectOption("in");
-    await second.locator("label.chip", { hasText: "basic" }).locator("input").uncheck();
+    // Nothing is ticked for the user: the count waits for a choice.
+    expect(await second.locator("label.chip input:checked").count()).toBe(0);
+    await page.waitForSelector("#preview-note >> text=Tick at least one value for Tier");
     await second.locator("label.chip", { hasText: "gold" }).locator("input").check();
     await second.locator("label.chip", { hasText: "vip" }).locator("input").check();
     await page.waitForSelector(`#preview-count >> text="${optedInGoldOrVip}"`);
@@ -135,7 +139,7 @@ describe("operations console", () => {
     await shot("4-history");
   });
 
-  it("lists DLQ messages and redrives them back to the queue", async () => {
+  it("lists DLQ messages, keeps an opened body open across refreshes, and redrives them all", async () => {
     // Prepare
     const before = await queueDepth(admin.sqs.client, admin.sqs.queueUrl);
     await sendBodies(admin.sqs.client, admin.sqs.dlqUrl, [
@@ -144,10 +148,15 @@ describe("operations console", () => {
     ]);
     await page.goto(`${admin.url}/#/dlq`);
     await page.waitForSelector("#dlq-messages tbody tr >> nth=1");
+    await page.locator("#dlq-messages details summary").first().click();
+    await page.waitForTimeout(3500);
+    expect(await page.locator("#dlq-messages details[open]").count()).toBe(1);
+    expect(await page.textContent("#dlq-count")).toBe("2 of 2 shown");
     await shot("5-dlq");
     // Act
-    page.once("dialog", (dialog) => dialog.accept());
     await page.click("#redrive");
+    await page.waitForSelector("#confirm-action[open] >> text=Move 2 messages (5 recipients) of 1 campaigns");
+    await page.click("#confirm-action-ok");
     // Assess
     await page.waitForSelector("#redrive-tasks >> text=completed");
     await page.waitForSelector("text=The DLQ is empty.");
