@@ -436,9 +436,13 @@ export function chooseLanguage(next: Language): void {
 
 /** The message for `key` in the current language, with `{name}` placeholders filled. */
 export function t(key: MessageKey, vars: Record<string, string | number> = {}): string {
-  return dictionaries[language][key].replace(/\{(\w+)\}/g, (whole, name: string) =>
+  const text = dictionaries[language][key].replace(/\{(\w+)\}/g, (whole, name: string) =>
     name in vars ? String(vars[name]) : whole,
   );
+  // English counts: "1 messages" reads "1 message" (Korean has no plural to fix).
+  return language === "en"
+    ? text.replace(/(?<![\d.,])1 (message|recipient|campaign|attempt)s\b/g, "1 $1")
+    : text;
 }
 
 /** A translation when there is one (statuses, fields, operators), else the fallback. */

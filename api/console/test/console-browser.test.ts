@@ -155,7 +155,7 @@ describe("operations console", () => {
     await shot("5-dlq");
     // Act
     await page.click("#redrive");
-    await page.waitForSelector("#confirm-action[open] >> text=Move 2 messages (5 recipients) of 1 campaigns");
+    await page.waitForSelector("#confirm-action[open] >> text=Move 2 messages (5 recipients) of 1 campaign");
     await page.click("#confirm-action-ok");
     // Assess
     await page.waitForSelector("#redrive-tasks >> text=completed");
