@@ -1,6 +1,4 @@
-import { mkdir } from "node:fs/promises";
-import { join } from "node:path";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AlarmStatusSource } from "../../admin/alarm-status";
 import {
@@ -14,8 +12,8 @@ import {
   startBackends,
   type UserSeed,
 } from "../../admin/test/admin-harness";
+import { launchChromium, screenshot } from "./browser";
 
-const SCREENSHOTS = join(process.cwd(), ".cache", "screenshots");
 const TIERS = ["basic", "silver", "gold", "vip"] as const;
 const USERS: UserSeed[] = Array.from({ length: 64 }, (_, i) => ({
   name: `Customer ${i + 1}`,
@@ -45,16 +43,9 @@ let browser: Browser;
 let page: Page;
 
 beforeAll(async () => {
-  [backends, browser] = await Promise.all([
-    startBackends("console_browser"),
-    chromium.launch({
-      executablePath: "/usr/bin/chromium",
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-    }),
-  ]);
+  [backends, browser] = await Promise.all([startBackends("console_browser"), launchChromium()]);
   await seedUsers(backends.db.pool, USERS);
   admin = await startAdmin(backends, { alarms: firingAlarm });
-  await mkdir(SCREENSHOTS, { recursive: true });
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
 });
 
@@ -65,22 +56,43 @@ afterAll(async () => {
   await backends?.db.drop();
 });
 
-const shot = (name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+const shot = (name: string) => screenshot(page, name);
 
 describe("operations console", () => {
-  it("signs in once per tab and shows the firing alarm", async () => {
+  it("says why a token is refused, then signs in once per tab and shows the firing alarm", async () => {
     // Prepare
     await page.goto(admin.url);
     // Act
+    await page.fill("#token-input", "not-a-real-token-000000");
+    await page.click("#token-form button[type=submit]");
+    await page.waitForSelector("#token-error >> text=That token was not accepted (401 UNAUTHORIZED)");
+    await shot("0-sign-in-refused");
     await page.fill("#token-input", OPERATOR.token);
     await page.click("#token-form button[type=submit]");
     // Assess
     await page.waitForSelector("#who >> text=olivia");
     expect(await page.textContent("#who")).toContain("operator");
     await page.waitForSelector("#alarm-banner:not([hidden]) >> text=messaging-dlq-alarm is in ALARM");
+    expect(await page.textContent("#alarm-state")).toBe("Alarms: ALARM");
     await page.reload();
     await page.waitForSelector("#who >> text=olivia");
     expect(await page.isVisible("#token-dialog")).toBe(false);
+  });
+
+  it("switches to Korean and keeps the choice across a reload", async () => {
+    // Prepare
+    await page.goto(`${admin.url}/#/campaigns`);
+    await page.waitForSelector("h1 >> text=Campaign history");
+    // Act
+    await page.selectOption("#language", "ko");
+    await page.waitForSelector("h1 >> text=캠페인 발송 이력");
+    await page.reload();
+    // Assess
+    await page.waitForSelector("h1 >> text=캠페인 발송 이력");
+    expect(await page.textContent("#nav")).toContain("새 캠페인");
+    expect(await page.getAttribute("html", "lang")).toBe("ko");
+    await page.selectOption("#language", "en");
+    await page.waitForSelector("h1 >> text=Campaign history");
   });
 
   it("composes an audience with a live count, sends it, and follows its progress", async () => {
@@ -142,26 +154,31 @@ describe("operations console", () => {
   it("lists DLQ messages, keeps an opened body open across refreshes, and redrives them all", async () => {
     // Prepare
     const before = await queueDepth(admin.sqs.client, admin.sqs.queueUrl);
+    const markup = '<img src=x onerror="window.__xss=1">';
     await sendBodies(admin.sqs.client, admin.sqs.dlqUrl, [
       { logId: 1, chunkId: 0, userIds: [3, 6, 7] },
       { logId: 1, chunkId: 1, userIds: [10, 11] },
+      markup,
     ]);
     await page.goto(`${admin.url}/#/dlq`);
-    await page.waitForSelector("#dlq-messages tbody tr >> nth=1");
+    await page.waitForSelector("#dlq-messages tbody tr >> nth=2");
     await page.locator("#dlq-messages details summary").first().click();
     await page.waitForTimeout(3500);
     expect(await page.locator("#dlq-messages details[open]").count()).toBe(1);
-    expect(await page.textContent("#dlq-count")).toBe("2 of 2 shown");
+    expect(await page.textContent("#dlq-count")).toBe("3 of 3 shown");
+    // A body is text, never markup.
+    expect(await page.locator("#dlq-messages pre", { hasText: markup }).count()).toBe(1);
+    expect(await page.evaluate(() => (window as { __xss?: number }).__xss)).toBeUndefined();
     await shot("5-dlq");
     // Act
     await page.click("#redrive");
-    await page.waitForSelector("#confirm-action[open] >> text=Move 2 messages (5 recipients) of 1 campaign");
+    await page.waitForSelector("#confirm-action[open] >> text=Move 3 messages (5 recipients) of 1 campaign");
     await page.click("#confirm-action-ok");
     // Assess
     await page.waitForSelector("#redrive-tasks >> text=completed");
     await page.waitForSelector("text=The DLQ is empty.");
     expect(await queueDepth(admin.sqs.client, admin.sqs.dlqUrl)).toBe(0);
-    expect(await queueDepth(admin.sqs.client, admin.sqs.queueUrl)).toBe(before + 2);
+    expect(await queueDepth(admin.sqs.client, admin.sqs.queueUrl)).toBe(before + 3);
     await shot("6-dlq-redriven");
   });
 });
