@@ -24,6 +24,8 @@ export interface BatchSenderOptions {
   maxBatchBytes?: number;
   /** Names the campaign in log lines. */
   logId: number;
+  /** Called once per message when SQS has answered for it: queued, refused or failed for good. */
+  onAnswered?(message: QueuedMessage): void;
 }
 
 export interface BatchSenderTotals {
@@ -47,7 +49,7 @@ export interface BatchSender {
  * calls in flight, and resends the entries a call reports failed with exponential backoff.
  */
 export function createBatchSender(options: BatchSenderOptions): BatchSender {
-  const { queue, clock, logger, concurrency, maxAttempts, retryBaseDelayMs, logId } = options;
+  const { queue, clock, logger, concurrency, maxAttempts, retryBaseDelayMs, logId, onAnswered } = options;
   const maxBytes = options.maxBatchBytes ?? SQS_MAX_BATCH_BYTES;
   const totals: BatchSenderTotals = { queued: 0, failed: 0 };
   const inFlight = new Set<Promise<void>>();
@@ -71,14 +73,21 @@ export function createBatchSender(options: BatchSenderOptions): BatchSender {
       const failed = new Set(failedIds);
       const retry: QueuedMessage[] = [];
       for (const message of pending) {
-        if (!failed.has(message.id)) totals.queued += message.recipients;
-        else if (rejected.has(message.id)) totals.failed += message.recipients;
-        else retry.push(message);
+        if (failed.has(message.id) && !rejected.has(message.id)) {
+          retry.push(message);
+          continue;
+        }
+        if (failed.has(message.id)) totals.failed += message.recipients;
+        else totals.queued += message.recipients;
+        onAnswered?.(message);
       }
       if (rejected.size > 0) logger?.warn("SQS rejected messages", { logId, chunks: [...rejected] });
       if (retry.length === 0) return;
       if (attempt >= maxAttempts) {
-        for (const message of retry) totals.failed += message.recipients;
+        for (const message of retry) {
+          totals.failed += message.recipients;
+          onAnswered?.(message);
+        }
         logger?.error("messages not enqueued after retries", {
           logId,
           attempts: attempt,

@@ -24,3 +24,26 @@ export class EnqueueAbortedError extends SmsimError {
     );
   }
 }
+
+export class CampaignNotFoundError extends SmsimError {
+  constructor(readonly logId: number) {
+    super("CAMPAIGN_NOT_FOUND", `campaign ${logId} not found`);
+  }
+}
+
+/** The campaign cannot be resumed; the message says why. */
+export class ResumeRefusedError extends SmsimError {
+  constructor(
+    readonly logId: number,
+    reason: string,
+  ) {
+    super("RESUME_REFUSED", `campaign ${logId} cannot be resumed: ${reason}`);
+  }
+}
+
+/** A resume claimed the campaign while this producer was still enqueueing it: this one stopped. */
+export class EnqueueTakenOverError extends SmsimError {
+  constructor(readonly logId: number) {
+    super("ENQUEUE_TAKEN_OVER", `campaign ${logId}: another producer resumed it; this one stopped`);
+  }
+}

@@ -1,4 +1,4 @@
-import type { Pool, ResultSetHeader } from "mysql2/promise";
+import type { Pool, ResultSetHeader, RowDataPacket } from "mysql2/promise";
 import { z } from "zod";
 import { type Clock, systemClock } from "../domain/clock";
 import { ValidationError } from "../domain/errors";
@@ -7,9 +7,15 @@ import { parseWith } from "../domain/validation";
 import type { Logger } from "../handler/logger";
 import { type AudienceSource, parseAudience } from "./audience/compile-audience";
 import { countAudience, DEFAULT_PAGE_SIZE, pagesOf, streamAudienceIds } from "./audience/stream-audience";
-import { createBatchSender } from "./batch-sender";
-import { createEnqueueProgress } from "./enqueue-progress";
-import { EmptyAudienceError, EnqueueAbortedError } from "./errors";
+import { type BatchSenderTotals, createBatchSender } from "./batch-sender";
+import { createEnqueueProgress, ENQUEUE_STALE_MS, type EnqueueCheckpoint } from "./enqueue-progress";
+import {
+  CampaignNotFoundError,
+  EmptyAudienceError,
+  EnqueueAbortedError,
+  EnqueueTakenOverError,
+  ResumeRefusedError,
+} from "./errors";
 import type { MessageQueuePort } from "./ports";
 
 export interface SendBulkMessageInput {
@@ -43,6 +49,13 @@ export interface StartedCampaign {
   done: Promise<SendBulkMessageResult>;
 }
 
+export interface ResumedCampaign extends StartedCampaign {
+  /** The first chunk id this resume sends; chunks below it were on the queue already. */
+  fromChunk: number;
+  /** Users up to this id were on the queue already. */
+  afterUserId: number;
+}
+
 export interface MessagingService {
   /** Validates `input` (it may come straight from a request body) and enqueues the campaign. */
   sendBulkMessage(input: SendBulkMessageInput): Promise<SendBulkMessageResult>;
@@ -51,6 +64,13 @@ export interface MessagingService {
    * once the campaign's log row exists, with enqueueing going on in `done`.
    */
   startBulkMessage(input: SendBulkMessageInput): Promise<StartedCampaign>;
+  /**
+   * Continues an interrupted campaign (QUEUEING, its producer's heartbeat stale) from its
+   * checkpoint: resolves once this producer has claimed it, with enqueueing going on in `done`.
+   * Refuses (ResumeRefusedError) a campaign that is finished, still alive or has no audience to
+   * re-read; CampaignNotFoundError when there is none.
+   */
+  resumeBulkMessage(logId: number): Promise<ResumedCampaign>;
 }
 
 export interface MessagingServiceOptions {
@@ -62,10 +82,15 @@ export interface MessagingServiceOptions {
   concurrency?: number;
   /** User IDs read from MySQL per query (default 5,000). */
   pageSize?: number;
-  /** Recipients answered for by SQS between two writes of the log's progress counts (default 5,000). */
+  /**
+   * Recipients answered for by SQS between two writes of the log's progress counts and resume
+   * checkpoint (default 1,000): what a resume may send again after a crash, on top of the calls in flight.
+   */
   progressEvery?: number;
   /** Sends per entry before it counts as failed (default 5). */
   maxAttempts?: number;
+  /** A QUEUEING campaign whose heartbeat is older than this counts as interrupted (default 10 s). */
+  staleAfterMs?: number;
   /** Backoff before the first resend, doubling after (default 100 ms). */
   retryBaseDelayMs?: number;
   maxBatchBytes?: number;
@@ -94,7 +119,8 @@ export function createMessagingService(options: MessagingServiceOptions): Messag
   const { pool, queue, logger } = options;
   const clock = options.clock ?? systemClock;
   const pageSize = positiveInt("pageSize", options.pageSize ?? DEFAULT_PAGE_SIZE);
-  const progressEvery = positiveInt("progressEvery", options.progressEvery ?? DEFAULT_PAGE_SIZE);
+  const progressEvery = positiveInt("progressEvery", options.progressEvery ?? 1_000);
+  const staleAfterMs = positiveInt("staleAfterMs", options.staleAfterMs ?? ENQUEUE_STALE_MS);
   const senderSettings = {
     queue,
     clock,
@@ -120,19 +146,96 @@ export function createMessagingService(options: MessagingServiceOptions): Messag
     ]);
     if (first.done) throw new EmptyAudienceError(JSON.stringify(audienceRecord(recipients)));
     const logId = await insertLog(input, requestedAt, totalCount);
-    return { logId, totalCount, done: enqueue(logId, input, resume(first.value, pages)) };
+    const start = { heartbeatAt: requestedAt, checkpoint: { chunks: 0, throughUser: 0 }, base: NO_TOTALS };
+    return { logId, totalCount, done: enqueue(logId, input, prepend(first.value, pages), start) };
+  }
+
+  async function resumeBulkMessage(logId: number): Promise<ResumedCampaign> {
+    const [rows] = await pool.execute<RowDataPacket[]>(
+      `SELECT status, audience, content, template_id, requested_by, name, total_count,
+         enqueue_failed_count, enqueued_chunks, enqueued_through_user, enqueue_heartbeat_at
+       FROM messaging_log WHERE id = ?`,
+      [logId],
+    );
+    const row = rows[0];
+    if (!row) throw new CampaignNotFoundError(logId);
+    const audience = typeof row.audience === "string" ? JSON.parse(row.audience) : row.audience;
+    if (row.status !== "QUEUEING") {
+      throw new ResumeRefusedError(
+        logId,
+        `its status is ${row.status}: only an interrupted QUEUEING campaign resumes`,
+      );
+    }
+    if (audience?.kind === "userIds") {
+      throw new ResumeRefusedError(logId, "it was sent to an explicit list of user IDs, which is not kept");
+    }
+    const now = new Date(clock.now());
+    // The claim is the fence: the old producer's next write finds a heartbeat it did not write and stops.
+    const [claim] = await pool.execute<ResultSetHeader>(
+      `UPDATE messaging_log SET enqueue_heartbeat_at = ?, updated_at = ?
+       WHERE id = ? AND status = 'QUEUEING' AND (enqueue_heartbeat_at IS NULL OR enqueue_heartbeat_at < ?)`,
+      [now, now, logId, new Date(now.getTime() - staleAfterMs)],
+    );
+    if (claim.affectedRows !== 1) {
+      const beat = row.enqueue_heartbeat_at ? new Date(row.enqueue_heartbeat_at).toISOString() : "none";
+      throw new ResumeRefusedError(logId, `its producer is still enqueueing (last heartbeat ${beat})`);
+    }
+    const checkpoint = {
+      chunks: Number(row.enqueued_chunks),
+      throughUser: Number(row.enqueued_through_user),
+    };
+    // Chunks below the checkpoint are full (only the last chunk may be short, and it ends the enqueue).
+    const answered = checkpoint.chunks * RECIPIENTS_PER_MESSAGE;
+    const failed = Math.min(Number(row.enqueue_failed_count), answered);
+    const source = parseAudience(audience);
+    const input: ValidInput = {
+      requestedBy: String(row.requested_by),
+      name: row.name ?? undefined,
+      content: String(row.content),
+      templateId: row.template_id ?? undefined,
+      recipients: { kind: "audience", audience: source },
+    };
+    const pages = streamAudienceIds(pool, source, pageSize, checkpoint.throughUser);
+    const start = { heartbeatAt: now, checkpoint, base: { queued: answered - failed, failed } };
+    logger?.info("campaign resumed", {
+      logId,
+      fromChunk: checkpoint.chunks,
+      afterUserId: checkpoint.throughUser,
+    });
+    return {
+      logId,
+      totalCount: Number(row.total_count),
+      fromChunk: checkpoint.chunks,
+      afterUserId: checkpoint.throughUser,
+      done: enqueue(logId, input, pages, start),
+    };
   }
 
   async function enqueue(
     logId: number,
     input: ValidInput,
     pages: AsyncIterable<number[]>,
+    start: EnqueueStart,
   ): Promise<SendBulkMessageResult> {
-    const sender = createBatchSender({ ...senderSettings, logId });
-    const progress = createEnqueueProgress({ pool, clock, logger, logId, every: progressEvery });
-    let chunkId = 0;
+    const checkpoints = createCheckpointTracker(start.checkpoint);
+    const sender = createBatchSender({
+      ...senderSettings,
+      logId,
+      onAnswered: (message) => checkpoints.answered(Number(message.id)),
+    });
+    const totals = () => plus(start.base, sender.totals());
+    const progress = createEnqueueProgress({
+      pool,
+      clock,
+      logger,
+      logId,
+      every: progressEvery,
+      heartbeatAt: start.heartbeatAt,
+    });
+    let chunkId = start.checkpoint.chunks;
     try {
       for await (const userIds of chunksOf(pages, RECIPIENTS_PER_MESSAGE)) {
+        if (!progress.owned()) throw new EnqueueTakenOverError(logId);
         const body = {
           v: 1 as const,
           logId,
@@ -141,25 +244,30 @@ export function createMessagingService(options: MessagingServiceOptions): Messag
           content: input.content,
           templateId: input.templateId,
         };
+        checkpoints.sent(chunkId, userIds.at(-1) as number);
         await sender.add({ id: String(chunkId), body: encodeMessageBody(body), recipients: userIds.length });
-        progress.offer(sender.totals());
+        progress.offer(totals(), checkpoints.current());
         chunkId++;
       }
     } catch (error) {
-      const totals = await sender.finish();
+      await sender.finish();
       await progress.settled();
-      await finishLog(logId, totals.queued, totals.failed, true);
-      throw new EnqueueAbortedError(logId, totals.queued, error);
+      if (error instanceof EnqueueTakenOverError) throw error;
+      const { queued, failed } = totals();
+      await finishLog(logId, queued, failed, true, progress.heartbeatAt());
+      throw new EnqueueAbortedError(logId, queued, error);
     }
-    const { queued, failed } = await sender.finish();
+    await sender.finish();
     await progress.settled();
-    const status = await finishLog(logId, queued, failed, false);
+    const { queued, failed } = totals();
+    const status = await finishLog(logId, queued, failed, false, progress.heartbeatAt());
     logger?.info("campaign enqueued", { logId, queued, failed, messages: chunkId, status });
     return { logId, queuedCount: queued, failedCount: failed, status };
   }
 
   return {
     startBulkMessage,
+    resumeBulkMessage,
     async sendBulkMessage(input) {
       const { done } = await startBulkMessage(input);
       return done;
@@ -169,8 +277,9 @@ export function createMessagingService(options: MessagingServiceOptions): Messag
   async function insertLog(input: ValidInput, requestedAt: Date, totalCount: number): Promise<number> {
     const [result] = await pool.execute<ResultSetHeader>(
       `INSERT INTO messaging_log
-         (name, requested_by, requested_at, audience, content, template_id, total_count, status, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, 'QUEUEING', ?)`,
+         (name, requested_by, requested_at, audience, content, template_id, total_count, status, updated_at,
+          enqueue_heartbeat_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, 'QUEUEING', ?, ?)`,
       [
         input.name ?? null,
         input.requestedBy,
@@ -179,6 +288,7 @@ export function createMessagingService(options: MessagingServiceOptions): Messag
         input.content,
         input.templateId ?? null,
         totalCount,
+        requestedAt,
         requestedAt,
       ],
     );
@@ -189,18 +299,20 @@ export function createMessagingService(options: MessagingServiceOptions): Messag
    * Writes the final counts, the total becoming what was streamed (users may have joined or left
    * the audience since it was counted). The consumer records results while the campaign is
    * QUEUEING but leaves its status alone, so the status is settled here, in the same statement,
-   * from the consumer's counters against the final total.
+   * from the consumer's counters against the final total. Fenced on this producer's last
+   * heartbeat: a resume that claimed the campaign settles it instead.
    */
   async function finishLog(
     logId: number,
     queued: number,
     failed: number,
     aborted: boolean,
+    heartbeatAt: Date,
   ): Promise<SendBulkMessageResult["status"]> {
     const status = failed > 0 || aborted ? "ENQUEUE_FAILED" : "QUEUED";
     const total = queued + failed;
     const now = new Date(clock.now());
-    await pool.execute(
+    const [result] = await pool.execute<ResultSetHeader>(
       `UPDATE messaging_log SET
          total_count = ?, queued_count = ?, enqueue_failed_count = ?, updated_at = ?,
          completed_at = IF(? = 'QUEUED' AND sent_count + failed_count >= ?, COALESCE(completed_at, ?), NULL),
@@ -212,9 +324,10 @@ export function createMessagingService(options: MessagingServiceOptions): Messag
            WHEN sent_count = 0 THEN 'FAILED'
            ELSE 'PARTIAL'
          END
-       WHERE id = ?`,
-      [total, queued, failed, now, status, total, now, status, total, logId],
+       WHERE id = ? AND enqueue_heartbeat_at <=> ?`,
+      [total, queued, failed, now, status, total, now, status, total, logId, heartbeatAt],
     );
+    if (result.affectedRows !== 1) throw new EnqueueTakenOverError(logId);
     return status;
   }
 }
@@ -235,7 +348,44 @@ function validate(raw: unknown): ValidInput {
   return { ...rest, recipients: { kind: "userIds", userIds } };
 }
 
-async function* resume<T>(first: T, rest: AsyncIterable<T>): AsyncGenerator<T> {
+interface EnqueueStart {
+  heartbeatAt: Date;
+  checkpoint: EnqueueCheckpoint;
+  /** What chunks below the checkpoint counted (a resume continues the counts). */
+  base: BatchSenderTotals;
+}
+
+const NO_TOTALS: BatchSenderTotals = { queued: 0, failed: 0 };
+
+function plus(a: BatchSenderTotals, b: BatchSenderTotals): BatchSenderTotals {
+  return { queued: a.queued + b.queued, failed: a.failed + b.failed };
+}
+
+/**
+ * The contiguous prefix of chunks SQS has answered for. Batches are answered out of order, so a
+ * chunk answered early waits here until every chunk before it is answered too.
+ */
+function createCheckpointTracker(start: EnqueueCheckpoint) {
+  const current = { ...start };
+  const lastUser = new Map<number, number>();
+  const answered = new Set<number>();
+  return {
+    sent(chunkId: number, lastUserId: number) {
+      lastUser.set(chunkId, lastUserId);
+    },
+    answered(chunkId: number) {
+      answered.add(chunkId);
+      while (answered.delete(current.chunks)) {
+        current.throughUser = lastUser.get(current.chunks) ?? current.throughUser;
+        lastUser.delete(current.chunks);
+        current.chunks++;
+      }
+    },
+    current: (): EnqueueCheckpoint => ({ ...current }),
+  };
+}
+
+async function* prepend<T>(first: T, rest: AsyncIterable<T>): AsyncGenerator<T> {
   yield first;
   yield* rest;
 }

@@ -8,7 +8,6 @@ import { registerConsoleRoutes } from "../console/console-routes";
 import type { MessagingService } from "../messaging-service";
 import { installAccessControl } from "./access-control";
 import type { AlarmStatusSource } from "./alarm-status";
-import { createAttemptRecords } from "./attempt-records";
 import { createAudiencePreview } from "./audience-preview";
 import { createAuditLog } from "./audit-log";
 import { type AdminToken, createAuthenticator } from "./auth";
@@ -109,11 +108,10 @@ export async function createAdminServer(options: AdminServerOptions): Promise<Ad
     clock,
     failureReasonsRefreshMs: options.failureReasonsRefreshMs,
   });
-  const dlq = createDlqService(sqs);
-  const attempts = createAttemptRecords(pool);
-  const index = createDlqIndex({ ...sqs, attempts, depth: dlq.depth, clock });
+  const dlq = createDlqService({ ...sqs, pool });
+  const index = createDlqIndex({ dlq, client: sqs.client, queueUrl: sqs.queueUrl, clock });
 
-  registerCampaignRoutes(app, { launcher, campaigns, attempts, index, recordChange });
+  registerCampaignRoutes(app, { launcher, campaigns, index, recordChange });
   registerAudienceRoutes(app, { audiences });
   registerDlqRoutes(app, { dlq, index, recordChange });
   registerStatusRoutes(app, { pool, sqs, alarms, clock });

@@ -3,6 +3,7 @@ import { type Clock, systemClock } from "../../domain/clock";
 
 export type AuditAction =
   | "campaign.create"
+  | "campaign.resume"
   | "campaign.export"
   | "dlq.redrive"
   | "dlq.purge"

@@ -1,4 +1,4 @@
-import type { MessagingService, SendBulkMessageInput } from "../messaging-service";
+import type { MessagingService, ResumedCampaign, SendBulkMessageInput } from "../messaging-service";
 
 export interface LaunchedCampaign {
   logId: number;
@@ -10,12 +10,14 @@ export interface LaunchedCampaign {
 export interface CampaignLauncher {
   /** Resolves once the campaign's log row exists; enqueueing goes on in the background. */
   launch(input: SendBulkMessageInput): Promise<LaunchedCampaign>;
+  /** Claims an interrupted campaign and continues its enqueue in the background. */
+  resume(logId: number): Promise<Omit<ResumedCampaign, "done">>;
   /** Resolves when every background enqueue has finished (graceful shutdown, tests). */
   settled(): Promise<void>;
 }
 
 export interface CampaignLauncherOptions {
-  messaging: Pick<MessagingService, "startBulkMessage">;
+  messaging: Pick<MessagingService, "startBulkMessage" | "resumeBulkMessage">;
   /** Called when a background enqueue fails after the caller already had its logId. */
   onBackgroundError(error: unknown): void;
 }
@@ -23,13 +25,22 @@ export interface CampaignLauncherOptions {
 export function createCampaignLauncher(options: CampaignLauncherOptions): CampaignLauncher {
   const { messaging, onBackgroundError } = options;
   const inflight = new Set<Promise<unknown>>();
+  const track = (done: Promise<unknown>) => {
+    const tracked = done.catch(onBackgroundError).finally(() => inflight.delete(tracked));
+    inflight.add(tracked);
+  };
 
   return {
     async launch(input) {
       const { logId, totalCount, done } = await messaging.startBulkMessage(input);
-      const tracked = done.catch(onBackgroundError).finally(() => inflight.delete(tracked));
-      inflight.add(tracked);
+      track(done);
       return { logId, totalCount };
+    },
+
+    async resume(logId) {
+      const { done, ...resumed } = await messaging.resumeBulkMessage(logId);
+      track(done);
+      return resumed;
     },
 
     async settled() {

@@ -1,6 +1,7 @@
 import type { Pool, RowDataPacket } from "mysql2/promise";
 import { type Clock, systemClock } from "../../domain/clock";
 import type { LogStatus } from "../../domain/db-schema";
+import { ENQUEUE_STALE_MS } from "../enqueue-progress";
 import { maskPhone } from "./mask-phone";
 
 export interface CampaignSummary {
@@ -18,6 +19,8 @@ export interface CampaignSummary {
   failedCount: number;
   updatedAt: string;
   completedAt: string | null;
+  /** QUEUEING with a stale producer heartbeat: the enqueue died and can be resumed. */
+  interrupted: boolean;
 }
 
 export interface CampaignDetail extends CampaignSummary {
@@ -40,6 +43,16 @@ export interface CampaignDetail extends CampaignSummary {
   failureReasons: FailureReason[];
   /** When failureReasons were counted; they may trail failedCount by up to the refresh interval. */
   failureReasonsAsOf: string | null;
+  /** Deliveries that did not complete, by code: why recipients are still waiting, or reached the DLQ. */
+  failedAttempts: { total: number; byCode: AttemptReason[] };
+}
+
+export interface AttemptReason {
+  code: string;
+  count: number;
+  /** The most recent attempt's detail: the carrier's own error code and message where it gave one. */
+  lastDetail: string;
+  lastAt: string;
 }
 
 export interface FailureReason {
@@ -51,6 +64,7 @@ export interface FailureRow {
   userId: number;
   phone: string;
   errorCode: string | null;
+  errorDetail: string | null;
   attempts: number;
   updatedAt: string;
 }
@@ -85,7 +99,7 @@ export interface CampaignQueriesOptions {
 }
 
 const SUMMARY_COLUMNS = `id, name, requested_by, requested_at, audience, status, total_count, queued_count,
-  enqueue_failed_count, sent_count, failed_count, updated_at, completed_at`;
+  enqueue_failed_count, sent_count, failed_count, updated_at, completed_at, enqueue_heartbeat_at`;
 const MAX_CACHED = 500;
 
 interface CountedReasons {
@@ -138,6 +152,23 @@ export function createCampaignQueries(pool: Pool, options: CampaignQueriesOption
     return last;
   }
 
+  async function countAttempts(logId: number): Promise<CampaignDetail["failedAttempts"]> {
+    const [rows] = await pool.execute<RowDataPacket[]>(
+      `SELECT a.code, a.n, a.last_at, d.detail FROM (
+         SELECT code, COUNT(*) AS n, MAX(at) AS last_at, MAX(id) AS last_id
+         FROM delivery_attempt WHERE log_id = ? GROUP BY code
+       ) a JOIN delivery_attempt d ON d.id = a.last_id ORDER BY a.n DESC, a.code`,
+      [logId],
+    );
+    const byCode = rows.map((r) => ({
+      code: String(r.code),
+      count: Number(r.n),
+      lastDetail: String(r.detail),
+      lastAt: iso(r.last_at),
+    }));
+    return { total: byCode.reduce((sum, r) => sum + r.count, 0), byCode };
+  }
+
   async function loadDetail(logId: number): Promise<CampaignDetail | null> {
     const [rows] = await pool.execute<RowDataPacket[]>(
       `SELECT ${SUMMARY_COLUMNS}, content, template_id FROM messaging_log WHERE id = ?`,
@@ -145,8 +176,11 @@ export function createCampaignQueries(pool: Pool, options: CampaignQueriesOption
     );
     const row = rows[0];
     if (!row) return null;
-    const summary = toSummary(row);
-    const reasons = await reasonsFor(logId, summary.failedCount);
+    const summary = toSummary(row, clock.now());
+    const [reasons, failedAttempts] = await Promise.all([
+      reasonsFor(logId, summary.failedCount),
+      countAttempts(logId),
+    ]);
     const finished = summary.sentCount + summary.failedCount;
     return {
       ...summary,
@@ -163,12 +197,13 @@ export function createCampaignQueries(pool: Pool, options: CampaignQueriesOption
       },
       failureReasons: reasons?.reasons ?? [],
       failureReasonsAsOf: reasons ? iso(new Date(reasons.at)) : null,
+      failedAttempts,
     };
   }
 
   async function failureBatch(logId: number, limit: number, offset: number, afterUserId = 0) {
     const [rows] = await pool.execute<RowDataPacket[]>(
-      `SELECT user_id, phone, error_code, attempts, updated_at FROM messaging_result
+      `SELECT user_id, phone, error_code, error_detail, attempts, updated_at FROM messaging_result
        WHERE log_id = ? AND status = 'FAILED' AND user_id > ? ORDER BY user_id LIMIT ? OFFSET ?`,
       [logId, afterUserId, String(limit), String(offset)],
     );
@@ -177,6 +212,7 @@ export function createCampaignQueries(pool: Pool, options: CampaignQueriesOption
         userId: Number(r.user_id),
         phone: maskPhone(String(r.phone)),
         errorCode: r.error_code ?? null,
+        errorDetail: r.error_detail ?? null,
         attempts: Number(r.attempts),
         updatedAt: iso(r.updated_at),
       }),
@@ -190,7 +226,9 @@ export function createCampaignQueries(pool: Pool, options: CampaignQueriesOption
         [String(pageSize), String((page - 1) * pageSize)],
       );
       const [count] = await pool.query<RowDataPacket[]>("SELECT COUNT(*) AS n FROM messaging_log");
-      return { items: rows.map(toSummary), page, pageSize, total: Number(count[0]?.n ?? 0) };
+      const now = clock.now();
+      const items = rows.map((row) => toSummary(row, now));
+      return { items, page, pageSize, total: Number(count[0]?.n ?? 0) };
     },
 
     get: loadDetail,
@@ -218,7 +256,8 @@ export function createCampaignQueries(pool: Pool, options: CampaignQueriesOption
   };
 }
 
-function toSummary(row: RowDataPacket): CampaignSummary {
+function toSummary(row: RowDataPacket, now: number): CampaignSummary {
+  const heartbeat = row.enqueue_heartbeat_at ? new Date(row.enqueue_heartbeat_at).getTime() : 0;
   return {
     id: Number(row.id),
     name: row.name ?? null,
@@ -233,6 +272,7 @@ function toSummary(row: RowDataPacket): CampaignSummary {
     failedCount: Number(row.failed_count),
     updatedAt: iso(row.updated_at),
     completedAt: row.completed_at ? iso(row.completed_at) : null,
+    interrupted: row.status === "QUEUEING" && now - heartbeat > ENQUEUE_STALE_MS,
   };
 }
 

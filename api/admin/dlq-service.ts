@@ -1,14 +1,21 @@
 import {
+  ChangeMessageVisibilityBatchCommand,
+  DeleteMessageBatchCommand,
   GetQueueAttributesCommand,
   ListMessageMoveTasksCommand,
   type Message,
-  PurgeQueueCommand,
   ReceiveMessageCommand,
+  SendMessageBatchCommand,
   type SQSClient,
   StartMessageMoveTaskCommand,
 } from "@aws-sdk/client-sqs";
+import type { Pool } from "mysql2/promise";
 import { ValidationError } from "../../domain/errors";
 import { parseMessageBody } from "../../domain/message-body";
+import { MAX_DETAIL_LENGTH } from "../../handler/failed-attempt";
+import { createMysqlDeliveryStore } from "../../handler/mysql-delivery-store";
+import type { RecipientResult } from "../../handler/ports";
+import { type AttemptRecord, createAttemptHistory } from "./attempt-history";
 import { AdminHttpError, NotFoundError, QueueUnavailableError, RedriveInProgressError } from "./errors";
 
 export interface DlqServiceOptions {
@@ -16,6 +23,8 @@ export interface DlqServiceOptions {
   /** The source queue: where a redrive sends messages back. */
   queueUrl: string;
   dlqUrl: string;
+  /** The results database: failure reasons for DLQ messages, and where a purge settles recipients. */
+  pool: Pool;
 }
 
 export interface DlqDepth {
@@ -34,6 +43,27 @@ export interface DlqMessage {
   userIds: number[];
   parseError: string | null;
   body: string;
+  /** Why it got here: the failed attempts of its chunk (across redrives), oldest first. */
+  failures: AttemptRecord[];
+}
+
+/** What a purge or redrive touched, per campaign (logId null: bodies too malformed to name one). */
+export interface CampaignTouch {
+  logId: number | null;
+  messages: number;
+  recipients: number;
+}
+
+/** What an action touched in all, and per campaign. */
+export interface Touched {
+  messages: number;
+  recipients: number;
+  campaigns: CampaignTouch[];
+}
+
+export interface PurgeResult {
+  messages: number;
+  campaigns: (CampaignTouch & { settled: number })[];
 }
 
 export interface RedriveTask {
@@ -56,26 +86,54 @@ export interface DlqService {
   inspect(limit?: number): Promise<{ depth: DlqDepth; messages: DlqMessage[] }>;
   /** One message among those a peek returns; NotFoundError otherwise. */
   show(messageId: string): Promise<DlqMessage>;
-  /** Moves every DLQ message back to the source queue; one task may run at a time. */
-  startRedrive(options?: { maxPerSecond?: number }): Promise<{ taskHandle: string }>;
+  /**
+   * Moves every DLQ message back to the source queue; one task may run at a time. Counts first
+   * which campaigns it moves, for the audit.
+   */
+  startRedrive(options?: {
+    maxPerSecond?: number;
+  }): Promise<{ taskHandle: string; campaigns: CampaignTouch[] }>;
   /** Recent move tasks off the DLQ, newest first, with their progress. */
   redriveTasks(): Promise<RedriveTask[]>;
-  /** Deletes every DLQ message; `confirm` must be the DLQ's name. */
-  purge(confirm: string): Promise<void>;
+  /**
+   * Every DLQ message with its failures, each received once (hidden while the read goes on, so
+   * it gets past ReceiveMessage's sample) and then made visible again; at most `limit`.
+   */
+  readAll(limit?: number): Promise<{ messages: DlqMessage[]; complete: boolean }>;
+  /**
+   * Moves the messages of one campaign, or those named, to the source queue: sent, then deleted
+   * (a crash in between leaves a copy on both, which the handler's idempotency absorbs); the rest
+   * are made visible again. Refused while a redrive task runs.
+   */
+  move(filter: { logId?: number; messageIds?: readonly string[] }): Promise<Touched>;
+  /**
+   * Deletes every DLQ message (`confirm` must be the DLQ's name), first recording each recipient
+   * without a result as FAILED with code PURGED, so its campaign can finish. Refused while a
+   * redrive runs: it would delete what the task is moving.
+   */
+  purge(confirm: string): Promise<PurgeResult>;
 }
 
 export const MAX_PEEK = 50;
 /** SQS caps a move task at 500 messages a second. */
 export const MAX_REDRIVE_PER_SECOND = 500;
 const RECEIVE_MAX = 10;
+/** Long enough to read the whole DLQ before any message it hid reappears. */
+const SWEEP_VISIBILITY_SECONDS = 300;
+/** Most messages one read-through keeps (a console page, not a bulk export). */
+const DEFAULT_READ_LIMIT = 10_000;
+/** Ends a sweep early (readAll's limit). */
+const STOP = Symbol("stop");
 
 export function queueNameOf(url: string): string {
   return new URL(url).pathname.split("/").filter(Boolean).pop() ?? url;
 }
 
-export function createDlqService({ client, queueUrl, dlqUrl }: DlqServiceOptions): DlqService {
+export function createDlqService({ client, queueUrl, dlqUrl, pool }: DlqServiceOptions): DlqService {
   const dlqName = queueNameOf(dlqUrl);
   const arns = new Map<string, Promise<string>>();
+  const history = createAttemptHistory(pool);
+  const store = createMysqlDeliveryStore(pool);
 
   async function call<T>(name: string, run: () => Promise<T>): Promise<T> {
     try {
@@ -152,7 +210,67 @@ export function createDlqService({ client, queueUrl, dlqUrl }: DlqServiceOptions
       }
       if (seen.size === before) break;
     }
-    return [...seen.values()].slice(0, limit);
+    return withFailures([...seen.values()].slice(0, limit));
+  }
+
+  async function withFailures(messages: DlqMessage[]): Promise<DlqMessage[]> {
+    const failures = await history.of(messages);
+    return messages.map((m) => ({ ...m, failures: failures.get(m.messageId) ?? [] }));
+  }
+
+  /**
+   * Receives every DLQ message once, hiding each for SWEEP_VISIBILITY_SECONDS, and hands each
+   * batch to `visit` before the next receive.
+   */
+  async function sweep(visit: (batch: Message[]) => Promise<void>): Promise<void> {
+    for (;;) {
+      const out = await call("ReceiveMessage", () =>
+        client.send(
+          new ReceiveMessageCommand({
+            QueueUrl: dlqUrl,
+            MaxNumberOfMessages: RECEIVE_MAX,
+            VisibilityTimeout: SWEEP_VISIBILITY_SECONDS,
+            WaitTimeSeconds: 0,
+            MessageSystemAttributeNames: ["ApproximateReceiveCount", "SentTimestamp"],
+          }),
+        ),
+      );
+      const batch = out.Messages ?? [];
+      if (batch.length === 0) return;
+      await visit(batch);
+    }
+  }
+
+  async function refuseWhileRedriving(): Promise<void> {
+    const running = (await listTasks(await arnOf(dlqUrl))).find((t) => t.status === "RUNNING");
+    if (running) throw new RedriveInProgressError(running.taskHandle);
+  }
+
+  /** Records PURGED for the recipients of `messages` that have no result yet; returns how many. */
+  async function settle(message: DlqMessage): Promise<number> {
+    if (message.logId === null || message.userIds.length === 0) return 0;
+    const { logId, userIds, failures } = message;
+    const recorded = await store.findRecorded(logId, userIds);
+    const pending = userIds.filter((id) => !recorded.has(id));
+    if (pending.length === 0) return 0;
+    const phones = await store.findPhones(pending);
+    const last = failures.at(-1);
+    const errorDetail = last
+      ? `purged from the DLQ after ${failures.length} failed attempts; last: ${last.code}: ${last.detail}`
+      : "purged from the DLQ (no failed attempt recorded)";
+    const results = pending.map(
+      (userId): RecipientResult => ({
+        userId,
+        phone: phones.get(userId) ?? "",
+        status: "FAILED",
+        carrierMessageId: null,
+        errorCode: "PURGED",
+        attempts: Math.max(1, failures.length),
+        errorDetail: errorDetail.slice(0, MAX_DETAIL_LENGTH),
+      }),
+    );
+    await store.recordResults(logId, results);
+    return pending.length;
   }
 
   return {
@@ -188,8 +306,8 @@ export function createDlqService({ client, queueUrl, dlqUrl }: DlqServiceOptions
         );
       }
       const [sourceArn, destinationArn] = await Promise.all([arnOf(dlqUrl), arnOf(queueUrl)]);
-      const running = (await listTasks(sourceArn)).find((t) => t.status === "RUNNING");
-      if (running) throw new RedriveInProgressError(running.taskHandle);
+      await refuseWhileRedriving();
+      const campaigns = await census();
       const out = await call("StartMessageMoveTask", () =>
         client.send(
           new StartMessageMoveTaskCommand({
@@ -199,32 +317,117 @@ export function createDlqService({ client, queueUrl, dlqUrl }: DlqServiceOptions
           }),
         ),
       );
-      return { taskHandle: out.TaskHandle ?? "" };
+      return { taskHandle: out.TaskHandle ?? "", campaigns };
     },
 
     async redriveTasks() {
       return listTasks(await arnOf(dlqUrl));
     },
 
+    readAll,
+
+    async move(filter) {
+      await refuseWhileRedriving();
+      const moved: DlqMessage[] = [];
+      const kept: Message[] = [];
+      try {
+        await sweep(async (batch) => {
+          const picked = batch.filter((m) => {
+            const d = describeDlqMessage(m);
+            const named = filter.messageIds?.includes(d.messageId) ?? true;
+            return named && (filter.logId === undefined || d.logId === filter.logId);
+          });
+          kept.push(...batch.filter((m) => !picked.includes(m)));
+          if (picked.length === 0) return;
+          const sent = await call("SendMessageBatch", () =>
+            client.send(
+              new SendMessageBatchCommand({
+                QueueUrl: queueUrl,
+                Entries: picked.map((m, n) => ({ Id: String(n), MessageBody: m.Body ?? "" })),
+              }),
+            ),
+          );
+          const ok = new Set((sent.Successful ?? []).map((r) => Number(r.Id)));
+          kept.push(...picked.filter((_m, n) => !ok.has(n)));
+          const delivered = picked.filter((_m, n) => ok.has(n));
+          if (delivered.length > 0) await deleteAll(delivered);
+          moved.push(...delivered.map(describeDlqMessage));
+        });
+      } finally {
+        await release(kept);
+      }
+      return touchesOf(moved);
+    },
+
     async purge(confirm) {
       if (confirm !== dlqName) {
         throw new ValidationError("confirm", confirm, `type the queue's name, "${dlqName}", to purge it`);
       }
-      await call("PurgeQueue", async () => {
-        try {
-          await client.send(new PurgeQueueCommand({ QueueUrl: dlqUrl }));
-        } catch (error) {
-          // SQS allows one purge per queue every 60 seconds.
-          if ((error as Error).name === "PurgeQueueInProgress") {
-            throw new AdminHttpError("PURGE_IN_PROGRESS", "this DLQ was purged less than 60 s ago", 409, {
-              cause: error,
-            });
-          }
-          throw error;
+      await refuseWhileRedriving();
+      const touched = new Touches();
+      const settled = new Map<number | null, number>();
+      // Recorded before deleted: a purge that dies between the two leaves results and a message
+      // whose second purge records nothing more.
+      await sweep(async (batch) => {
+        const messages = await withFailures(batch.map(describeDlqMessage));
+        for (const message of messages) {
+          touched.add(message);
+          settled.set(message.logId, (settled.get(message.logId) ?? 0) + (await settle(message)));
         }
+        await deleteAll(batch);
       });
+      return {
+        messages: touched.messages,
+        campaigns: touched.list().map((c) => ({ ...c, settled: settled.get(c.logId) ?? 0 })),
+      };
     },
   };
+
+  /** Which campaigns the DLQ holds: every message received once, then made visible again. */
+  async function census(): Promise<CampaignTouch[]> {
+    return touchesOf((await readAll()).messages).campaigns;
+  }
+
+  async function readAll(limit = DEFAULT_READ_LIMIT): Promise<{ messages: DlqMessage[]; complete: boolean }> {
+    const seen = new Map<string, Message>();
+    let complete = true;
+    try {
+      await sweep(async (batch) => {
+        for (const m of batch) if (m.MessageId && !seen.has(m.MessageId)) seen.set(m.MessageId, m);
+        if (seen.size >= limit) {
+          complete = false;
+          throw STOP;
+        }
+      });
+    } catch (error) {
+      if (error !== STOP) throw error;
+    } finally {
+      await release([...seen.values()]);
+    }
+    return { messages: await withFailures([...seen.values()].map(describeDlqMessage)), complete };
+  }
+
+  /** Makes hidden messages visible again, ten at a time. */
+  async function release(messages: readonly Message[]): Promise<void> {
+    for (let i = 0; i < messages.length; i += RECEIVE_MAX) {
+      const entries = messages
+        .slice(i, i + RECEIVE_MAX)
+        .map((m, n) => ({ Id: String(n), ReceiptHandle: m.ReceiptHandle ?? "", VisibilityTimeout: 0 }));
+      await call("ChangeMessageVisibilityBatch", () =>
+        client.send(new ChangeMessageVisibilityBatchCommand({ QueueUrl: dlqUrl, Entries: entries })),
+      );
+    }
+  }
+
+  async function deleteAll(batch: Message[]): Promise<void> {
+    const entries = batch.map((m, n) => ({ Id: String(n), ReceiptHandle: m.ReceiptHandle ?? "" }));
+    const out = await call("DeleteMessageBatch", () =>
+      client.send(new DeleteMessageBatchCommand({ QueueUrl: dlqUrl, Entries: entries })),
+    );
+    if (out.Failed?.length) {
+      throw new QueueUnavailableError("DeleteMessageBatch", new Error(out.Failed[0]?.Message ?? "failed"));
+    }
+  }
 
   function listTasks(sourceArn: string): Promise<RedriveTask[]> {
     return call("ListMessageMoveTasks", async () => {
@@ -244,6 +447,36 @@ export function createDlqService({ client, queueUrl, dlqUrl }: DlqServiceOptions
   }
 }
 
+/** Messages and recipients in all and per campaign (most messages first). */
+export function touchesOf(messages: readonly Pick<DlqMessage, "logId" | "userIds">[]): Touched {
+  const touches = new Touches();
+  for (const m of messages) touches.add(m);
+  const campaigns = touches.list().sort((a, b) => b.messages - a.messages || (a.logId ?? 0) - (b.logId ?? 0));
+  return {
+    messages: touches.messages,
+    recipients: campaigns.reduce((n, c) => n + c.recipients, 0),
+    campaigns,
+  };
+}
+
+/** Messages and recipients per campaign, in the order first seen. */
+class Touches {
+  messages = 0;
+  private readonly byLog = new Map<number | null, CampaignTouch>();
+
+  add(message: Pick<DlqMessage, "logId" | "userIds">): void {
+    this.messages++;
+    const touch = this.byLog.get(message.logId) ?? { logId: message.logId, messages: 0, recipients: 0 };
+    touch.messages++;
+    touch.recipients += message.userIds.length;
+    this.byLog.set(message.logId, touch);
+  }
+
+  list(): CampaignTouch[] {
+    return [...this.byLog.values()];
+  }
+}
+
 /** A received DLQ message's attributes and the routing fields its body names. */
 export function describeDlqMessage(message: Message): DlqMessage {
   const body = message.Body ?? "";
@@ -253,6 +486,7 @@ export function describeDlqMessage(message: Message): DlqMessage {
     receiveCount: Number(message.Attributes?.ApproximateReceiveCount ?? 0),
     sentAt: Number.isFinite(sent) && sent > 0 ? new Date(sent).toISOString() : null,
     body,
+    failures: [],
   };
   try {
     const parsed = parseMessageBody(body);

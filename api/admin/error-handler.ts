@@ -24,6 +24,7 @@ const FASTIFY_CODES: Record<string, [number, string]> = {
 
 /** Domain errors that mean the request was well-formed but cannot be carried out. */
 const UNPROCESSABLE = new Set(["AUDIENCE_EMPTY"]);
+const DOMAIN_STATUS: Record<string, number> = { CAMPAIGN_NOT_FOUND: 404, RESUME_REFUSED: 409 };
 
 /**
  * Turns every error into `{ error, message, field?, requestId }` with the right status; hides
@@ -52,6 +53,9 @@ function describe(error: FastifyError): [number, ErrorReply] {
   if (error.statusCode === 429) return [429, { error: "RATE_LIMITED", message: error.message }];
   if (error instanceof SmsimError && UNPROCESSABLE.has(error.code)) {
     return [422, { error: error.code, message: error.message }];
+  }
+  if (error instanceof SmsimError && DOMAIN_STATUS[error.code] !== undefined) {
+    return [DOMAIN_STATUS[error.code] as number, { error: error.code, message: error.message }];
   }
   if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
     return [error.statusCode, { error: error.code ?? "BAD_REQUEST", message: error.message }];

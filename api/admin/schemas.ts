@@ -76,6 +76,17 @@ export const CreateCampaignReply = Type.Object(
   { title: "CreateCampaignReply" },
 );
 
+export const ResumeCampaignReply = Type.Object(
+  {
+    logId: Type.Integer(),
+    totalCount: Type.Integer(),
+    fromChunk: Type.Integer({ description: "The first chunk sent again; those below were on the queue" }),
+    afterUserId: Type.Integer({ description: "Users up to this id were on the queue" }),
+    status: Type.Literal("QUEUEING"),
+  },
+  { title: "ResumeCampaignReply" },
+);
+
 const campaignSummaryProperties = {
   id: Type.Integer(),
   name: Type.Union([Type.String(), Type.Null()]),
@@ -90,6 +101,10 @@ const campaignSummaryProperties = {
   failedCount: Type.Integer(),
   updatedAt: Type.String({ format: "date-time" }),
   completedAt: Type.Union([Type.String({ format: "date-time" }), Type.Null()]),
+  interrupted: Type.Boolean({
+    description:
+      "QUEUEING, but its producer stopped sending heartbeats: POST /campaigns/{id}/resume continues it",
+  }),
 };
 
 const DlqShare = Type.Object(
@@ -120,22 +135,35 @@ export const CampaignDetail = Type.Object(
     }),
     failureReasons: Type.Array(Type.Object({ errorCode: Type.String(), count: Type.Integer() })),
     dlq: DlqShare,
-    attemptReasons: Type.Array(
-      Type.Object(
-        {
-          code: Type.String(),
-          attempts: Type.Integer(),
-          lastDetail: Type.String({ description: "The carrier's words, newest" }),
-          lastAt: Type.String({ format: "date-time" }),
-        },
-        { title: "AttemptReason" },
-      ),
-      { description: "Failed deliveries so far by code, before any recipient has a final result" },
-    ),
     failureReasonsAsOf: Type.Union([Type.String({ format: "date-time" }), Type.Null()], {
       description:
         "When the reasons were counted: during a large drain they trail failedCount by a second or two",
     }),
+    failedAttempts: Type.Object(
+      {
+        total: Type.Integer(),
+        byCode: Type.Array(
+          Type.Object(
+            {
+              code: Type.String({
+                description: "CARRIER_HTTP_503, CARRIER_TIMEOUT, CARRIER_RATE_LIMITED, ...",
+              }),
+              count: Type.Integer(),
+              lastDetail: Type.String({
+                description: "The carrier's own code and message, where it gave one",
+              }),
+              lastAt: Type.String({ format: "date-time" }),
+            },
+            { title: "AttemptReason" },
+          ),
+        ),
+      },
+      {
+        description:
+          "Deliveries that did not complete (retried, deferred, or on their way to the DLQ), by code: " +
+          "why recipients still await a result",
+      },
+    ),
   },
   { title: "CampaignDetail" },
 );
@@ -145,7 +173,8 @@ export const FailureRow = Type.Object(
     userId: Type.Integer(),
     phone: Type.String({ description: "Masked" }),
     errorCode: Type.Union([Type.String(), Type.Null()]),
-    attempts: Type.Integer(),
+    errorDetail: Type.Union([Type.String(), Type.Null()], { description: "Why, in words" }),
+    attempts: Type.Integer({ description: "Deliveries of the recipient's message, across redrives" }),
     updatedAt: Type.String({ format: "date-time" }),
   },
   { title: "FailureRow" },
@@ -204,6 +233,18 @@ const dlqMessageProperties = {
   userIds: Type.Array(Type.Integer()),
   parseError: Type.Union([Type.String(), Type.Null()]),
   body: Type.String(),
+  failures: Type.Array(
+    Type.Object(
+      {
+        receiveCount: Type.Integer(),
+        code: Type.String({ description: "CARRIER_HTTP_503, CARRIER_TIMEOUT, CARRIER_RATE_LIMITED, ..." }),
+        detail: Type.String({ description: "The carrier's own error code and message, where it gave one" }),
+        at: Type.String({ format: "date-time" }),
+      },
+      { title: "AttemptRecord" },
+    ),
+    { description: "Why it is here: its chunk's failed attempts, across redrives, oldest first" },
+  ),
 };
 
 const nullableString = Type.Union([Type.String(), Type.Null()]);
@@ -221,18 +262,36 @@ export const DlqEntry = Type.Object(
     movedAt: Type.Union([Type.String({ format: "date-time" }), Type.Null()], {
       description: "Earliest time SQS moved it: the last failure plus the source queue's visibility timeout",
     }),
-    attempts: Type.Integer({ description: "Failed deliveries recorded for it" }),
   },
   { title: "DlqEntry" },
 );
 
-const CampaignCount = Type.Object(
+export const CampaignTouch = Type.Object(
   {
-    logId: Type.Union([Type.Integer(), Type.Null()], { description: "null: bodies that name no campaign" }),
+    logId: Type.Union([Type.Integer(), Type.Null()], {
+      description: "null: bodies too malformed to name one",
+    }),
     messages: Type.Integer(),
     recipients: Type.Integer(),
   },
-  { title: "DlqCampaignCount" },
+  { title: "CampaignTouch" },
+);
+
+export const PurgeReply = Type.Object(
+  {
+    purged: Type.Literal(true),
+    messages: Type.Integer(),
+    campaigns: Type.Array(
+      Type.Object(
+        {
+          ...CampaignTouch.properties,
+          settled: Type.Integer({ description: "Recipients recorded FAILED with code PURGED" }),
+        },
+        { title: "PurgedCampaign" },
+      ),
+    ),
+  },
+  { title: "PurgeReply" },
 );
 
 export const DlqReply = Type.Object(
@@ -246,7 +305,7 @@ export const DlqReply = Type.Object(
     page: Type.Integer(),
     pageSize: Type.Integer(),
     items: Type.Array(DlqEntry),
-    campaigns: Type.Array(CampaignCount),
+    campaigns: Type.Array(CampaignTouch),
     errorCodes: Type.Array(
       Type.Object({ errorCode: nullableString, messages: Type.Integer() }, { title: "DlqErrorCount" }),
     ),
@@ -285,7 +344,7 @@ export const RedriveSelectedBody = Type.Object(
 );
 
 export const MovedReply = Type.Object(
-  { messages: Type.Integer(), recipients: Type.Integer(), campaigns: Type.Array(CampaignCount) },
+  { messages: Type.Integer(), recipients: Type.Integer(), campaigns: Type.Array(CampaignTouch) },
   { title: "RedriveSelectedReply" },
 );
 

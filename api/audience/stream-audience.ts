@@ -13,6 +13,8 @@ export async function* streamAudienceIds(
   pool: Pool,
   audience: AudienceSource,
   pageSize = DEFAULT_PAGE_SIZE,
+  /** Start after this user id (a resumed enqueue). */
+  afterId = 0,
 ): AsyncGenerator<number[]> {
   if (!Number.isInteger(pageSize) || pageSize < 1)
     throw new ValidationError("pageSize", pageSize, "expected >= 1");
@@ -26,7 +28,7 @@ export async function* streamAudienceIds(
     page.catch(() => undefined);
     return page;
   };
-  let next: Promise<number[]> | null = fetchAfter(0);
+  let next: Promise<number[]> | null = fetchAfter(afterId);
   while (next) {
     const page: number[] = await next;
     const last = page.at(-1);

@@ -1,8 +1,15 @@
 import { userInfo } from "node:os";
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import type { Command } from "commander";
+import type { Pool } from "mysql2/promise";
 import { createAuditLog } from "../../api/admin/audit-log";
-import { createDlqService, type DlqMessage, type DlqService, MAX_PEEK } from "../../api/admin/dlq-service";
+import {
+  type CampaignTouch,
+  createDlqService,
+  type DlqMessage,
+  type DlqService,
+  MAX_PEEK,
+} from "../../api/admin/dlq-service";
 import { createMysqlPool } from "../../domain/db/mysql";
 import { readEnv, type SmsimEnv } from "../../domain/env";
 import { ValidationError } from "../../domain/errors";
@@ -51,17 +58,18 @@ export function registerDlqCommand(program: Command): void {
     .option("--max-per-second <n>", "move at most this many messages a second (1-500)")
     .option("--wait", "follow the task until it ends")
     .action((flags: { maxPerSecond?: string; wait?: boolean }) =>
-      withDlq(async (service) => {
+      withDlq(async (service, pool) => {
         const maxPerSecond =
           flags.maxPerSecond === undefined ? undefined : intFlag("--max-per-second", flags.maxPerSecond);
         const depth = await service.depth();
-        const { taskHandle } = await service.startRedrive({ maxPerSecond });
-        await audit("dlq.redrive", service.dlqName, {
+        const { taskHandle, campaigns } = await service.startRedrive({ maxPerSecond });
+        await audit(pool, "dlq.redrive", service.dlqName, {
           taskHandle,
           maxPerSecond: maxPerSecond ?? null,
           depthBefore: depth,
+          campaigns,
         });
-        out(`redrive started: ${taskHandle}`);
+        out(`redrive started: ${taskHandle} (${describeTouches(campaigns)})`);
         if (flags.wait) await follow(service, taskHandle);
       }),
     );
@@ -71,41 +79,55 @@ export function registerDlqCommand(program: Command): void {
     .description("Delete every DLQ message (needs --yes)")
     .option("--yes", "confirm: delete every message for good")
     .action((flags: { yes?: boolean }) =>
-      withDlq(async (service) => {
+      withDlq(async (service, pool) => {
         if (!flags.yes)
           throw new ValidationError("--yes", undefined, `purge deletes every message in ${service.dlqName}`);
         const depth = await service.depth();
-        await service.purge(service.dlqName);
-        await audit("dlq.purge", service.dlqName, { depthBefore: depth });
-        out(`purged ${service.dlqName} (about ${depth.visible + depth.inFlight + depth.delayed} messages)`);
+        const purged = await service.purge(service.dlqName);
+        await audit(pool, "dlq.purge", service.dlqName, { depthBefore: depth, ...purged });
+        const settled = purged.campaigns.reduce((n, c) => n + c.settled, 0);
+        out(
+          `purged ${service.dlqName}: ${purged.messages} messages (${describeTouches(purged.campaigns)}); ` +
+            `${settled} recipients recorded FAILED (PURGED)`,
+        );
       }),
     );
 }
 
-async function withDlq(run: (service: DlqService) => Promise<void>): Promise<void> {
-  const { client, queueUrl, dlqUrl } = await connectQueues(readEnv());
+async function withDlq(run: (service: DlqService, pool: Pool) => Promise<void>): Promise<void> {
+  const env = readEnv();
+  const { client, queueUrl, dlqUrl } = await connectQueues(env);
+  const pool = createMysqlPool(env.mysqlUrl, { connectionLimit: 2 });
   try {
-    await run(createDlqService({ client, queueUrl, dlqUrl }));
+    await run(createDlqService({ client, queueUrl, dlqUrl, pool }), pool);
   } finally {
     client.destroy();
+    await pool.end();
   }
 }
 
 /** CLI changes are audited like the API's, as `cli:<OS user>`. */
-async function audit(action: "dlq.redrive" | "dlq.purge", target: string, detail: unknown): Promise<void> {
-  const pool = createMysqlPool(readEnv().mysqlUrl, { connectionLimit: 1 });
-  try {
-    await createAuditLog(pool).record({
-      actor: `cli:${userInfo().username}`,
-      role: "operator",
-      action,
-      target,
-      detail,
-      remoteAddr: null,
-    });
-  } finally {
-    await pool.end();
-  }
+async function audit(
+  pool: Pool,
+  action: "dlq.redrive" | "dlq.purge",
+  target: string,
+  detail: unknown,
+): Promise<void> {
+  await createAuditLog(pool).record({
+    actor: `cli:${userInfo().username}`,
+    role: "operator",
+    action,
+    target,
+    detail,
+    remoteAddr: null,
+  });
+}
+
+function describeTouches(campaigns: readonly CampaignTouch[]): string {
+  if (campaigns.length === 0) return "no campaigns";
+  return campaigns
+    .map((c) => `${c.logId === null ? "unreadable" : `campaign ${c.logId}`}: ${c.recipients} recipients`)
+    .join(", ");
 }
 
 async function follow(service: DlqService, taskHandle: string): Promise<void> {
@@ -126,9 +148,10 @@ function table(messages: readonly DlqMessage[]): string {
     m.logId === null ? "unreadable" : String(m.logId),
     m.chunkId === null ? "-" : String(m.chunkId),
     String(m.receiveCount),
+    lastFailure(m),
     m.parseError ?? m.userIds.join(" "),
   ]);
-  const all = [["MESSAGE ID", "LOG", "CHUNK", "RECEIVES", "USERS"], ...rows];
+  const all = [["MESSAGE ID", "LOG", "CHUNK", "RECEIVES", "LAST FAILURE", "USERS"], ...rows];
   const widths = all[0]?.map((_, i) => Math.max(...all.map((r) => r[i]?.length ?? 0))) ?? [];
   return all
     .map((r) =>
@@ -138,6 +161,14 @@ function table(messages: readonly DlqMessage[]): string {
         .trimEnd(),
     )
     .join("\n");
+}
+
+/** "CARRIER_HTTP_503 (3x): carrier SERVER_ERROR: HTTP 503: SERVICE_UNAVAILABLE: carrier outage" */
+function lastFailure(message: DlqMessage): string {
+  const last = message.failures.at(-1);
+  if (!last) return "-";
+  const text = `${last.code} (${message.failures.length}x): ${last.detail}`;
+  return text.length > 80 ? `${text.slice(0, 79)}…` : text;
 }
 
 function parsedOrRaw(body: string): unknown {

@@ -14,7 +14,8 @@ import { loadPipelineConfig } from "../../infra/pipeline-config";
 interface SendFlags {
   userIds?: string;
   allUsers?: boolean;
-  content: string;
+  resume?: string;
+  content?: string;
   templateId?: string;
   requestedBy?: string;
   name?: string;
@@ -49,13 +50,13 @@ export function registerSendCommand(program: Command): void {
     .description("Enqueue a campaign on the configured queue (SQS_ENDPOINT, MYSQL_URL) and print its log id")
     .option("--user-ids <ids>", "users by id: <from>-<to> (those that exist) or a comma list")
     .option("--all-users", "every user in the users table")
-    .requiredOption("--content <text>", "the message text")
+    .option("--content <text>", "the message text")
+    .option("--resume <logId>", "continue an interrupted campaign from its checkpoint (no other flags)")
     .option("--template-id <id>", "carrier template id")
     .option("--requested-by <name>", "who asks, kept in the campaign log (default cli:<OS user>)")
     .option("--name <name>", "campaign name")
     .option("--concurrency <n>", "SendMessageBatch calls in flight", "12")
     .action(async (flags: SendFlags) => {
-      const recipients = recipientsOf(flags);
       const concurrency = Number(flags.concurrency);
       if (!/^\d+$/.test(flags.concurrency) || concurrency < 1) {
         throw new ValidationError("--concurrency", flags.concurrency, "expected a whole number >= 1");
@@ -72,6 +73,28 @@ export function registerSendCommand(program: Command): void {
           concurrency,
           logger: createJsonLogger({ level: "warn", write: (line) => process.stderr.write(`${line}\n`) }),
         });
+        if (flags.resume !== undefined) {
+          const logId = resumeTarget(flags);
+          const resumed = await service.resumeBulkMessage(logId);
+          await createAuditLog(pool).record({
+            actor,
+            role: "operator",
+            action: "campaign.resume",
+            target: `campaign:${logId}`,
+            detail: { fromChunk: resumed.fromChunk, afterUserId: resumed.afterUserId },
+            remoteAddr: null,
+          });
+          process.stderr.write(
+            `resuming campaign ${logId} at chunk ${resumed.fromChunk} (users after ${resumed.afterUserId})\n`,
+          );
+          const result = await resumed.done;
+          process.stdout.write(`${JSON.stringify(result)}\n`);
+          if (result.status !== "QUEUED") process.exitCode = 1;
+          return;
+        }
+        const recipients = recipientsOf(flags);
+        if (flags.content === undefined)
+          throw new ValidationError("--content", undefined, "give the message text");
         const input = {
           requestedBy: flags.requestedBy ?? actor,
           name: flags.name,
@@ -101,6 +124,26 @@ export function registerSendCommand(program: Command): void {
         await pool.end();
       }
     });
+}
+
+const CAMPAIGN_FLAGS = {
+  userIds: "--user-ids",
+  allUsers: "--all-users",
+  content: "--content",
+  templateId: "--template-id",
+  name: "--name",
+} as const;
+
+/** `--resume` takes the campaign as it was created: other campaign flags would be ignored, so they are refused. */
+function resumeTarget(flags: SendFlags): number {
+  const extra = Object.entries(CAMPAIGN_FLAGS).find(([key]) => flags[key as keyof SendFlags] !== undefined);
+  if (extra)
+    throw new ValidationError("--resume", flags.resume, `give no other campaign flags (got ${extra[1]})`);
+  const logId = Number(flags.resume);
+  if (!/^\d+$/.test(flags.resume ?? "") || !Number.isSafeInteger(logId) || logId < 1) {
+    throw new ValidationError("--resume", flags.resume, "expected a campaign's log id");
+  }
+  return logId;
 }
 
 function recipientsOf(flags: SendFlags): Pick<SendBulkMessageInput, "audience" | "userIds"> {

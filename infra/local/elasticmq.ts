@@ -303,6 +303,9 @@ async function launch(
   const deadline = Date.now() + (options.startTimeoutMs ?? 60_000);
   try {
     const port = await Promise.race([boundPort(logFile, deadline, polling.signal), earlyExit]);
+    // The REST server binds before queues and messages are restored from a data file: until this
+    // line a restarted queue answers but looks empty.
+    await Promise.race([logLine(logFile, STARTED_LINE, deadline, polling.signal), earlyExit]);
     const endpoint = `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${port}`;
     await Promise.race([
       queuesReady(endpoint, options.config, dataDir !== undefined, deadline, polling.signal),
@@ -347,6 +350,17 @@ function startWatchdog(pid: number): ChildProcess {
   watchdog.unref();
   (watchdog.stdin as Socket | null)?.unref();
   return watchdog;
+}
+
+/** Main logs this once ElasticMQServer.start() has returned: queues created, messages restored. */
+const STARTED_LINE = /=== ElasticMQ server \(\S+\) started in \d+ ms ===/;
+
+async function logLine(logFile: string, line: RegExp, deadline: number, signal: AbortSignal): Promise<void> {
+  while (!signal.aborted) {
+    if (line.test(await readFile(logFile, "utf8").catch(() => ""))) return;
+    if (Date.now() > deadline) throw new Error(`no "${line.source}" line in time`);
+    await sleep(50);
+  }
 }
 
 /** ElasticMQ logs "Started SQS rest server, bind address 127.0.0.1:41234, ..." once it listens. */

@@ -70,7 +70,7 @@ export interface DlqIncidentResult {
   /** The DLQ before the redrive: messages and a peek at a few. */
   dlqBeforeRedrive: {
     messages: number;
-    peeked: { logId: number | null; chunkId: number | null; userIds: number[] }[];
+    peeked: { logId: number | null; chunkId: number | null; userIds: number[]; lastFailure: string | null }[];
   };
   /** Recipients with a SENT result, and the carrier's duplicate SMS (same recipient, same content). */
   delivered: number;
@@ -196,7 +196,7 @@ export async function rehearseDlqIncident(options: DlqIncidentOptions): Promise<
     );
 
     // 5. Inspect, once every message has been dead-lettered
-    const dlq = createDlqService({ client, queueUrl: queues.queueUrl, dlqUrl: queues.dlqUrl });
+    const dlq = createDlqService({ client, queueUrl: queues.queueUrl, dlqUrl: queues.dlqUrl, pool: db.pool });
     await waitFor("every message to reach the DLQ", alarms.failure, async () => {
       const [queue, dead] = await Promise.all([readQueueDepth(client, queues.queueUrl), dlq.depth()]);
       return queueTotal(queue) === 0 && consumer.esm.stats().inFlight === 0 && dead.visible >= messages;
@@ -204,11 +204,17 @@ export async function rehearseDlqIncident(options: DlqIncidentOptions): Promise<
     const inspected = await dlq.inspect(PEEK);
     const dlqBeforeRedrive = {
       messages: queueTotal(inspected.depth),
-      peeked: inspected.messages.map(({ logId, chunkId, userIds }) => ({ logId, chunkId, userIds })),
+      peeked: inspected.messages.map(({ logId, chunkId, userIds, failures }) => {
+        const last = failures.at(-1);
+        const lastFailure = last ? `${last.code} (${failures.length}x): ${last.detail}` : null;
+        return { logId, chunkId, userIds, lastFailure };
+      }),
     };
     say("inspect", `DLQ ${dlq.dlqName} holds ${dlqBeforeRedrive.messages} messages`);
     for (const m of dlqBeforeRedrive.peeked) {
-      note(`logId ${m.logId}, chunkId ${m.chunkId}, userIds ${m.userIds.join(",")}`);
+      note(
+        `logId ${m.logId}, chunkId ${m.chunkId}, userIds ${m.userIds.join(",")}; why: ${m.lastFailure ?? "-"}`,
+      );
     }
 
     // 6. The carrier back

@@ -11,10 +11,13 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-/** A fresh, migrated database of its own for one test file; `drop()` removes it. */
-export async function createTestDatabase(label = "test"): Promise<TestDatabase> {
+/**
+ * A fresh, migrated database of its own for one test file; `drop()` removes it. `server` is
+ * another MariaDB than the machine's (a private one a fault test restarts).
+ */
+export async function createTestDatabase(label = "test", server = TEST_MYSQL_SERVER): Promise<TestDatabase> {
   const name = `smsim_${label.replace(/\W/g, "_")}_${randomBytes(4).toString("hex")}`;
-  const url = `${TEST_MYSQL_SERVER}/${name}`;
+  const url = `${server}/${name}`;
   await ensureDatabase(url);
   const pool = createMysqlPool(url);
   await migrate(pool);

@@ -2,11 +2,11 @@ import { Readable } from "node:stream";
 import { Type } from "@sinclair/typebox";
 import { parseAudience } from "../../audience/compile-audience";
 import { principalOf } from "../access-control";
-import type { AttemptRecords } from "../attempt-records";
 import type { CampaignLauncher } from "../campaign-launcher";
 import type { CampaignQueries, FailureRow } from "../campaign-queries";
 import { csvLine } from "../csv";
-import { type DlqIndex, summarize } from "../dlq-index";
+import type { DlqIndex } from "../dlq-index";
+import { touchesOf } from "../dlq-service";
 import { NotFoundError } from "../errors";
 import type { RecordChange } from "../record-change";
 import {
@@ -20,27 +20,27 @@ import {
   IdParams,
   Paging,
   pageOf,
+  ResumeCampaignReply,
 } from "../schemas";
 import type { AdminApp } from "../typebox-provider";
 
 export interface CampaignRoutesDeps {
   launcher: CampaignLauncher;
   campaigns: CampaignQueries;
-  attempts: AttemptRecords;
   index: DlqIndex;
   recordChange: RecordChange;
 }
 
-const CSV_HEADER = ["user_id", "phone", "error_code", "attempts", "updated_at"];
+const CSV_HEADER = ["user_id", "phone", "error_code", "error_detail", "attempts", "updated_at"];
 
 export function registerCampaignRoutes(
   app: AdminApp,
-  { launcher, campaigns, attempts, index, recordChange }: CampaignRoutesDeps,
+  { launcher, campaigns, index, recordChange }: CampaignRoutesDeps,
 ) {
   /** Each campaign's share of the DLQ, from the index's snapshot. */
   const dlqShares = async () => {
     const shares = new Map<number | null, { messages: number; recipients: number }>();
-    for (const c of summarize((await index.snapshot()).entries).campaigns)
+    for (const c of touchesOf((await index.snapshot()).entries).campaigns)
       shares.set(c.logId, { messages: c.messages, recipients: c.recipients });
     return (logId: number) => shares.get(logId) ?? { messages: 0, recipients: 0 };
   };
@@ -81,6 +81,40 @@ export function registerCampaignRoutes(
     },
   );
 
+  app.post(
+    "/campaigns/:id/resume",
+    {
+      config: { role: "operator" },
+      schema: {
+        operationId: "resumeCampaign",
+        summary: "Continue an interrupted campaign's enqueue from its checkpoint",
+        description:
+          "For a campaign whose producer died mid-enqueue (GET /campaigns/{id} shows interrupted: true). " +
+          "Chunks below the checkpoint are not sent again; 409 when the campaign is finished or still enqueueing.",
+        tags: ["campaigns"],
+        params: IdParams,
+        response: {
+          202: ResumeCampaignReply,
+          404: errorReply,
+          409: errorReply,
+        },
+      },
+    },
+    async (request, reply) => {
+      const { id } = request.params;
+      const resumed = await launcher.resume(id);
+      await recordChange(request, {
+        action: "campaign.resume",
+        target: `campaign:${id}`,
+        detail: { fromChunk: resumed.fromChunk, afterUserId: resumed.afterUserId },
+      });
+      return reply
+        .status(202)
+        .header("location", `/campaigns/${id}`)
+        .send({ ...resumed, status: "QUEUEING" as const });
+    },
+  );
+
   app.get(
     "/campaigns",
     {
@@ -111,13 +145,9 @@ export function registerCampaignRoutes(
     },
     async (request) => {
       const { id } = request.params;
-      const [detail, attemptReasons, shareOf] = await Promise.all([
-        campaigns.get(id),
-        attempts.reasons(id),
-        dlqShares(),
-      ]);
+      const [detail, shareOf] = await Promise.all([campaigns.get(id), dlqShares()]);
       if (!detail) throw new NotFoundError(`campaign ${id}`);
-      return { ...detail, attemptReasons, dlq: shareOf(id) };
+      return { ...detail, dlq: shareOf(id) };
     },
   );
 
@@ -158,5 +188,7 @@ export function registerCampaignRoutes(
 
 async function* csvRows(rows: AsyncIterable<FailureRow>): AsyncGenerator<string> {
   yield csvLine(CSV_HEADER);
-  for await (const r of rows) yield csvLine([r.userId, r.phone, r.errorCode, r.attempts, r.updatedAt]);
+  for await (const r of rows) {
+    yield csvLine([r.userId, r.phone, r.errorCode, r.errorDetail, r.attempts, r.updatedAt]);
+  }
 }

@@ -1,15 +1,16 @@
 import { Type } from "@sinclair/typebox";
 import { ValidationError } from "../../../domain/errors";
-import { type DlqEntry, type DlqIndex, matches, summarize } from "../dlq-index";
-import type { DlqService } from "../dlq-service";
-import { RedriveInProgressError } from "../errors";
+import { type DlqEntry, type DlqIndex, matches } from "../dlq-index";
+import { type DlqService, touchesOf } from "../dlq-service";
 import type { RecordChange } from "../record-change";
 import {
+  CampaignTouch,
   DlqQuery,
   DlqReply,
   errorReply,
   MovedReply,
   PurgeBody,
+  PurgeReply,
   RedriveBody,
   RedriveSelectedBody,
   RedriveTask,
@@ -56,7 +57,7 @@ export function registerDlqRoutes(app: AdminApp, { dlq, index, recordChange }: D
         page,
         pageSize,
         items: matching.slice((page - 1) * pageSize, page * pageSize),
-        campaigns: summarize(snapshot.entries).campaigns,
+        campaigns: touchesOf(snapshot.entries).campaigns,
         errorCodes: countCodes(snapshot.entries),
         note: INDEX_NOTE,
       };
@@ -73,17 +74,18 @@ export function registerDlqRoutes(app: AdminApp, { dlq, index, recordChange }: D
         tags: ["dlq"],
         body: RedriveBody,
         response: {
-          202: Type.Object({ taskHandle: Type.String() }, { title: "RedriveStarted" }),
+          202: Type.Object(
+            { taskHandle: Type.String(), campaigns: Type.Array(CampaignTouch) },
+            { title: "RedriveStarted" },
+          ),
           ...conflict,
         },
       },
     },
     async (request, reply) => {
       const { maxPerSecond } = request.body ?? {};
-      // Read through now: the audit names exactly what the task is about to move.
-      const before = await index.snapshot(true);
       const depth = await dlq.depth();
-      const { taskHandle } = await dlq.startRedrive({ maxPerSecond });
+      const { taskHandle, campaigns } = await dlq.startRedrive({ maxPerSecond });
       index.invalidate();
       await recordChange(request, {
         action: "dlq.redrive",
@@ -93,10 +95,12 @@ export function registerDlqRoutes(app: AdminApp, { dlq, index, recordChange }: D
           taskHandle,
           maxPerSecond: maxPerSecond ?? null,
           depthBefore: depth,
-          ...summarize(before.entries),
+          messages: campaigns.reduce((n, c) => n + c.messages, 0),
+          recipients: campaigns.reduce((n, c) => n + c.recipients, 0),
+          campaigns,
         },
       });
-      return reply.status(202).send({ taskHandle });
+      return reply.status(202).send({ taskHandle, campaigns });
     },
   );
 
@@ -121,9 +125,8 @@ export function registerDlqRoutes(app: AdminApp, { dlq, index, recordChange }: D
       if (logId === undefined && messageIds === undefined) {
         throw new ValidationError("logId", undefined, "name a campaign (logId) or the messages (messageIds)");
       }
-      const running = (await dlq.redriveTasks()).find((t) => t.status === "RUNNING");
-      if (running) throw new RedriveInProgressError(running.taskHandle);
-      const moved = await index.move({ logId, messageIds });
+      const moved = await dlq.move({ logId, messageIds });
+      index.invalidate();
       await recordChange(request, {
         action: "dlq.redrive",
         target: dlq.dlqName,
@@ -155,29 +158,26 @@ export function registerDlqRoutes(app: AdminApp, { dlq, index, recordChange }: D
       config: { role: "operator" },
       schema: {
         operationId: "purgeDlq",
-        summary: "Delete every DLQ message; the body must name the queue",
+        summary:
+          "Delete every DLQ message, recording its recipients FAILED (PURGED); the body must name the queue",
+        description:
+          "Recipients without a result get FAILED with code PURGED (the detail names the last failure), " +
+          "so their campaigns finish. 409 while a redrive task runs.",
         tags: ["dlq"],
         body: PurgeBody,
-        response: {
-          200: Type.Object(
-            { purged: Type.Literal(true), approximateCount: Type.Integer() },
-            { title: "PurgeReply" },
-          ),
-          ...conflict,
-        },
+        response: { 200: PurgeReply, ...conflict },
       },
     },
     async (request) => {
       const depth = await dlq.depth();
-      await dlq.purge(request.body.confirm);
+      const purged = await dlq.purge(request.body.confirm);
       index.invalidate();
-      const approximateCount = depth.visible + depth.inFlight + depth.delayed;
       await recordChange(request, {
         action: "dlq.purge",
         target: dlq.dlqName,
-        detail: { depthBefore: depth },
+        detail: { depthBefore: depth, ...purged },
       });
-      return { purged: true as const, approximateCount };
+      return { purged: true as const, ...purged };
     },
   );
 }

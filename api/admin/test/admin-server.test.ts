@@ -337,10 +337,126 @@ describe("failures", () => {
     expect(byQuery.headers.get("content-disposition")).toContain(`campaign-${logId}-failures.csv`);
     expect(await byAccept.text()).toBe(text);
     const lines = text.trimEnd().split("\r\n");
-    expect(lines[0]).toBe("user_id,phone,error_code,attempts,updated_at");
+    expect(lines[0]).toBe("user_id,phone,error_code,error_detail,attempts,updated_at");
     expect(lines.slice(1).map((l) => l.split(",")[0])).toEqual(["11", "12", "13", "14"]);
-    expect(lines[1]).toBe("11,010-****-2222,INVALID_NUMBER,1,2026-03-01T09:00:00.000Z");
-    expect(lines[4]).toBe(`14,010-****-5678,"'=HYPERLINK(""x""),oops",1,2026-03-01T09:00:00.000Z`);
+    expect(lines[1]).toBe("11,010-****-2222,INVALID_NUMBER,,1,2026-03-01T09:00:00.000Z");
+    expect(lines[4]).toBe(`14,010-****-5678,"'=HYPERLINK(""x""),oops",,1,2026-03-01T09:00:00.000Z`);
+  });
+});
+
+describe("why recipients wait", () => {
+  it("counts failed attempts by code with the carrier's latest message, and the failure's detail", async () => {
+    // Prepare: a carrier outage's attempts and one recipient whose request the carrier refused
+    const logId = await seedCampaignWithFailures(admin.pool, [{ userId: 21, errorCode: "CARRIER_HTTP_400" }]);
+    await admin.pool.query("UPDATE messaging_result SET error_detail = ? WHERE log_id = ?", [
+      "carrier rejected the request with HTTP 400: BAD_REQUEST: content too long",
+      logId,
+    ]);
+    const attempt = (chunkId: number, code: string, detail: string, at: string) => [
+      logId,
+      chunkId,
+      `m-${chunkId}`,
+      1,
+      code,
+      detail,
+      new Date(at),
+    ];
+    await admin.pool.query(
+      "INSERT INTO delivery_attempt (log_id, chunk_id, message_id, receive_count, code, detail, at) VALUES ?",
+      [
+        [
+          attempt(
+            0,
+            "CARRIER_HTTP_503",
+            "carrier SERVER_ERROR: HTTP 503: INTERNAL_ERROR: x",
+            "2026-03-01T09:00:00Z",
+          ),
+          attempt(
+            1,
+            "CARRIER_HTTP_503",
+            "carrier SERVER_ERROR: HTTP 503: SERVICE_UNAVAILABLE: carrier outage",
+            "2026-03-01T09:01:00Z",
+          ),
+          attempt(2, "CARRIER_TIMEOUT", "carrier TIMEOUT: TimeoutError: aborted", "2026-03-01T09:00:30Z"),
+        ],
+      ],
+    );
+    // Act
+    const detail = (await json(await admin.call("GET", `/campaigns/${logId}`))).body;
+    const failures = (await json(await admin.call("GET", `/campaigns/${logId}/failures`))).body;
+    // Assess
+    expect(detail.failedAttempts).toEqual({
+      total: 3,
+      byCode: [
+        {
+          code: "CARRIER_HTTP_503",
+          count: 2,
+          lastDetail: "carrier SERVER_ERROR: HTTP 503: SERVICE_UNAVAILABLE: carrier outage",
+          lastAt: "2026-03-01T09:01:00.000Z",
+        },
+        expect.objectContaining({ code: "CARRIER_TIMEOUT", count: 1 }),
+      ],
+    });
+    expect(failures.items[0]).toMatchObject({
+      errorCode: "CARRIER_HTTP_400",
+      errorDetail: "carrier rejected the request with HTTP 400: BAD_REQUEST: content too long",
+    });
+  });
+});
+
+describe("resuming an interrupted campaign", () => {
+  /** A campaign whose producer died after chunks 0-1 (users 1-20); its heartbeat is old. */
+  async function interruptedCampaign(heartbeatAgoMs: number, status = "QUEUEING"): Promise<number> {
+    const [log] = await admin.pool.execute<import("mysql2").ResultSetHeader>(
+      `INSERT INTO messaging_log (name, requested_by, requested_at, audience, content, total_count, queued_count,
+         enqueued_chunks, enqueued_through_user, enqueue_heartbeat_at, status, updated_at)
+       VALUES ('cut short', 'olivia', NOW(3), '{"kind":"range","from":1,"to":45}', 'hello', 45, 20,
+         2, 20, ?, ?, NOW(3))`,
+      [new Date(Date.now() - heartbeatAgoMs), status],
+    );
+    return log.insertId;
+  }
+
+  it("shows it interrupted, continues from its checkpoint for an operator, and audits it", async () => {
+    // Prepare
+    const logId = await interruptedCampaign(60_000);
+    const before = (await json(await admin.call("GET", `/campaigns/${logId}`))).body;
+    const depthBefore = await queueDepth(admin.sqs.client, admin.sqs.queueUrl);
+    // Act
+    const viewer = await json(
+      await admin.call("POST", `/campaigns/${logId}/resume`, { token: VIEWER.token }),
+    );
+    const resumed = await json(await admin.call("POST", `/campaigns/${logId}/resume`));
+    const after = await eventually(
+      async () => (await json(await admin.call("GET", `/campaigns/${logId}`))).body,
+      (d) => d.status === "QUEUED",
+      "resumed campaign reaches QUEUED",
+    );
+    // Assess: users 21-45 in chunks 2-4, nobody of chunks 0-1 again
+    expect(before).toMatchObject({ status: "QUEUEING", interrupted: true });
+    expect(viewer.status).toBe(403);
+    expect(resumed).toMatchObject({ status: 202, body: { logId, fromChunk: 2, afterUserId: 20 } });
+    expect(after).toMatchObject({ interrupted: false, totalCount: 45, queuedCount: 45 });
+    expect(await queueDepth(admin.sqs.client, admin.sqs.queueUrl)).toBe(depthBefore + 3);
+    expect(await auditRows("campaign.resume")).toContainEqual(
+      expect.objectContaining({ target: `campaign:${logId}`, detail: { fromChunk: 2, afterUserId: 20 } }),
+    );
+  });
+
+  it("refuses with 409 a campaign whose producer is alive or that has finished, and 404 a missing one", async () => {
+    // Prepare
+    const [alive, finished] = [await interruptedCampaign(0), await interruptedCampaign(60_000, "QUEUED")];
+    // Act
+    const answers = await Promise.all(
+      [alive, finished, 999_999].map(async (id) => json(await admin.call("POST", `/campaigns/${id}/resume`))),
+    );
+    // Assess
+    expect(answers.map((a) => [a.status, a.body.error])).toEqual([
+      [409, "RESUME_REFUSED"],
+      [409, "RESUME_REFUSED"],
+      [404, "CAMPAIGN_NOT_FOUND"],
+    ]);
+    expect(answers[0]?.body.message).toContain("still enqueueing");
   });
 });
 

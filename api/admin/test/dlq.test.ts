@@ -141,7 +141,6 @@ describe("GET /dlq", () => {
       chunkId: 0,
       errorCode: "CARRIER_TIMEOUT",
       receiveCountAtMove: 3,
-      attempts: 3,
       // The last failure plus the source queue's VisibilityTimeout (120 s in the template).
       movedAt: "2026-03-01T09:02:00.000Z",
     });
@@ -240,16 +239,16 @@ describe("campaigns in trouble", () => {
     const detail = (await json(await admin.call("GET", `/campaigns/${logId}`))).body;
     const history = (await json(await admin.call("GET", "/campaigns?pageSize=500"))).body;
     // Assess
-    expect(detail.attemptReasons).toEqual([
+    expect(detail.failedAttempts.byCode).toEqual([
       {
         code: "CARRIER_HTTP_503",
-        attempts: 2,
+        count: 2,
         lastDetail: "SERVICE_UNAVAILABLE: maintenance 1",
         lastAt: "2026-03-01T09:05:00.000Z",
       },
       {
         code: "CARRIER_TIMEOUT",
-        attempts: 2,
+        count: 2,
         lastDetail: "CARRIER_TIMEOUT",
         lastAt: "2026-03-01T09:00:00.000Z",
       },
@@ -335,6 +334,8 @@ describe("POST /dlq/redrive", () => {
     expect(await queueDepth(admin.sqs.client, admin.sqs.queueUrl)).toBe(3);
     const rows = await audits("dlq.redrive");
     expect(rows).toHaveLength(auditsBefore + 1);
+    const campaigns = [{ logId: 1, messages: 3, recipients: 9 }];
+    expect(started.body.campaigns).toEqual(campaigns);
     expect(rows.at(-1)).toEqual({
       actor: "olivia",
       role: "operator",
@@ -346,7 +347,7 @@ describe("POST /dlq/redrive", () => {
         depthBefore: { visible: 3, inFlight: 0, delayed: 0 },
         messages: 3,
         recipients: 9,
-        campaigns: [{ logId: 1, messages: 3, recipients: 9 }],
+        campaigns,
       },
     });
   });
@@ -379,18 +380,92 @@ describe("POST /dlq/purge", () => {
     expect(await audits("dlq.purge")).toHaveLength(auditsBefore);
   });
 
-  it("purges with the queue's name typed out, and audits it", async () => {
-    // Prepare
-    await sendBodies(admin.sqs.client, admin.sqs.dlqUrl, [{ chunkId: 0 }, { chunkId: 1 }]);
+  it("records the purged recipients FAILED (PURGED) with their last failure, so the campaign finishes", async () => {
+    // Prepare: user 1 SENT; users 2-4 in the DLQ after three carrier outage answers; one unreadable body
+    const logId = await campaignAwaiting(4, [1]);
+    const outage = "carrier SERVER_ERROR: HTTP 503: SERVICE_UNAVAILABLE: carrier outage";
+    const attempts = [1, 2, 3].map((n) => [logId, 0, "m-0", n, "CARRIER_HTTP_503", outage, new Date()]);
+    await admin.pool.query(
+      "INSERT INTO delivery_attempt (log_id, chunk_id, message_id, receive_count, code, detail, at) VALUES ?",
+      [attempts],
+    );
+    await sendBodies(admin.sqs.client, admin.sqs.dlqUrl, [
+      { logId, chunkId: 0, userIds: [1, 2, 3] },
+      { logId, chunkId: 1, userIds: [4] },
+      "not json",
+    ]);
     // Act
+    const peeked = (await json(await admin.call("GET", `/dlq?logId=${logId}&refresh=true`))).body;
     const reply = await json(await admin.call("POST", "/dlq/purge", { body: { confirm: "messaging-dlq" } }));
     // Assess
-    expect(reply).toEqual({ status: 200, body: { purged: true, approximateCount: 2 } });
+    expect(peeked.items.find((m: { chunkId: number }) => m.chunkId === 0).failures).toEqual([
+      expect.objectContaining({ receiveCount: 1, code: "CARRIER_HTTP_503", detail: outage }),
+      expect.objectContaining({ receiveCount: 2 }),
+      expect.objectContaining({ receiveCount: 3 }),
+    ]);
+    const campaigns = [
+      { logId, messages: 2, recipients: 4, settled: 3 },
+      { logId: null, messages: 1, recipients: 0, settled: 0 },
+    ];
+    expect(reply).toEqual({ status: 200, body: { purged: true, messages: 3, campaigns } });
     expect(await queueDepth(admin.sqs.client, admin.sqs.dlqUrl)).toBe(0);
+    const [logs] = await admin.pool.query<RowDataPacket[]>(
+      "SELECT status, sent_count, failed_count, completed_at IS NOT NULL AS done FROM messaging_log WHERE id = ?",
+      [logId],
+    );
+    expect(logs[0]).toEqual({ status: "PARTIAL", sent_count: 1, failed_count: 3, done: 1 });
+    const [results] = await admin.pool.query<RowDataPacket[]>(
+      "SELECT user_id, error_code, error_detail, attempts FROM messaging_result WHERE log_id = ? AND status = 'FAILED' ORDER BY user_id",
+      [logId],
+    );
+    expect(results[0]).toEqual({
+      user_id: 2,
+      error_code: "PURGED",
+      error_detail: `purged from the DLQ after 3 failed attempts; last: CARRIER_HTTP_503: ${outage}`,
+      attempts: 3,
+    });
+    expect(results[2]).toMatchObject({
+      user_id: 4,
+      error_detail: "purged from the DLQ (no failed attempt recorded)",
+    });
     expect((await audits("dlq.purge")).at(-1)).toMatchObject({
       actor: "olivia",
       role: "operator",
       target: "messaging-dlq",
+      detail: { messages: 3, campaigns },
     });
   });
+
+  it("refuses to purge while a redrive moves messages, deleting nothing", async () => {
+    // Prepare: a slow redrive of three messages
+    await sendBodies(admin.sqs.client, admin.sqs.dlqUrl, [{ chunkId: 0 }, { chunkId: 1 }, { chunkId: 2 }]);
+    await admin.call("POST", "/dlq/redrive", { body: { maxPerSecond: 1 } });
+    // Act
+    const reply = await json(await admin.call("POST", "/dlq/purge", { body: { confirm: "messaging-dlq" } }));
+    // Assess
+    expect(reply).toMatchObject({ status: 409, body: { error: "REDRIVE_IN_PROGRESS" } });
+    const [queue, dlq] = await Promise.all([
+      queueDepth(admin.sqs.client, admin.sqs.queueUrl),
+      queueDepth(admin.sqs.client, admin.sqs.dlqUrl),
+    ]);
+    expect(queue + dlq).toBe(3);
+  });
 });
+
+/** A SENDING campaign of `total` recipients (users 1..total) of which `sent` have results. */
+async function campaignAwaiting(total: number, sent: number[]): Promise<number> {
+  const [log] = await admin.pool.execute<import("mysql2").ResultSetHeader>(
+    `INSERT INTO messaging_log (requested_by, requested_at, audience, content, total_count, queued_count,
+       sent_count, status, updated_at)
+     VALUES ('olivia', NOW(3), '{"kind":"all"}', 'hello', ?, ?, ?, 'SENDING', NOW(3))`,
+    [total, total, sent.length],
+  );
+  for (const userId of sent) {
+    await admin.pool.execute(
+      `INSERT INTO messaging_result (log_id, user_id, phone, status, attempts, updated_at)
+       VALUES (?, ?, '01012345678', 'SENT', 1, NOW(3))`,
+      [log.insertId, userId],
+    );
+  }
+  return log.insertId;
+}

@@ -76,6 +76,7 @@ import type {
   DlqReply,
   MovedReply,
   PreviewReply,
+  PurgeReply,
 } from "../../admin/schemas";
 
 export type Alarms = Static<typeof AlarmsReply>;
@@ -83,5 +84,6 @@ export type Preview = Static<typeof PreviewReply>;
 export type DlqView = Static<typeof DlqReply>;
 export type DlqEntry = DlqView["items"][number];
 export type Moved = Static<typeof MovedReply>;
+export type Purged = Static<typeof PurgeReply>;
 export type CampaignDetail = Static<typeof CampaignDetailSchema>;
 export type CampaignSummary = Static<typeof CampaignSummarySchema>;

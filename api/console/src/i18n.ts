@@ -136,6 +136,9 @@ const en = {
   "stat.inDlq": "In the DLQ",
   "campaign.inDlq": "{messages} messages ({recipients} recipients) of this campaign are in the DLQ.",
   "campaign.openDlq": "Open them in the DLQ →",
+  "campaign.interrupted":
+    "Enqueueing stopped: the producer is gone. Resume from its checkpoint; nobody is enqueued twice.",
+  "campaign.resume": "Resume enqueueing",
   "campaign.audienceMessage": "Audience and message",
   "campaign.template": "Template {id}",
   "campaign.failureReasons": "Failure reasons",
@@ -196,7 +199,8 @@ const en = {
   "dlq.purgePlaceholder": "type {queue} to confirm",
   "dlq.confirmPurge":
     "Delete {messages} messages ({recipients} recipients) of {campaigns} campaigns for good?",
-  "dlq.purged": "Purged about {n} messages.",
+  "dlq.purged":
+    "Purged {n} messages; {settled} recipients recorded failed (PURGED), so their campaigns finish.",
   "dlq.operatorOnly": "Redrive and purge need an operator token.",
   "dlq.max": "max",
   "age.s": "{n} s",
@@ -341,6 +345,9 @@ const ko: Record<MessageKey, string> = {
   "stat.inDlq": "DLQ에 있음",
   "campaign.inDlq": "이 캠페인의 메시지 {messages}건(수신자 {recipients}명)이 DLQ에 있습니다.",
   "campaign.openDlq": "DLQ에서 보기 →",
+  "campaign.interrupted":
+    "대기열 등록이 중단되었습니다(프로듀서 없음). 체크포인트부터 이어서 등록하며, 중복 등록은 없습니다.",
+  "campaign.resume": "등록 재개",
   "campaign.audienceMessage": "대상과 메시지",
   "campaign.template": "템플릿 {id}",
   "campaign.failureReasons": "실패 사유",
@@ -399,7 +406,8 @@ const ko: Record<MessageKey, string> = {
   "dlq.purgeHint": "DLQ의 모든 메시지를 영구 삭제합니다. 사용하려면 큐 이름을 입력하세요.",
   "dlq.purgePlaceholder": "확인하려면 {queue} 입력",
   "dlq.confirmPurge": "캠페인 {campaigns}개의 메시지 {messages}건(수신자 {recipients}명)을 영구 삭제할까요?",
-  "dlq.purged": "메시지 약 {n}건을 삭제했습니다.",
+  "dlq.purged":
+    "메시지 {n}건을 삭제했습니다. 수신자 {settled}명을 실패(PURGED)로 기록해 캠페인이 끝날 수 있습니다.",
   "dlq.operatorOnly": "재처리와 비우기에는 operator 토큰이 필요합니다.",
   "dlq.max": "최대",
   "age.s": "{n}초",

@@ -23,6 +23,10 @@ describe("smsim dlq", () => {
     // Prepare
     const { client, mq } = backends;
     await sendBodies(client, mq.dlqUrl, [{ logId: 5, chunkId: 3, userIds: [31, 32] }, "garbage"]);
+    await backends.db.pool.query(
+      `INSERT INTO delivery_attempt (log_id, chunk_id, message_id, receive_count, code, detail, at)
+       VALUES (5, 3, 'm', 1, 'CARRIER_TIMEOUT', 'carrier TIMEOUT: no answer in 5000 ms', NOW(3))`,
+    );
     // Act
     const ls = await smsim("dlq", "ls");
     const messageId = /^(\S+)\s+5\s+3\s/m.exec(ls.stdout)?.[1] ?? "";
@@ -39,8 +43,17 @@ describe("smsim dlq", () => {
     // Assess
     expect(ls).toMatchObject({ code: 0 });
     expect(ls.stdout).toContain("messaging-dlq: 2 visible");
-    expect(ls.stdout).toMatch(/unreadable\s+-\s+\d+\s+body: not JSON/);
-    expect(JSON.parse(show.stdout)).toMatchObject({ messageId, logId: 5, chunkId: 3, userIds: [31, 32] });
+    expect(ls.stdout).toMatch(/unreadable\s+-\s+\d+\s+-\s+body: not JSON/);
+    expect(ls.stdout).toContain("CARRIER_TIMEOUT (1x): carrier TIMEOUT: no answer in 5000 ms");
+    expect(JSON.parse(show.stdout)).toMatchObject({
+      messageId,
+      logId: 5,
+      chunkId: 3,
+      userIds: [31, 32],
+      failures: [
+        { receiveCount: 1, code: "CARRIER_TIMEOUT", detail: "carrier TIMEOUT: no answer in 5000 ms" },
+      ],
+    });
     expect(unconfirmed.code).toBe(2);
     expect(unconfirmed.stderr).toContain("--yes");
     expect(depthAfterRefusal).toBe(2);
@@ -48,6 +61,7 @@ describe("smsim dlq", () => {
     expect(redrive.stdout).toMatch(/COMPLETED: 2 \/ 2 moved/);
     expect(movedBack).toBe(2);
     expect(purge).toMatchObject({ code: 0 });
+    expect(purge.stdout).toContain("purged messaging-dlq: 1 messages (campaign 1: 3 recipients)");
     expect(await queueDepth(client, mq.dlqUrl)).toBe(0);
     expect(audit.map((r) => r.action)).toEqual(["dlq.redrive", "dlq.purge"]);
     expect(audit[0]?.actor).toMatch(/^cli:/);

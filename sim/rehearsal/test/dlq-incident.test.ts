@@ -55,6 +55,10 @@ describe("smsim rehearse dlq-incident, scripted", () => {
     expect(slack.posts[0]?.text).toContain("messaging-dlq-alarm is ALARM");
     expect(result.dlqBeforeRedrive.messages).toBe(recipients / 10);
     expect(result.dlqBeforeRedrive.peeked[0]?.userIds).toHaveLength(10);
+    // The carrier's own code and message say why each message is there.
+    expect(result.dlqBeforeRedrive.peeked[0]?.lastFailure).toMatch(
+      /^CARRIER_HTTP_503 \(3x\): carrier SERVER_ERROR: HTTP 503: SERVICE_UNAVAILABLE: carrier outage$/,
+    );
     expect(questions).toEqual(["press Enter to bring the carrier back", "press Enter to redrive the DLQ"]);
     expect(result).toMatchObject({
       passed: true,

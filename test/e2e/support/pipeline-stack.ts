@@ -1,3 +1,7 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import type { FastifyInstance } from "fastify";
 import type { RowDataPacket } from "mysql2/promise";
@@ -5,6 +9,8 @@ import { createMessagingService, type SendBulkMessageInput } from "../../../api/
 import type { MessageQueuePort } from "../../../api/ports";
 import { createSqsMessageQueue } from "../../../api/sqs-message-queue";
 import { type QueueDepth, readQueueDepth } from "../../../domain/sqs-client";
+import { type ElasticMq, startElasticMq } from "../../../infra/local/elasticmq";
+import { isAlive } from "../../../infra/local/process";
 import type { TemplateOverrides } from "../../../infra/pipeline-config";
 import type { CarrierModelConfig } from "../../../provider-mock/config";
 import type { CarrierStats } from "../../../provider-mock/model";
@@ -16,6 +22,10 @@ import { createTestDatabase, type TestDatabase } from "../../support/test-databa
 export interface PipelineStackOptions {
   /** Names the test database. */
   label: string;
+  /** Keep ElasticMQ's messages in a data file, so `restartQueue` finds them (as SQS would). */
+  durableQueue?: boolean;
+  /** Another MariaDB than the machine's, e.g. a private one the test restarts. */
+  mysqlServer?: string;
   /** Template overrides, for the queues ElasticMQ creates and the consumer's settings alike. */
   overrides?: TemplateOverrides;
   carrier?: {
@@ -55,6 +65,8 @@ export interface PipelineStack {
   /** Every message on the DLQ, each received once (they stay hidden afterwards); deletes nothing. */
   drainDlq(): Promise<DlqMessage[]>;
   results(logId: number): Promise<ResultRow[]>;
+  /** SIGKILLs ElasticMQ and starts it again on the same port (and data, with durableQueue). */
+  restartQueue(options?: { downMs?: number }): Promise<void>;
   /** Stops everything that started, even after a failed start; safe to call twice. */
   stop(): Promise<void>;
 }
@@ -69,19 +81,23 @@ const DLQ_DRAIN_VISIBILITY_SECONDS = 600;
 export async function startPipelineStack(options: PipelineStackOptions): Promise<PipelineStack> {
   const carrier = createCarrierServer({ model: options.carrier?.model, seed: options.carrier?.seed ?? 1 });
   options.carrier?.beforeListen?.(carrier);
+  const dataDir = options.durableQueue ? await mkdtemp(join(tmpdir(), "smsim-e2e-queue-")) : undefined;
   const started = await Promise.allSettled([
-    startTestElasticMq(options.overrides),
-    createTestDatabase(`e2e_${options.label}`),
+    startTestElasticMq(options.overrides, { dataDir }),
+    createTestDatabase(`e2e_${options.label}`, options.mysqlServer),
     carrier.listen({ port: 0, host: "127.0.0.1" }),
   ]);
   const [mqStart, dbStart, carrierStart] = started;
+  /** The ElasticMQ that restartQueue started last, on the first one's port. */
+  let restarted: ElasticMq | undefined;
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= settleAll([
       mqStart.status === "fulfilled" ? mqStart.value.stop() : undefined,
+      restarted?.stop(),
       dbStart.status === "fulfilled" ? dbStart.value.drop() : undefined,
       carrier.close(),
-    ]);
+    ]).finally(() => (dataDir ? rm(dataDir, { recursive: true, force: true }) : undefined));
     return stopping;
   };
   if (mqStart.status === "rejected" || dbStart.status === "rejected" || carrierStart.status === "rejected") {
@@ -139,6 +155,13 @@ export async function startPipelineStack(options: PipelineStackOptions): Promise
         [logId],
       );
       return rows.map((r) => ({ userId: Number(r.user_id), status: r.status, errorCode: r.error_code }));
+    },
+    async restartQueue({ downMs = 1_000 } = {}) {
+      const pid = restarted?.pid ?? mq.pid;
+      process.kill(pid, "SIGKILL");
+      while (isAlive(pid)) await sleep(20);
+      await sleep(downMs);
+      restarted = await startElasticMq({ config: mq.config, port: mq.port, dataDir });
     },
     stop,
   };

@@ -28,7 +28,7 @@ export function campaignView(root: HTMLElement, id: number): () => void {
         detail.status,
         detail.progress,
         detail.failureReasons,
-        detail.attemptReasons,
+        detail.failedAttempts,
         detail.dlq,
       ]);
       const settled = FINAL_STATUSES.has(detail.status) && signature === lastSignature;
@@ -53,6 +53,16 @@ export function campaignView(root: HTMLElement, id: number): () => void {
     replaceChildren(failuresEl, failuresTable(id, page));
   }
 
+  async function resume() {
+    try {
+      await api.post(`/campaigns/${id}/resume`, {});
+    } catch (error) {
+      window.alert(error instanceof ApiError ? error.message : String(error));
+    }
+    clearTimeout(timer);
+    poll();
+  }
+
   function render(c: CampaignDetail, live: boolean) {
     const p = c.progress;
     replaceChildren(
@@ -74,7 +84,21 @@ export function campaignView(root: HTMLElement, id: number): () => void {
         "section",
         { class: "card" },
         h("h2", {}, t("campaign.progress")),
-        c.status === "QUEUEING" ? h("p", { class: "muted" }, t("campaign.queueing")) : null,
+        c.interrupted
+          ? h(
+              "p",
+              { class: "callout bad", id: "campaign-interrupted" },
+              t("campaign.interrupted"),
+              " ",
+              h(
+                "button",
+                { type: "button", class: "primary", onclick: () => resume() },
+                t("campaign.resume"),
+              ),
+            )
+          : c.status === "QUEUEING"
+            ? h("p", { class: "muted" }, t("campaign.queueing"))
+            : null,
         progressBar(p),
         h(
           "div",
@@ -109,7 +133,7 @@ export function campaignView(root: HTMLElement, id: number): () => void {
           { class: "card" },
           h("h2", {}, t("campaign.attempts")),
           h("p", { class: "muted small" }, t("campaign.attemptsHint")),
-          attemptsTable(c.attemptReasons),
+          attemptsTable(c.failedAttempts.byCode),
         ),
         h(
           "section",
@@ -161,7 +185,7 @@ export function campaignView(root: HTMLElement, id: number): () => void {
   };
 }
 
-function attemptsTable(reasons: CampaignDetail["attemptReasons"]): HTMLElement {
+function attemptsTable(reasons: CampaignDetail["failedAttempts"]["byCode"]): HTMLElement {
   if (reasons.length === 0) return h("p", { class: "muted" }, t("campaign.noAttempts"));
   return h(
     "table",
@@ -185,7 +209,7 @@ function attemptsTable(reasons: CampaignDetail["attemptReasons"]): HTMLElement {
           "tr",
           {},
           h("td", { class: "mono" }, r.code),
-          h("td", { class: "num" }, fmt.int(r.attempts)),
+          h("td", { class: "num" }, fmt.int(r.count)),
           h("td", { class: "detail" }, r.lastDetail),
           h("td", { class: "nowrap" }, fmt.time(r.lastAt)),
         ),

@@ -1,4 +1,13 @@
-import { ApiError, api, type DlqEntry, type DlqView, type Me, type Moved, type RedriveTask } from "../api";
+import {
+  ApiError,
+  api,
+  type DlqEntry,
+  type DlqView,
+  type Me,
+  type Moved,
+  type Purged,
+  type RedriveTask,
+} from "../api";
 import { confirmDialog, fmt, h, replaceChildren } from "../dom";
 import { t } from "../i18n";
 import { statusBadge } from "../status-badge";
@@ -141,12 +150,11 @@ export function dlqView(root: HTMLElement, me: Me, params: URLSearchParams): () 
     act(
       t("dlq.confirmPurge", reachWords(wholeQueue(last))),
       async () => {
-        const reply = await api.post<{ approximateCount: number }>("/dlq/purge", {
-          confirm: confirmInput.value,
-        });
+        const reply = await api.post<Purged>("/dlq/purge", { confirm: confirmInput.value });
         confirmInput.value = "";
         purge.disabled = true;
-        return t("dlq.purged", { n: fmt.int(reply.approximateCount) });
+        const settled = reply.campaigns.reduce((n, c) => n + c.settled, 0);
+        return t("dlq.purged", { n: fmt.int(reply.messages), settled: fmt.int(settled) });
       },
       true,
     );
