@@ -2,6 +2,7 @@ import { GetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import { type Clock, systemClock } from "../../domain/clock";
 import type { DlqDepth, DlqMessage, DlqService } from "./dlq-service";
 import { QueueUnavailableError } from "./errors";
+import { oneAtATime } from "./one-at-a-time";
 
 /** A DLQ message as the console shows it: the body's routing fields and why it failed. */
 export interface DlqEntry extends DlqMessage {
@@ -61,13 +62,8 @@ export function createDlqIndex(options: DlqIndexOptions): DlqIndex {
   let current: DlqSnapshot | null = null;
   let scannedAtMs = 0;
   let stale = true;
-  // One read at a time: concurrent reads would hide messages from each other.
-  let queue: Promise<unknown> = Promise.resolve();
-  const exclusive = <T>(run: () => Promise<T>): Promise<T> => {
-    const next = queue.then(run, run);
-    queue = next.catch(() => {});
-    return next;
-  };
+  // One snapshot at a time: callers waiting meanwhile get the fresh one instead of reading again.
+  const exclusive = oneAtATime();
 
   let visibilityTimeoutMs: Promise<number> | null = null;
   const sourceVisibilityMs = () => {

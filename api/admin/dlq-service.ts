@@ -17,6 +17,7 @@ import { createMysqlDeliveryStore } from "../../handler/mysql-delivery-store";
 import type { RecipientResult } from "../../handler/ports";
 import { type AttemptRecord, createAttemptHistory } from "./attempt-history";
 import { AdminHttpError, NotFoundError, QueueUnavailableError, RedriveInProgressError } from "./errors";
+import { oneAtATime } from "./one-at-a-time";
 
 export interface DlqServiceOptions {
   client: SQSClient;
@@ -134,6 +135,9 @@ export function createDlqService({ client, queueUrl, dlqUrl, pool }: DlqServiceO
   const arns = new Map<string, Promise<string>>();
   const history = createAttemptHistory(pool);
   const store = createMysqlDeliveryStore(pool);
+  // One read-through at a time in this process: a sweep hides what it has read until it ends,
+  // so a second sweep running alongside would miss those messages (purge or move too few).
+  const serially = oneAtATime();
 
   async function call<T>(name: string, run: () => Promise<T>): Promise<T> {
     try {
@@ -293,94 +297,97 @@ export function createDlqService({ client, queueUrl, dlqUrl, pool }: DlqServiceO
       return found;
     },
 
-    async startRedrive(options = {}) {
-      const { maxPerSecond } = options;
-      if (
-        maxPerSecond !== undefined &&
-        (!Number.isInteger(maxPerSecond) || maxPerSecond < 1 || maxPerSecond > MAX_REDRIVE_PER_SECOND)
-      ) {
-        throw new ValidationError(
-          "maxPerSecond",
-          maxPerSecond,
-          `expected an integer 1-${MAX_REDRIVE_PER_SECOND}`,
+    startRedrive: (options = {}) =>
+      serially(async () => {
+        const { maxPerSecond } = options;
+        if (
+          maxPerSecond !== undefined &&
+          (!Number.isInteger(maxPerSecond) || maxPerSecond < 1 || maxPerSecond > MAX_REDRIVE_PER_SECOND)
+        ) {
+          throw new ValidationError(
+            "maxPerSecond",
+            maxPerSecond,
+            `expected an integer 1-${MAX_REDRIVE_PER_SECOND}`,
+          );
+        }
+        const [sourceArn, destinationArn] = await Promise.all([arnOf(dlqUrl), arnOf(queueUrl)]);
+        await refuseWhileRedriving();
+        const campaigns = await census();
+        const out = await call("StartMessageMoveTask", () =>
+          client.send(
+            new StartMessageMoveTaskCommand({
+              SourceArn: sourceArn,
+              DestinationArn: destinationArn,
+              MaxNumberOfMessagesPerSecond: maxPerSecond,
+            }),
+          ),
         );
-      }
-      const [sourceArn, destinationArn] = await Promise.all([arnOf(dlqUrl), arnOf(queueUrl)]);
-      await refuseWhileRedriving();
-      const campaigns = await census();
-      const out = await call("StartMessageMoveTask", () =>
-        client.send(
-          new StartMessageMoveTaskCommand({
-            SourceArn: sourceArn,
-            DestinationArn: destinationArn,
-            MaxNumberOfMessagesPerSecond: maxPerSecond,
-          }),
-        ),
-      );
-      return { taskHandle: out.TaskHandle ?? "", campaigns };
-    },
+        return { taskHandle: out.TaskHandle ?? "", campaigns };
+      }),
 
     async redriveTasks() {
       return listTasks(await arnOf(dlqUrl));
     },
 
-    readAll,
+    readAll: (limit) => serially(() => readAll(limit)),
 
-    async move(filter) {
-      await refuseWhileRedriving();
-      const moved: DlqMessage[] = [];
-      const kept: Message[] = [];
-      try {
-        await sweep(async (batch) => {
-          const picked = batch.filter((m) => {
-            const d = describeDlqMessage(m);
-            const named = filter.messageIds?.includes(d.messageId) ?? true;
-            return named && (filter.logId === undefined || d.logId === filter.logId);
+    move: (filter) =>
+      serially(async () => {
+        await refuseWhileRedriving();
+        const moved: DlqMessage[] = [];
+        const kept: Message[] = [];
+        try {
+          await sweep(async (batch) => {
+            const picked = batch.filter((m) => {
+              const d = describeDlqMessage(m);
+              const named = filter.messageIds?.includes(d.messageId) ?? true;
+              return named && (filter.logId === undefined || d.logId === filter.logId);
+            });
+            kept.push(...batch.filter((m) => !picked.includes(m)));
+            if (picked.length === 0) return;
+            const sent = await call("SendMessageBatch", () =>
+              client.send(
+                new SendMessageBatchCommand({
+                  QueueUrl: queueUrl,
+                  Entries: picked.map((m, n) => ({ Id: String(n), MessageBody: m.Body ?? "" })),
+                }),
+              ),
+            );
+            const ok = new Set((sent.Successful ?? []).map((r) => Number(r.Id)));
+            kept.push(...picked.filter((_m, n) => !ok.has(n)));
+            const delivered = picked.filter((_m, n) => ok.has(n));
+            if (delivered.length > 0) await deleteAll(delivered);
+            moved.push(...delivered.map(describeDlqMessage));
           });
-          kept.push(...batch.filter((m) => !picked.includes(m)));
-          if (picked.length === 0) return;
-          const sent = await call("SendMessageBatch", () =>
-            client.send(
-              new SendMessageBatchCommand({
-                QueueUrl: queueUrl,
-                Entries: picked.map((m, n) => ({ Id: String(n), MessageBody: m.Body ?? "" })),
-              }),
-            ),
-          );
-          const ok = new Set((sent.Successful ?? []).map((r) => Number(r.Id)));
-          kept.push(...picked.filter((_m, n) => !ok.has(n)));
-          const delivered = picked.filter((_m, n) => ok.has(n));
-          if (delivered.length > 0) await deleteAll(delivered);
-          moved.push(...delivered.map(describeDlqMessage));
-        });
-      } finally {
-        await release(kept);
-      }
-      return touchesOf(moved);
-    },
-
-    async purge(confirm) {
-      if (confirm !== dlqName) {
-        throw new ValidationError("confirm", confirm, `type the queue's name, "${dlqName}", to purge it`);
-      }
-      await refuseWhileRedriving();
-      const touched = new Touches();
-      const settled = new Map<number | null, number>();
-      // Recorded before deleted: a purge that dies between the two leaves results and a message
-      // whose second purge records nothing more.
-      await sweep(async (batch) => {
-        const messages = await withFailures(batch.map(describeDlqMessage));
-        for (const message of messages) {
-          touched.add(message);
-          settled.set(message.logId, (settled.get(message.logId) ?? 0) + (await settle(message)));
+        } finally {
+          await release(kept);
         }
-        await deleteAll(batch);
-      });
-      return {
-        messages: touched.messages,
-        campaigns: touched.list().map((c) => ({ ...c, settled: settled.get(c.logId) ?? 0 })),
-      };
-    },
+        return touchesOf(moved);
+      }),
+
+    purge: (confirm) =>
+      serially(async () => {
+        if (confirm !== dlqName) {
+          throw new ValidationError("confirm", confirm, `type the queue's name, "${dlqName}", to purge it`);
+        }
+        await refuseWhileRedriving();
+        const touched = new Touches();
+        const settled = new Map<number | null, number>();
+        // Recorded before deleted: a purge that dies between the two leaves results and a message
+        // whose second purge records nothing more.
+        await sweep(async (batch) => {
+          const messages = await withFailures(batch.map(describeDlqMessage));
+          for (const message of messages) {
+            touched.add(message);
+            settled.set(message.logId, (settled.get(message.logId) ?? 0) + (await settle(message)));
+          }
+          await deleteAll(batch);
+        });
+        return {
+          messages: touched.messages,
+          campaigns: touched.list().map((c) => ({ ...c, settled: settled.get(c.logId) ?? 0 })),
+        };
+      }),
   };
 
   /** Which campaigns the DLQ holds: every message received once, then made visible again. */

@@ -283,6 +283,25 @@ describe("POST /dlq/messages/redrive", () => {
     });
   });
 
+  it("moves every message of the campaign while the console reads the DLQ at the same time", async () => {
+    // Prepare: a read hides what it has read until it ends; a move alongside must not miss those.
+    await fillDlq([
+      ...Array.from({ length: 30 }, (_, i) => ({ logId: 21, chunkId: i })),
+      ...Array.from({ length: 20 }, (_, i) => ({ logId: 22, chunkId: i })),
+    ]);
+    // Act
+    const [, moved] = await Promise.all([
+      getDlq("?refresh=true"),
+      json(await admin.call("POST", "/dlq/messages/redrive", { body: { logId: 21 } })),
+      getDlq("?refresh=true"),
+    ]);
+    const after = await getDlq("?refresh=true");
+    // Assess
+    expect(moved.body).toMatchObject({ messages: 30, recipients: 30 });
+    expect(after.campaigns).toEqual([{ logId: 22, messages: 20, recipients: 20 }]);
+    expect(await queueDepth(admin.sqs.client, admin.sqs.queueUrl)).toBe(30);
+  });
+
   it("moves only the messages named", async () => {
     // Prepare
     const ids = await fillDlq([
