@@ -52,6 +52,12 @@ export interface DlqIndexOptions {
   maxAgeMs?: number;
   /** Least time between two reads for a depth change alone (a draining DLQ changes by the second); default 5 s. */
   minIntervalMs?: number;
+  /**
+   * How long a depth reading is reused: every campaign page and history refresh asks for the
+   * snapshot, and many open consoles should cost SQS one GetQueueAttributes a second, not one each;
+   * default 1 s.
+   */
+  depthTtlMs?: number;
 }
 
 export function createDlqIndex(options: DlqIndexOptions): DlqIndex {
@@ -59,6 +65,8 @@ export function createDlqIndex(options: DlqIndexOptions): DlqIndex {
   const clock = options.clock ?? systemClock;
   const maxAgeMs = options.maxAgeMs ?? 60_000;
   const minIntervalMs = options.minIntervalMs ?? 5000;
+  const depthTtlMs = options.depthTtlMs ?? 1000;
+  let depthReadAtMs = Number.NEGATIVE_INFINITY;
   let current: DlqSnapshot | null = null;
   let scannedAtMs = 0;
   let stale = true;
@@ -88,7 +96,9 @@ export function createDlqIndex(options: DlqIndexOptions): DlqIndex {
   return {
     snapshot: (fresh = false) =>
       exclusive(async () => {
+        if (current && !fresh && !stale && clock.now() - depthReadAtMs < depthTtlMs) return current;
         const depth = await dlq.depth();
+        depthReadAtMs = clock.now();
         const total = depth.visible + depth.inFlight + depth.delayed;
         const age = clock.now() - scannedAtMs;
         if (current && !fresh && !stale && age <= maxAgeMs) {
