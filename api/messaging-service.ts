@@ -184,10 +184,10 @@ export function createMessagingService(options: MessagingServiceOptions): Messag
       chunks: Number(row.enqueued_chunks),
       throughUser: Number(row.enqueued_through_user),
     };
-    // Chunks below the checkpoint are full (only the last chunk may be short, and it ends the enqueue).
-    const answered = checkpoint.chunks * RECIPIENTS_PER_MESSAGE;
-    const failed = Math.min(Number(row.enqueue_failed_count), answered);
     const source = parseAudience(audience);
+    // The audience up to the checkpoint's user, as the resume re-reads it, is what was answered for.
+    const answered = await countAudience(pool, source, checkpoint.throughUser);
+    const failed = Math.min(Number(row.enqueue_failed_count), answered);
     const input: ValidInput = {
       requestedBy: String(row.requested_by),
       name: row.name ?? undefined,

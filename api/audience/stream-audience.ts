@@ -37,12 +37,20 @@ export async function* streamAudienceIds(
   }
 }
 
-/** How many users the audience matches now: a COUNT(*) with the WHERE clause streamAudienceIds reads. */
-export async function countAudience(pool: Pool, audience: AudienceSource): Promise<number> {
+/**
+ * How many users the audience matches now: a COUNT(*) with the WHERE clause streamAudienceIds
+ * reads; with `throughId`, only those up to that user id (what a resumed enqueue already sent).
+ */
+export async function countAudience(
+  pool: Pool,
+  audience: AudienceSource,
+  throughId?: number,
+): Promise<number> {
   const { where, params } = compileAudience(audience);
+  const upTo = throughId === undefined ? "" : " AND id <= ?";
   const [rows] = await pool.execute<RowDataPacket[]>(
-    `SELECT COUNT(*) AS n FROM users WHERE ${where}`,
-    params,
+    `SELECT COUNT(*) AS n FROM users WHERE ${where}${upTo}`,
+    throughId === undefined ? params : [...params, throughId],
   );
   return Number(rows[0]?.n ?? 0);
 }

@@ -364,6 +364,35 @@ describe("MessagingService.sendBulkMessage", () => {
     },
   );
 
+  it("stops a producer whose campaign a resume claimed, leaving the counts to the resume", async () => {
+    // Prepare: the first producer stalls on its fifth call; a resume a minute later claims the campaign
+    let release: () => void = () => undefined;
+    const stalled = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const first = setup({
+      answer: async (_, call) => (call === 5 ? stalled.then(() => ({ failedIds: [] })) : { failedIds: [] }),
+    });
+    const audience: AudienceSource = { kind: "range", from: 1, to: 500 };
+    const { logId, done } = await first.service.startBulkMessage({ ...campaign, audience });
+    const later = recordingQueue();
+    const resumer = createMessagingService({
+      pool: db.pool,
+      queue: later.queue,
+      clock: manualClock(Date.UTC(2026, 0, 1, 0, 1)).clock,
+    });
+    // Act
+    const resumed = await resumer.resumeBulkMessage(logId);
+    const result = await resumed.done;
+    release();
+    // Assess
+    await expect(done).rejects.toMatchObject({ code: "ENQUEUE_TAKEN_OVER" });
+    expect(resumed).toMatchObject({ fromChunk: 0, afterUserId: 0 });
+    expect(result).toEqual({ logId, queuedCount: 500, failedCount: 0, status: "QUEUED" });
+    expect(await readLog(logId)).toMatchObject({ status: "QUEUED", queued_count: 500, total_count: 500 });
+    expect(new Set(later.accepted.flatMap((b) => b.userIds)).size).toBe(500);
+  });
+
   it("refuses an audience that matches nobody without writing a log row", async () => {
     // Prepare
     const { service, calls } = setup();

@@ -73,6 +73,13 @@ describe("smsim send and consume", () => {
       "give either --user-ids or --all-users, not both",
     ],
     [["send", "--all-users", "--content", " "], 'content: must not be blank (got " ")'],
+    [["send", "--all-users"], "--content: give the message text"],
+    [
+      ["send", "--resume", "7", "--content", "x"],
+      '--resume: give no other campaign flags (got --content) (got "7")',
+    ],
+    [["send", "--resume", "seven"], '--resume: expected a campaign\'s log id (got "seven")'],
+    [["send", "--resume", "999999"], "CAMPAIGN_NOT_FOUND"],
     [["consume", "--timeout", "soon"], '--timeout: expected a number of seconds > 0 (got "soon")'],
   ])("rejects bad flags with an error naming the flag: %#", async (args, message) => {
     // Prepare: the arguments above.
