@@ -109,7 +109,7 @@ export async function createAdminServer(options: AdminServerOptions): Promise<Ad
     failureReasonsRefreshMs: options.failureReasonsRefreshMs,
   });
   const dlq = createDlqService({ ...sqs, pool });
-  const index = createDlqIndex({ dlq, client: sqs.client, queueUrl: sqs.queueUrl, clock });
+  const index = createDlqIndex({ dlq, clock });
 
   registerCampaignRoutes(app, { launcher, campaigns, index, recordChange });
   registerAudienceRoutes(app, { audiences });

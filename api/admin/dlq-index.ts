@@ -1,7 +1,5 @@
-import { GetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import { type Clock, systemClock } from "../../domain/clock";
 import type { DlqDepth, DlqMessage, DlqService } from "./dlq-service";
-import { QueueUnavailableError } from "./errors";
 import { oneAtATime } from "./one-at-a-time";
 
 /** A DLQ message as the console shows it: the body's routing fields and why it failed. */
@@ -43,10 +41,7 @@ export interface DlqIndex {
 }
 
 export interface DlqIndexOptions {
-  dlq: Pick<DlqService, "depth" | "readAll">;
-  client: SQSClient;
-  /** The source queue, whose visibility timeout dates a message's move. */
-  queueUrl: string;
+  dlq: Pick<DlqService, "depth" | "readAll" | "sourceVisibilityTimeoutMs">;
   clock?: Clock;
   /** A snapshot older than this is read again even at the same depth (one in, one out); default 60 s. */
   maxAgeMs?: number;
@@ -61,7 +56,7 @@ export interface DlqIndexOptions {
 }
 
 export function createDlqIndex(options: DlqIndexOptions): DlqIndex {
-  const { dlq, client, queueUrl } = options;
+  const { dlq } = options;
   const clock = options.clock ?? systemClock;
   const maxAgeMs = options.maxAgeMs ?? 60_000;
   const minIntervalMs = options.minIntervalMs ?? 5000;
@@ -73,22 +68,11 @@ export function createDlqIndex(options: DlqIndexOptions): DlqIndex {
   // One snapshot at a time: callers waiting meanwhile get the fresh one instead of reading again.
   const exclusive = oneAtATime();
 
-  let visibilityTimeoutMs: Promise<number> | null = null;
-  const sourceVisibilityMs = () => {
-    visibilityTimeoutMs ??= client
-      .send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["VisibilityTimeout"] }))
-      .then(
-        (out) => Number(out.Attributes?.VisibilityTimeout ?? 30) * 1000,
-        (error) => {
-          visibilityTimeoutMs = null;
-          throw new QueueUnavailableError("GetQueueAttributes", error);
-        },
-      );
-    return visibilityTimeoutMs;
-  };
-
   async function scan(depth: DlqDepth): Promise<DlqSnapshot> {
-    const [{ messages, complete }, visibilityMs] = await Promise.all([dlq.readAll(), sourceVisibilityMs()]);
+    const [{ messages, complete }, visibilityMs] = await Promise.all([
+      dlq.readAll(),
+      dlq.sourceVisibilityTimeoutMs(),
+    ]);
     const entries = messages.map((m) => entryOf(m, visibilityMs)).sort(byCampaign);
     return { entries, depth, scannedAt: new Date(clock.now()).toISOString(), complete };
   }

@@ -81,6 +81,8 @@ export interface RedriveTask {
 export interface DlqService {
   readonly dlqName: string;
   depth(): Promise<DlqDepth>;
+  /** The source queue's VisibilityTimeout in ms: how long after a failed delivery SQS can move a message. */
+  sourceVisibilityTimeoutMs(): Promise<number>;
   /** Up to `limit` DLQ messages, left on the queue (see the note on peeking in the implementation). */
   peek(limit?: number): Promise<DlqMessage[]>;
   /** Depth, then a peek: what an operator looks at first. */
@@ -163,6 +165,21 @@ export function createDlqService({ client, queueUrl, dlqUrl, pool }: DlqServiceO
       arns.set(url, arn);
     }
     return arn;
+  }
+
+  let visibilityMs: Promise<number> | null = null;
+  function sourceVisibilityTimeoutMs(): Promise<number> {
+    visibilityMs ??= call("GetQueueAttributes", async () => {
+      const out = await client.send(
+        new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["VisibilityTimeout"] }),
+      );
+      return Number(out.Attributes?.VisibilityTimeout ?? 30) * 1000;
+    });
+    // A failed lookup is retried next time rather than kept.
+    visibilityMs.catch(() => {
+      visibilityMs = null;
+    });
+    return visibilityMs;
   }
 
   function depth(): Promise<DlqDepth> {
@@ -328,6 +345,8 @@ export function createDlqService({ client, queueUrl, dlqUrl, pool }: DlqServiceO
     async redriveTasks() {
       return listTasks(await arnOf(dlqUrl));
     },
+
+    sourceVisibilityTimeoutMs,
 
     readAll: (limit) => serially(() => readAll(limit)),
 
