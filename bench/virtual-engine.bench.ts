@@ -20,7 +20,7 @@ const RESULT_MARK = "BENCH_RESULT ";
 const GIB = 1024 ** 3;
 
 /** The targets: seconds of wall time per scenario, and peak RSS for every run. */
-const WALL_TARGET_SECONDS: Record<string, number> = { "month-1m": 2, "month-10m": 20 };
+const WALL_TARGET_SECONDS: Record<string, number> = { "month-1m": 2.5, "month-10m": 25 };
 const RSS_TARGET_BYTES = GIB;
 const DEFAULT_RUNS = ["month-1m=3", "month-10m=1"];
 

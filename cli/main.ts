@@ -1,5 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { SmsimError } from "../domain/errors";
+import { registerCalibrateCommand } from "./commands/calibrate";
 import { registerCarrierCommand } from "./commands/carrier";
 import { registerCompareCommand } from "./commands/compare";
 import { registerConsoleCommand } from "./commands/console";
@@ -12,6 +13,7 @@ import { registerRunCommand } from "./commands/run";
 import { registerSeedUsersCommand } from "./commands/seed-users";
 import { registerSendCommand } from "./commands/send";
 import { registerServicesCommand } from "./commands/services";
+import { registerSweepCommand } from "./commands/sweep";
 
 /** Runs the smsim CLI; resolves with the process exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -21,6 +23,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .showHelpAfterError();
   const commands: ((program: Command) => void)[] = [
     registerRunCommand,
+    registerSweepCommand,
     registerCarrierCommand,
     registerConsoleCommand,
     registerDlqCommand,
@@ -32,6 +35,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     registerLambdaCommand,
     registerCompareCommand,
     registerRehearseCommand,
+    registerCalibrateCommand,
   ];
   for (const register of commands) register(program);
   try {

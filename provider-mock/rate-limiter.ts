@@ -50,13 +50,14 @@ export function createRateLimiter(ratePerSecond: number | null, _nowMs: number):
         inWindow += amount;
         return 0;
       }
-      // Wait until enough of the oldest acceptances leave the window.
+      // Wait until enough of the oldest acceptances leave the window; at the latest it is empty.
       let freed = inWindow;
-      for (let i = head; i < times.length; i++) {
-        freed -= amounts[i] as number;
-        if (freed + amount <= capacity || freed === 0) return ((times[i] as number) + windowMs - now) / 1000;
-      }
-      return windowMs / 1000;
+      let leaving = head;
+      do {
+        freed -= amounts[leaving] as number;
+        leaving++;
+      } while (freed + amount > capacity && freed !== 0);
+      return ((times[leaving - 1] as number) + windowMs - now) / 1000;
     },
     setRate(next) {
       rate = next;

@@ -1,13 +1,16 @@
 import { parse, View } from "vega";
 import { compile, type TopLevelSpec } from "vega-lite";
 import { type AlarmSegment, alarmSegments, type DownsampledTimeline, downsampleTimeline } from "./downsample";
-import type { CampaignSummary, RunTimeline } from "./summary";
+import { formatCount } from "./format";
+import { type CampaignSummary, type CampaignWindow, createRunTimeline, type RunTimeline } from "./summary";
 
 /** A month at minute resolution becomes ~2,000 points: enough for a 900-pixel chart. */
 export const MAX_POINTS_PER_CHART = 2000;
+/** A campaign's drain: a point per step up to this many, a bucket's maximum past it. */
+const MAX_POINTS_PER_WINDOW = 600;
 
-const WIDTH = 820;
-const HEIGHT = 170;
+export const WIDTH = 820;
+export const HEIGHT = 170;
 const FONT = "system-ui, -apple-system, 'Segoe UI', Helvetica, Arial, sans-serif";
 const COLORS = {
   delivered: "#0f766e",
@@ -121,7 +124,7 @@ export async function renderCharts(
 }
 
 /** Renders a vega-lite spec to an SVG string without a browser or canvas. */
-async function renderSvg(spec: TopLevelSpec): Promise<string> {
+export async function renderSvg(spec: TopLevelSpec): Promise<string> {
   const view = new View(parse(compile(spec).spec), { renderer: "none" });
   try {
     return await view.toSVG();
@@ -130,16 +133,20 @@ async function renderSvg(spec: TopLevelSpec): Promise<string> {
   }
 }
 
+/** The x axis: `perMinute` converts the timeline's index (a minute, or a window's step) to `unit`. */
 interface TimeAxis {
-  unit: "minutes" | "hours" | "days";
+  unit: "seconds" | "minutes" | "hours" | "days";
   perMinute: number;
   end: number;
+  /** What t counts from. */
+  origin: string;
 }
 
 function timeAxis(minutes: number): TimeAxis {
-  if (minutes <= 180) return { unit: "minutes", perMinute: 1, end: minutes };
-  if (minutes <= 3 * 24 * 60) return { unit: "hours", perMinute: 1 / 60, end: minutes / 60 };
-  return { unit: "days", perMinute: 1 / 1440, end: minutes / 1440 };
+  const origin = "scenario time";
+  if (minutes <= 180) return { unit: "minutes", perMinute: 1, end: minutes, origin };
+  if (minutes <= 3 * 24 * 60) return { unit: "hours", perMinute: 1 / 60, end: minutes / 60, origin };
+  return { unit: "days", perMinute: 1 / 1440, end: minutes / 1440, origin };
 }
 
 type Row = Record<string, number>;
@@ -156,7 +163,8 @@ function rows(
   });
 }
 
-const config = {
+/** The look every chart shares (fonts, axis colours, legend on top). */
+export const config = {
   font: FONT,
   view: { stroke: null },
   // The same room for every left axis, so the charts' plot areas line up down the page.
@@ -175,7 +183,7 @@ function xEncoding(axis: TimeAxis) {
   return {
     field: "t",
     type: "quantitative" as const,
-    title: `scenario time (${axis.unit})`,
+    title: `${axis.origin} (${axis.unit})`,
     scale: { domain: [0, axis.end], nice: false },
   };
 }
@@ -227,7 +235,12 @@ function series(values: Row[], axis: TimeAxis, title: string, colors: Record<str
   };
 }
 
-function carrierChart(data: DownsampledTimeline, axis: TimeAxis, limit: number | null): TopLevelSpec {
+function carrierChart(
+  data: DownsampledTimeline,
+  axis: TimeAxis,
+  limit: number | null,
+  rateLimitedTitle = "429s / min",
+): TopLevelSpec {
   const values = rows(data, axis, {
     "busiest second": "carrierRequestsPerSecondMax",
     mean: "carrierRequestsPerSecond",
@@ -268,7 +281,7 @@ function carrierChart(data: DownsampledTimeline, axis: TimeAxis, limit: number |
           y: {
             field: "rateLimited",
             type: "quantitative",
-            title: "429s / min",
+            title: rateLimitedTitle,
             axis: { orient: "right", titleColor: COLORS.rateLimited, format: "d", tickMinStep: 1 },
           },
         },
@@ -351,4 +364,85 @@ function latencyChart(campaigns: readonly CampaignSummary[]): TopLevelSpec {
       },
     },
   };
+}
+
+/**
+ * A campaign's drain at its window's step (report.html's campaign sections): the queue, the
+ * carrier's accepted requests per second against its limit with the 429s, Lambda's concurrency
+ * with its throttles, and the DLQ. Long windows keep each bucket's maximum, as the month view does.
+ */
+export async function renderCampaignCharts(window: CampaignWindow, id: string): Promise<Chart[]> {
+  const steps = window.queueVisible.length;
+  if (steps === 0) return [];
+  const seconds = steps * window.stepSeconds;
+  const perMinute =
+    seconds <= 600
+      ? window.stepSeconds
+      : seconds <= 3 * 3600
+        ? window.stepSeconds / 60
+        : window.stepSeconds / 3600;
+  const unit = seconds <= 600 ? "seconds" : seconds <= 3 * 3600 ? "minutes" : "hours";
+  const axis: TimeAxis = { unit, perMinute, end: steps * perMinute, origin: "since the enqueue" };
+  const asTimeline: RunTimeline = {
+    ...createRunTimeline(steps, window.carrierLimitPerSecond),
+    queueVisible: window.queueVisible,
+    queueInFlight: window.queueInFlight,
+    dlqDepth: window.dlqDepth,
+    carrierRequestsPerSecond: window.carrierRequestsPerSecond,
+    carrierRequestsPerSecondMax: window.carrierRequestsPerSecond,
+    carrierRateLimited: window.carrierRateLimited,
+    lambdaConcurrencyMax: window.lambdaConcurrencyMax,
+  };
+  const data = downsampleTimeline(asTimeline, MAX_POINTS_PER_WINDOW);
+  const throttles = data.minute.map((start) =>
+    Math.max(...window.lambdaThrottles.slice(start, start + data.bucketMinutes)),
+  );
+  const step = `${formatCount(window.stepSeconds * data.bucketMinutes)} s`;
+  const lambdaRows = rows(data, axis, { concurrency: "lambdaConcurrencyMax" }).map((row, i) => ({
+    ...row,
+    throttles: throttles[i] ?? 0,
+  }));
+  const specs: (Omit<Chart, "svg"> & { spec: TopLevelSpec })[] = [
+    {
+      id: `${id}-queue`,
+      title: "Source queue",
+      caption: `Messages visible and in flight, every ${step}.`,
+      spec: series(
+        rows(data, axis, { visible: "queueVisible", "in flight": "queueInFlight" }),
+        axis,
+        "messages",
+        {
+          visible: COLORS.visible,
+          "in flight": COLORS.inFlight,
+        },
+      ),
+    },
+    {
+      id: `${id}-carrier`,
+      title: "Carrier requests per second",
+      caption:
+        `Accepted requests per second (each point: the highest over ${step})` +
+        (window.carrierLimitPerSecond === null ? "; no limit" : ", against the limit (dashed)") +
+        `; red bars are 429 answers per ${step} (right axis).`,
+      spec: carrierChart(data, axis, window.carrierLimitPerSecond, `429s / ${step}`),
+    },
+    {
+      id: `${id}-lambda`,
+      title: "Lambda concurrency and throttles",
+      caption: `Most concurrent invocations, and throttled invocations, per ${step}.`,
+      spec: series(lambdaRows, axis, "invocations", {
+        concurrency: COLORS.concurrency,
+        throttles: COLORS.rateLimited,
+      }),
+    },
+    {
+      id: `${id}-dlq`,
+      title: "DLQ depth",
+      caption: `Messages in the dead-letter queue, every ${step}.`,
+      spec: single(rows(data, axis, { dlq: "dlqDepth" }), axis, "dlq", "messages", "area", COLORS.dlq),
+    },
+  ];
+  const charts: Chart[] = [];
+  for (const { spec, ...chart } of specs) charts.push({ ...chart, svg: await renderSvg(spec) });
+  return charts;
 }

@@ -1,4 +1,11 @@
-import { formatCount, formatMetricValue, formatPercent, formatSeconds, formatUsd } from "./format";
+import {
+  formatCount,
+  formatFirstAlarm,
+  formatMetricValue,
+  formatPercent,
+  formatSeconds,
+  formatUsd,
+} from "./format";
 import type { RunSummary } from "./summary";
 
 export interface ConsoleSummaryOptions {
@@ -95,10 +102,16 @@ export function formatConsoleSummary(summary: RunSummary, options: ConsoleSummar
     out.push(...table([header, ...rows], true));
   }
 
+  out.push(...esmAssumptionLines(summary.esm));
+
   const transitions = summary.alarms.flatMap((a) =>
     a.transitions.map((t) => [a.name, `${t.from} -> ${t.to}`, `at ${formatSeconds(t.atSeconds)}`]),
   );
   if (transitions.length > 0) out.push("", "  ALARMS", ...table(transitions));
+  const firings = summary.alarms.flatMap((a) =>
+    a.firstAlarm ? [[a.name, `first ALARM ${formatFirstAlarm(a.firstAlarm)}`]] : [],
+  );
+  if (firings.length > 0) out.push("", "  WHEN SLACK HEARS", ...table(firings));
   if (summary.notifications.length > 0) {
     out.push(
       "",
@@ -131,6 +144,24 @@ export function formatConsoleSummary(summary: RunSummary, options: ConsoleSummar
   }
   out.push("");
   return out.join("\n");
+}
+
+/** Held throttled batches, and which outcomes rest on the mapping's unpublished settings. */
+function esmAssumptionLines(esm: RunSummary["esm"]): string[] {
+  if (esm.throttledBatches === 0 && esm.assumptions.length === 0) return [];
+  const lines = ["", "  EVENT SOURCE MAPPING (assumptions: docs/CONFORMANCE.md)"];
+  lines.push(
+    ...dottedColumns([
+      ["throttled batches held", formatCount(esm.throttledBatches), ""],
+      [
+        "dropped past visibility",
+        formatCount(esm.droppedBatches),
+        `${formatCount(esm.messagesDropped)} messages`,
+      ],
+    ]),
+  );
+  for (const sentence of esm.assumptions) lines.push(`    ! ${sentence}`);
+  return lines;
 }
 
 /** `label.......: value  extra` rows, k6-style: dots lead from the first cell to the others. */

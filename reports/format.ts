@@ -1,4 +1,5 @@
 import { formatDuration } from "../sim/scenario/durations";
+import type { FirstAlarmTiming } from "./summary";
 
 /** 1234567 -> "1,234,567"; fractions keep up to `digits` decimals. */
 export function formatCount(value: number, digits = 2): string {
@@ -8,6 +9,19 @@ export function formatCount(value: number, digits = 2): string {
 /** Seconds as a compact duration: 0.35 -> "350ms", 1234 -> "20m34s". */
 export function formatSeconds(seconds: number): string {
   return formatDuration(seconds * 1000);
+}
+
+/**
+ * When Slack first heard of an alarm: "at 2m 0s to 17m 0s (the DLQ's metrics resume up to 15m 0s
+ * late after 6 h idle)", or just "at 2m 0s" when the delay makes no difference.
+ */
+export function formatFirstAlarm(timing: FirstAlarmTiming): string {
+  const earliest = formatSeconds(timing.earliestSeconds);
+  const why = `the DLQ's metrics resume up to ${formatSeconds(timing.metricsResumeDelaySeconds)} late after 6 h idle`;
+  if (timing.latestSeconds === null)
+    return `at ${earliest} at the earliest; not within the delay after the run (${why})`;
+  if (timing.latestSeconds === timing.earliestSeconds) return `at ${earliest}`;
+  return `at ${earliest} to ${formatSeconds(timing.latestSeconds)} (${why})`;
 }
 
 /** Dollars with cents, or more decimals for amounts under a dollar: 0.000412 -> "$0.000412". */

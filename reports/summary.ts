@@ -1,3 +1,4 @@
+import type { EsmAssumptionReport } from "../sim/esm/esm-backoff";
 import type { ThresholdResult } from "../sim/thresholds/threshold-evaluator";
 import type { CostBreakdown } from "./cost";
 
@@ -43,8 +44,14 @@ export interface RunSummary {
     maxConcurrent: number;
     gbSeconds: number;
   };
+  /**
+   * Throttled batches the event source mapping held, and the outcomes that rest on its settings AWS
+   * does not publish (retry schedule, backoff), named with their values (docs/CONFORMANCE.md).
+   */
+  esm: EsmAssumptionReport;
   campaigns: CampaignSummary[];
-  alarms: { name: string; transitions: AlarmTransition[] }[];
+  /** firstAlarm: null when the alarm never fired; absent in summaries written before it existed. */
+  alarms: { name: string; transitions: AlarmTransition[]; firstAlarm?: FirstAlarmTiming | null }[];
   notifications: { atSeconds: number; alarm: string; state: AlarmState; text: string }[];
   /** One per expression, as sim/thresholds evaluates them (value null: the metric never reported). */
   thresholds: ThresholdResult[];
@@ -62,6 +69,18 @@ export interface CampaignSummary {
 }
 
 export type AlarmState = "OK" | "ALARM" | "INSUFFICIENT_DATA";
+
+/**
+ * When an alarm first fired, so Slack heard of it: earliest with SQS metrics on time, latest when
+ * the DLQ had been idle and its metrics resumed `metricsResumeDelaySeconds` late (SQS developer
+ * guide: up to 15 minutes). latestSeconds null: not within the delay and the alarm's range after
+ * the run.
+ */
+export interface FirstAlarmTiming {
+  earliestSeconds: number;
+  latestSeconds: number | null;
+  metricsResumeDelaySeconds: number;
+}
 
 export interface AlarmTransition {
   atSeconds: number;
@@ -96,6 +115,28 @@ export interface RunTimeline {
   lambdaConcurrencyMax: number[];
   /** State of each alarm at the end of the minute, as ALARM_STATE_CODES. */
   alarms: { name: string; state: number[] }[];
+  /** The largest campaigns' drains at a finer step (engines that record them). */
+  campaigns?: CampaignWindow[];
+}
+
+/** One campaign's drain, one entry per `stepSeconds` from its enqueue until it left the pipeline. */
+export interface CampaignWindow {
+  campaign: string;
+  recipients: number;
+  /** Scenario time of the enqueue. */
+  startSeconds: number;
+  stepSeconds: number;
+  carrierLimitPerSecond: number | null;
+  /** At the end of each step. */
+  queueVisible: number[];
+  queueInFlight: number[];
+  dlqDepth: number[];
+  /** Accepted carrier requests per second over the step. */
+  carrierRequestsPerSecond: number[];
+  /** 429 answers, throttled invocations, and the most concurrent invocations, in the step. */
+  carrierRateLimited: number[];
+  lambdaThrottles: number[];
+  lambdaConcurrencyMax: number[];
 }
 
 /** An all-zero timeline of `minutes` minutes, for engines to fill in. */

@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { type BaselineCheck, baselineResults } from "../sim/compare/baseline";
 import { thresholdsToJUnit } from "../sim/thresholds/junit";
 import { renderHtmlReport } from "./html-report";
 import type { RunSummary, RunTimeline } from "./summary";
@@ -32,4 +33,21 @@ export async function writeRunOutput(
     writeFile(paths.html, await renderHtmlReport(summary, timeline)),
   ]);
   return paths;
+}
+
+/** Writes DIR/baseline.xml: one JUnit test case per check against the baseline summary. */
+export async function writeBaselineJUnit(
+  dir: string,
+  check: BaselineCheck,
+  summary: RunSummary,
+): Promise<string> {
+  const path = join(dir, "baseline.xml");
+  await writeFile(
+    path,
+    thresholdsToJUnit(baselineResults(check), {
+      suiteName: `smsim ${summary.scenario} (${summary.engine}) against its baseline`,
+      durationSeconds: summary.wallSeconds,
+    }),
+  );
+  return path;
 }

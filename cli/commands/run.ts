@@ -2,7 +2,10 @@ import { resolve } from "node:path";
 import type { Command } from "commander";
 import { ValidationError } from "../../domain/errors";
 import { formatConsoleSummary } from "../../reports/console-summary";
-import { writeRunOutput } from "../../reports/write-run-output";
+import { writeBaselineJUnit, writeRunOutput } from "../../reports/write-run-output";
+import { checkAgainstBaseline, formatBaselineCheck } from "../../sim/compare/baseline";
+import { readSummaryFile } from "../../sim/compare/read-summary";
+import { parseTolerances, TOLERANCE_KEYS } from "../../sim/compare/tolerances";
 import { INVOKE_MODES, type InvokeMode } from "../../sim/live/remote-function";
 import { ENGINES, type EngineOptions } from "../../sim/run/engines";
 import { applySets } from "../../sim/scenario/apply-sets";
@@ -22,11 +25,13 @@ interface RunFlags {
   timeScale: string;
   invoke: string;
   lambdaEndpoint?: string;
+  baseline?: string;
+  tolerance: string[];
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
-async function scenarioFrom(path: string, flags: { seed?: string; set: string[] }): Promise<Scenario> {
+export async function scenarioFrom(path: string, flags: { seed?: string; set: string[] }): Promise<Scenario> {
   const sets = [...flags.set];
   if (flags.seed !== undefined) {
     if (!/^\d+$/.test(flags.seed)) throw new ValidationError("--seed", flags.seed, "expected a whole number");
@@ -62,6 +67,13 @@ export function registerRunCommand(program: Command): void {
       "--lambda-endpoint <url>",
       'live with --invoke lambda: Invoke API endpoint, or "aws" (default: host dist/lambda/handler.zip)',
     )
+    .option("--baseline <summary.json>", "compare with a committed summary; exit 99 on a regression")
+    .option(
+      "--tolerance <key=value>",
+      `with --baseline, as for compare (${TOLERANCE_KEYS.join(", ")})`,
+      collect,
+      [],
+    )
     .action(async (path: string, flags: RunFlags) => {
       const engine = ENGINES[flags.engine];
       if (!engine) {
@@ -72,6 +84,8 @@ export function registerRunCommand(program: Command): void {
         );
       }
       const liveOptions = liveOptionsOf(flags);
+      const tolerances = parseTolerances(flags.tolerance);
+      const baseline = flags.baseline === undefined ? undefined : await readSummaryFile(flags.baseline);
       const scenario = await scenarioFrom(path, flags);
       for (const warning of scenario.pipeline.warnings) process.stderr.write(`warning: ${warning}\n`);
       const progress = flags.progress && process.stderr.isTTY ? progressBar() : undefined;
@@ -89,6 +103,12 @@ export function registerRunCommand(program: Command): void {
       if (failed > 0) {
         process.stderr.write(`smsim: ${failed} threshold(s) failed\n`);
         process.exitCode = THRESHOLDS_FAILED_EXIT_CODE;
+      }
+      if (baseline !== undefined && flags.baseline !== undefined) {
+        const check = checkAgainstBaseline(baseline, result.summary, tolerances);
+        const junit = await writeBaselineJUnit(dir, check, result.summary);
+        process.stdout.write(`\n${formatBaselineCheck(check, flags.baseline)}\n        wrote ${junit}\n`);
+        if (check.regressions.length > 0) process.exitCode = THRESHOLDS_FAILED_EXIT_CODE;
       }
     });
 

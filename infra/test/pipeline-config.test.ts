@@ -14,7 +14,7 @@ describe("loadPipelineConfig", () => {
     });
     expect(config.dlq).toMatchObject({ name: "messaging-dlq", retentionSeconds: 1_209_600 });
     expect(config.esm).toMatchObject({ batchSize: 10, maximumConcurrency: 5, reportBatchItemFailures: true });
-    expect(config.lambda).toMatchObject({ runtime: "nodejs20.x", timeoutSeconds: 20, recordParallelism: 1 });
+    expect(config.lambda).toMatchObject({ runtime: "nodejs24.x", timeoutSeconds: 20, recordParallelism: 1 });
     expect(config.alarms).toEqual([
       expect.objectContaining({
         name: "messaging-dlq-alarm",

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { formatConsoleSummary } from "../console-summary";
-import { runSummary } from "./fixtures";
+import { runSummary, starvedEsm } from "./fixtures";
 
 describe("formatConsoleSummary", () => {
   it("marks each threshold passed or failed with its expression and value, in aligned columns", () => {
@@ -28,6 +28,34 @@ describe("formatConsoleSummary", () => {
     expect(counters.length).toBeGreaterThan(20);
     expect(new Set(counters.map((line) => line.indexOf(": ")))).toHaveProperty("size", 1);
     expect(text).toMatch(/ {4}requested\.+: 1,000\n {4}sent\.+: {3}960 {2}96\.00%/);
+  });
+
+  it("says the DLQ count rests on the assumed ESM settings, naming them, when held batches were dropped", () => {
+    // Prepare
+    const summary = runSummary({ esm: starvedEsm() });
+    // Act
+    const text = formatConsoleSummary(summary);
+    // Assess
+    expect(text).toMatch(/dropped past visibility\.+: +3 +30 messages/);
+    expect(text).toContain("the DLQ outcome (30 recipients) rests on the assumed retry schedule");
+    for (const name of [
+      "esm.throttleRetry.initial 1s",
+      "esm.throttleRetry.max 5m",
+      "esm.shrinkPerMinute 60",
+      "esm.floor 2",
+    ]) {
+      expect(text).toContain(name);
+    }
+  });
+
+  it("has no ESM section when nothing was throttled and nothing rests on the assumptions", () => {
+    // Prepare
+    const summary = runSummary();
+    // Act
+    const text = formatConsoleSummary(summary);
+    // Assess
+    expect(summary.esm.assumptions).toEqual([]);
+    expect(text).not.toContain("EVENT SOURCE MAPPING");
   });
 
   it("lists campaigns, alarm transitions and the cost", () => {

@@ -1,5 +1,12 @@
+import { DEFAULT_ESM_BACKOFF, reportEsmAssumptions } from "../../sim/esm/esm-backoff";
 import { estimateCost } from "../cost";
-import { ALARM_STATE_CODES, createRunTimeline, type RunSummary, type RunTimeline } from "../summary";
+import {
+  ALARM_STATE_CODES,
+  type CampaignWindow,
+  createRunTimeline,
+  type RunSummary,
+  type RunTimeline,
+} from "../summary";
 
 /** A consistent run of 1,000 recipients with one DLQ alarm episode; `patch` replaces top-level fields. */
 export function runSummary(patch: Partial<RunSummary> = {}): RunSummary {
@@ -21,6 +28,18 @@ export function runSummary(patch: Partial<RunSummary> = {}): RunSummary {
     },
     queue: { sent: 100, received: 109, deleted: 97, movedToDlq: 3, maxApproximateReceiveCount: 3 },
     lambda: { invocations: 30, errors: 1, throttles: 0, maxConcurrent: 5, gbSeconds: 12.5 },
+    esm: reportEsmAssumptions(
+      DEFAULT_ESM_BACKOFF,
+      {
+        throttledBatches: 0,
+        droppedBatches: 0,
+        recordsDropped: 0,
+        errors: 1,
+        timeouts: 0,
+        invalidResponses: 0,
+      },
+      { reportBatchItemFailures: true, recipientsInDlq: 30 },
+    ),
     campaigns: [
       {
         name: "spring-sale",
@@ -102,4 +121,39 @@ export function timeline(minutes = 120, limit: number | null = 20): RunTimeline 
           : ALARM_STATE_CODES.OK;
   }
   return t;
+}
+
+/** The `esm` part of a run in which 3 throttled batches (30 messages) starved past their window. */
+export function starvedEsm(): RunSummary["esm"] {
+  return reportEsmAssumptions(
+    DEFAULT_ESM_BACKOFF,
+    {
+      throttledBatches: 5,
+      droppedBatches: 3,
+      recordsDropped: 30,
+      errors: 0,
+      timeouts: 0,
+      invalidResponses: 0,
+    },
+    { reportBatchItemFailures: true, recipientsInDlq: 30 },
+  );
+}
+
+/** A campaign's drain over `steps` seconds: the backlog falls linearly, 429s in a burst at 40%. */
+export function campaignWindow(steps = 300, limit: number | null = 20): CampaignWindow {
+  const series = (f: (i: number) => number) => Array.from({ length: steps }, (_, i) => f(i));
+  return {
+    campaign: "spring-sale",
+    recipients: 30_000,
+    startSeconds: 600,
+    stepSeconds: 1,
+    carrierLimitPerSecond: limit,
+    queueVisible: series((i) => Math.round(3000 * (1 - i / steps))),
+    queueInFlight: series((i) => (i < steps - 2 ? 50 : 0)),
+    dlqDepth: series((i) => (i > steps / 2 ? 3 : 0)),
+    carrierRequestsPerSecond: series((i) => (i < 5 ? 4 * i : 19)),
+    carrierRateLimited: series((i) => (Math.abs(i - 0.4 * steps) < 5 ? 2 : 0)),
+    lambdaThrottles: series((i) => (i === 10 ? 1 : 0)),
+    lambdaConcurrencyMax: series((i) => Math.min(5, 1 + i)),
+  };
 }

@@ -2,36 +2,18 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { type Browser, chromium } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeRunOutput } from "../write-run-output";
-import { runSummary, timeline } from "./fixtures";
-
-const CHROMIUM = "/usr/bin/chromium";
-
-/** Opens report.html the way a person would and records what the page complained of or fetched. */
-async function openReport(browser: Browser, path: string) {
-  const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
-  const problems: string[] = [];
-  const fetched: string[] = [];
-  page.on("console", (message) => {
-    if (message.type() === "error" || message.type() === "warning") problems.push(message.text());
-  });
-  page.on("pageerror", (error) => problems.push(error.message));
-  page.on("request", (request) => fetched.push(request.url()));
-  await page.goto(pathToFileURL(path).href, { waitUntil: "load" });
-  return { page, problems, fetched };
-}
+import { launchChromium, openReport } from "./browser";
+import { campaignWindow, runSummary, timeline } from "./fixtures";
 
 describe("report.html in headless Chromium", () => {
   let browser: Browser;
   let dir: string;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), "smsim-browser-"));
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
@@ -79,6 +61,32 @@ describe("report.html in headless Chromium", () => {
     expect(await page.locator("#chart-carrier svg .mark-rule.role-mark").count()).toBe(0);
     expect(await page.locator("#chart-alarms").count()).toBe(0);
     expect(await page.locator(".badge").textContent()).toBe("no thresholds");
+    await page.close();
+  });
+
+  it("gives each followed campaign a section: queue, carrier against its limit with 429s, Lambda, DLQ", async () => {
+    // Prepare
+    const busy = { ...timeline(180, 20), campaigns: [campaignWindow(300), campaignWindow(5000, null)] };
+    const { html } = await writeRunOutput(join(dir, "campaigns"), runSummary(), busy);
+    // Act
+    const { page, problems } = await openReport(browser, html);
+    // Assess
+    expect(problems).toEqual([]);
+    expect(await page.locator(".campaign > h3").allTextContents()).toEqual([
+      "spring-sale · 30,000 recipients at 10m",
+      "spring-sale · 30,000 recipients at 10m",
+    ]);
+    const first = page.locator("#campaign-0");
+    expect(await first.locator("#chart-campaign-0-queue svg .mark-line.role-mark path").count()).toBe(2);
+    expect(await first.locator("#chart-campaign-0-carrier svg .mark-rule.role-mark line").count()).toBe(1);
+    expect(await first.locator("#chart-campaign-0-carrier svg .mark-rect.role-mark path").count()).toBe(9);
+    expect(await first.locator("#chart-campaign-0-lambda svg .mark-line.role-mark path").count()).toBe(2);
+    expect(await first.locator("#chart-campaign-0-dlq svg .mark-area.role-mark path").count()).toBe(1);
+    // 5,000 one-second steps: 600 points of 9 s each, in minutes
+    expect(await page.locator("#chart-campaign-1-carrier figcaption").textContent()).toContain("over 9 s");
+    expect(await page.locator("#chart-campaign-1-queue svg").textContent()).toContain(
+      "since the enqueue (minutes)",
+    );
     await page.close();
   });
 });

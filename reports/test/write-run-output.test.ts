@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { writeRunOutput } from "../write-run-output";
-import { runSummary, timeline } from "./fixtures";
+import { runSummary, starvedEsm, timeline } from "./fixtures";
 
 const CHART_IDS = ["delivered", "queue", "dlq", "carrier", "concurrency", "alarms", "latency"];
 
@@ -33,6 +33,18 @@ describe("writeRunOutput", () => {
     expect(junit).toContain('<testcase classname="carrier_rate_limited" name="count == 0"');
     const html = await readFile(paths.html, "utf8");
     expect(html).toMatch(/^<!doctype html>/);
+  });
+
+  it("states in report.html which outcome rests on the ESM's assumed settings, with their values", async () => {
+    // Prepare
+    const summary = runSummary({ esm: starvedEsm() });
+    // Act
+    const paths = await writeRunOutput(join(dir, "fixture-run"), summary, null);
+    // Assess
+    const html = await readFile(paths.html, "utf8");
+    expect(html).toContain("<h2>Event source mapping assumptions</h2>");
+    expect(html).toContain("the DLQ outcome (30 recipients) rests on");
+    expect(html).toMatch(/<th>esm\.throttleRetry\.max<\/th><td class="num">5m<\/td>/);
   });
 
   it("renders a self-contained report: every chart as inline SVG, nothing to fetch, text escaped", async () => {

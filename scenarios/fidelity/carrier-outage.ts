@@ -1,5 +1,5 @@
 import { defineScenario } from "../../sim/scenario/define-scenario";
-import { FIDELITY_INFRA } from "./fidelity-infra";
+import { FIDELITY_INFRA, FIDELITY_STACK } from "./fidelity-infra";
 
 /**
  * A 50-second carrier outage: the 4,000 recipients sent during it fail on all three receives and
@@ -17,6 +17,7 @@ export default defineScenario({
     outages: [{ start: "35s", duration: "50s" }],
   },
   handler: { recordParallelism: 6 },
+  stack: FIDELITY_STACK,
   traffic: [
     { name: "during-outage", start: "40s", recipients: 4_000 },
     { name: "after-outage", start: "2m", recipients: 16_000 },

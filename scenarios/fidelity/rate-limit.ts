@@ -1,5 +1,5 @@
 import { defineScenario } from "../../sim/scenario/define-scenario";
-import { FIDELITY_INFRA } from "./fidelity-infra";
+import { FIDELITY_INFRA, FIDELITY_STACK } from "./fidelity-infra";
 
 /**
  * Five invocations in flight ask a fast carrier for about twice the 60 requests/s it allows: it
@@ -19,6 +19,7 @@ export default defineScenario({
     latencyMs: { dist: "lognormal", p50: 100, p99: 300 },
   },
   handler: { recordParallelism: 2 },
+  stack: FIDELITY_STACK,
   traffic: [{ name: "blast", start: "30s", recipients: 20_000 }],
   thresholds: {
     recipients_unaccounted: ["count == 0"],

@@ -1,5 +1,5 @@
 import { defineScenario } from "../../sim/scenario/define-scenario";
-import { FIDELITY_INFRA } from "./fidelity-infra";
+import { FIDELITY_INFRA, FIDELITY_STACK } from "./fidelity-infra";
 
 /**
  * 20,000 recipients through a carrier that fails 5% of requests (500/503) and rejects 1% of
@@ -19,6 +19,7 @@ export default defineScenario({
     invalidRecipientRate: 0.01,
   },
   handler: { recordParallelism: 4 },
+  stack: FIDELITY_STACK,
   traffic: [{ name: "newsletter", start: "30s", recipients: 20_000 }],
   thresholds: {
     recipients_unaccounted: ["count == 0"],

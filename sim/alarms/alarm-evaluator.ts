@@ -51,34 +51,40 @@ export interface AlarmEvaluator {
 }
 
 /*
- * CloudWatch's rules (AlarmThatSendsEmail guide, "Configuring how CloudWatch alarms treat missing
- * data"), which this evaluator follows:
+ * CloudWatch's rules (CloudWatch user guide, "Configuring how CloudWatch alarms treat missing data",
+ * alarms-and-missing-data), which this evaluator follows:
  * - Each evaluation fetches the last R completed periods (the evaluation range, R >= N).
  * - At least N real datapoints in the range: the N most recent real ones decide (ALARM when at least
  *   M breach); TreatMissingData is not used.
  * - Fewer than N real datapoints: the missing ones are filled, as few as possible (N - real), and all
  *   real datapoints in the range take part:
  *     breaching     fills count as breaching;   notBreaching  fills count as not breaching;
- *     missing       no real datapoint at all -> INSUFFICIENT_DATA; otherwise ALARM when the real
- *                   ones reach M, or by the "premature alarm" rule below; else OK;
- *     ignore        no real datapoint -> keep the state; ALARM when the real ones reach M; where
- *                   `missing` would alarm only by the premature rule, keep the state; else OK
- *                   (AWS spells ignore out only through the tables; this reading reproduces them).
- * - Premature alarm rule: the alarm goes to ALARM when, within the N most recent periods, the oldest
- *   breaching datapoint is at least M periods old and every more recent one is breaching or missing
- *   (so "- - X - -" alarms at 3 of 3 but "- - - - X" does not, yet).
+ *     missing       no real datapoint -> INSUFFICIENT_DATA; M real breaching -> ALARM; a real
+ *                   non-breaching one in the range -> OK; only breaching ones (fewer than M) ->
+ *                   ALARM by the premature-alarm rule below, else INSUFFICIENT_DATA;
+ *     ignore        the same, except that "no real datapoint", the premature rule and "only
+ *                   breaching ones" keep the current state.
+ * - Premature alarm rule: ALARM when, within the N most recent periods, the oldest breaching
+ *   datapoint is at least M periods old and every more recent one is breaching or missing (so
+ *   "- - X - -" alarms at 3 of 3 but "- - - - X" does not, yet).
+ * The guide states the premature rule but not its interplay with non-breaching datapoints older
+ * than the breach, nor the state it leaves when it does not fire; its tables settle the first
+ * ("0 - X - -" is OK at 2 of 3) and the page's earlier edition the second ("- - - - X" at 3 of 3:
+ * INSUFFICIENT_DATA under missing, current state under ignore).
  * The guide's tables (range 5, newest on the right; 0 ok, X breaching, - missing), M of N:
  *   3 of 3       missing            ignore     breaching  notBreaching
  *   0 - X - X    OK                 OK         OK         OK
- *   - - - - 0    OK                 OK         OK         OK
+ *   0 - - - -    OK                 OK         OK         OK
  *   - - - - -    INSUFFICIENT_DATA  keep       ALARM      OK
  *   0 X X - X    ALARM              ALARM      ALARM      ALARM
  *   - - X - -    ALARM              keep       ALARM      OK
  *   2 of 3
  *   0 - X - X    ALARM              ALARM      ALARM      ALARM
  *   0 0 X 0 X    ALARM              ALARM      ALARM      ALARM
+ *   0 - X - -    OK                 OK         ALARM      OK
  *   - - - - 0    OK                 OK         ALARM      OK
- *   - - X - -    ALARM              keep       ALARM      OK
+ *   - - - X -    ALARM              keep       ALARM      OK
+ * test/conformance/cloudwatch-missing-data.conformance.test.ts feeds every row to this file.
  */
 
 type Decision = { state: AlarmState | "keep"; breaching: number; used: number; filled: number };
@@ -209,12 +215,18 @@ function decide(points: (boolean | undefined)[], config: AlarmConfig): Decision 
     case "notBreaching":
       return result(realBreaching >= m ? "ALARM" : "OK", realBreaching);
     case "missing":
-      if (real.length === 0) return { state: "INSUFFICIENT_DATA", breaching: 0, used: 0, filled: 0 };
-      return result(realBreaching >= m || prematureAlarm(points, m, n) ? "ALARM" : "OK", realBreaching);
-    case "ignore":
-      if (real.length === 0) return { state: "keep", breaching: 0, used: 0, filled: 0 };
+    case "ignore": {
+      const ignore = config.treatMissingData === "ignore";
+      if (real.length === 0) {
+        return { state: ignore ? "keep" : "INSUFFICIENT_DATA", breaching: 0, used: 0, filled: 0 };
+      }
       if (realBreaching >= m) return result("ALARM", realBreaching);
-      return result(prematureAlarm(points, m, n) ? "keep" : "OK", realBreaching);
+      if (real.includes(false)) return result("OK", realBreaching);
+      if (ignore) return result("keep", realBreaching);
+      return prematureAlarm(points, m, n)
+        ? result("ALARM", realBreaching)
+        : { state: "INSUFFICIENT_DATA", breaching: realBreaching, used: 0, filled: 0 };
+    }
   }
 }
 

@@ -9,16 +9,24 @@ export const SQS_METRICS = {
   received: "NumberOfMessagesReceived",
   deleted: "NumberOfMessagesDeleted",
   emptyReceives: "NumberOfEmptyReceives",
+  ageOfOldest: "ApproximateAgeOfOldestMessage",
 } as const;
 
 /** SQS publishes nothing for a queue that has been inactive this long (SQS developer guide, sqs-available-cloudwatch-metrics). */
 export const SQS_IDLE_CUTOFF_MS = 6 * 60 * MINUTE_MS;
 
 /**
- * What a sampler saw of one queue over one minute: the three gauges at the end of the minute and
- * the counts of actions during it. Messages the redrive policy moves into a DLQ are not counted in
- * the DLQ's NumberOfMessagesSent (AWS counts only messages sent by a client), which is why the
- * DLQ alarm watches ApproximateNumberOfMessagesVisible.
+ * "If the queue becomes active after being inactive, it can take up to 15 minutes for the metrics
+ * to appear" (SQS developer guide, sqs-available-cloudwatch-metrics, in our words): the worst case,
+ * and the default of the scenario's sqsMetrics.resumeDelay.
+ */
+export const SQS_RESUME_DELAY_MS = 15 * MINUTE_MS;
+
+/**
+ * What a sampler saw of one queue over one minute: the gauges at the end of the minute and the
+ * counts of actions during it. Messages the redrive policy moves into a DLQ are not counted in the
+ * DLQ's NumberOfMessagesSent (SQS developer guide, sqs-dead-letter-queues: only messages a client
+ * sends count), which is why the DLQ alarm watches ApproximateNumberOfMessagesVisible.
  */
 export interface SqsMinuteSample {
   visible: number;
@@ -29,6 +37,12 @@ export interface SqsMinuteSample {
   deleted: number;
   /** ReceiveMessage calls that returned nothing: Lambda's pollers keep a source queue active this way. */
   emptyReceives: number;
+  /**
+   * ApproximateAgeOfOldestMessage, in seconds: the oldest message's time in this queue (for a DLQ,
+   * since its move: SQS developer guide, setting-up-dead-letter-queue-retention). Published only
+   * while the queue holds a message; absent where the engine cannot see it (ElasticMQ).
+   */
+  ageOfOldest?: number;
 }
 
 export interface SqsMetricsPublisherOptions {
@@ -40,6 +54,14 @@ export interface SqsMetricsPublisherOptions {
    * does; null publishes every minute regardless, e.g. for control runs that want a dense series.
    */
   idleCutoffMs?: number | null;
+  /**
+   * When the queue becomes active after an idle spell (idleCutoffMs), its datapoints reach
+   * CloudWatch this much later: those of the first `resumeDelayMs` arrive together at its end.
+   * Default 0 (on time); SQS_RESUME_DELAY_MS is the documented worst case.
+   */
+  resumeDelayMs?: number;
+  /** The queue was already idle when `startMs` came (a DLQ nothing has touched for 6 h). Default false. */
+  idleAtStart?: boolean;
 }
 
 export interface SqsMetricsPublisher {
@@ -59,15 +81,35 @@ export function createSqsMetricsPublisher(
   const series = Object.entries(SQS_METRICS).map(
     ([field, metricName]) => [field as keyof SqsMinuteSample, store.series(metricName, dimensions)] as const,
   );
-  let lastActiveMs = options.startMs;
+  const resumeDelayMs = options.resumeDelayMs ?? 0;
+  if (!(resumeDelayMs >= 0)) throw new ValidationError("resumeDelayMs", resumeDelayMs, "must be >= 0");
+  let lastActiveMs = options.idleAtStart ? Number.NEGATIVE_INFINITY : options.startMs;
+  const idleAt = (minuteStartMs: number) => cutoff !== null && minuteStartMs - lastActiveMs >= cutoff;
+  /** Minutes held back while metrics resume, and when they reach CloudWatch. */
+  let held: [number, SqsMinuteSample][] = [];
+  let heldUntilMs = Number.NEGATIVE_INFINITY;
+  const record = (minuteStartMs: number, sample: SqsMinuteSample) => {
+    for (const [field, s] of series) {
+      const value = sample[field];
+      if (value !== undefined) s.record(minuteStartMs, value);
+    }
+  };
   return {
     publish(minuteStartMs, sample) {
       const active =
         sample.visible + sample.notVisible + sample.delayed > 0 ||
         sample.sent + sample.received + sample.deleted + sample.emptyReceives > 0;
+      if (active && idleAt(minuteStartMs) && resumeDelayMs > 0) heldUntilMs = minuteStartMs + resumeDelayMs;
       if (active) lastActiveMs = minuteStartMs;
-      if (cutoff !== null && minuteStartMs - lastActiveMs >= cutoff) return false;
-      for (const [field, s] of series) s.record(minuteStartMs, sample[field]);
+      if (idleAt(minuteStartMs)) return false;
+      // Called as the minute ends: what is held reaches CloudWatch once the delay has passed.
+      if (minuteStartMs + MINUTE_MS < heldUntilMs) {
+        held.push([minuteStartMs, sample]);
+        return false;
+      }
+      for (const [at, earlier] of held) record(at, earlier);
+      held = [];
+      record(minuteStartMs, sample);
       return true;
     },
   };

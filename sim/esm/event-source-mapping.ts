@@ -5,6 +5,7 @@ import { ValidationError } from "../../domain/errors";
 import type { Logger } from "../../handler/logger";
 import type { PipelineConfig } from "../../infra/pipeline-config";
 import { parseBatchResponse } from "./batch-response";
+import { type EsmBackoff, resolveEsmBackoff, throttleRetryDelayMs } from "./esm-backoff";
 import type { FunctionPort, InvocationOutcome, QueueMessage, QueuePort } from "./ports";
 import { recordBytes, sqsEventOf, sqsRecordOf } from "./sqs-event";
 
@@ -15,6 +16,8 @@ export interface EsmConfig {
   maximumConcurrency: number | null;
   reportBatchItemFailures: boolean;
   functionTimeoutSeconds: number;
+  /** The source queue's VisibilityTimeout: how long a throttled batch may be held and retried. */
+  visibilityTimeoutSeconds: number;
 }
 
 /** How the mapping scales (Lambda guide, services-sqs-scaling). */
@@ -25,15 +28,12 @@ export interface EsmScaling {
   addPerMinute: number;
   /** The mapping's own ceiling. */
   max: number;
-  /** Function errors, timeouts and throttles bring concurrency down to this, one batch at a time. */
-  minConcurrency: number;
 }
 
 export const AWS_SQS_SCALING: EsmScaling = {
   initialConcurrency: 5,
   addPerMinute: 300,
   max: 1000,
-  minConcurrency: 2,
 };
 
 /** Lambda's limit on a synchronous invocation's payload. */
@@ -51,7 +51,9 @@ export type InvocationResult =
   | "invalid-response"
   | "timeout"
   | "throttled"
-  | "invoke-failed";
+  | "invoke-failed"
+  /** A throttled batch held until its visibility timeout passed, then let go unprocessed. */
+  | "dropped";
 
 /** One invocation, for timelines. */
 export interface InvocationEvent {
@@ -59,7 +61,7 @@ export interface InvocationEvent {
   endedAt: number;
   records: number;
   result: InvocationResult;
-  /** Records left on the queue to come back after their visibility timeout. */
+  /** Records left on the queue to come back after their visibility timeout (0 for a throttle: it is retried). */
   failed: number;
   deleted: number;
   /** Records whose delete failed: they come back too, as duplicates. */
@@ -71,7 +73,7 @@ export interface InvocationEvent {
 }
 
 export interface EsmStats {
-  /** Batches handed to the function (throttled ones included). */
+  /** Batches received and handed to the function (a held batch's retries count once). */
   batches: number;
   /** Invocations that ran the function (throttled ones excluded). */
   invocations: number;
@@ -83,7 +85,13 @@ export interface EsmStats {
   errors: number;
   invalidResponses: number;
   timeouts: number;
+  /** Throttled invocation attempts, every retry of a held batch included (Lambda's Throttles). */
   throttled: number;
+  /** Batches held and retried after a throttle. */
+  throttledBatches: number;
+  /** Held batches let go when their visibility timeout passed, and their records. */
+  droppedBatches: number;
+  recordsDropped: number;
   receiveErrors: number;
   /** Invocations in flight now, and the most ever at once. */
   inFlight: number;
@@ -91,6 +99,8 @@ export interface EsmStats {
   /** Pollers running now, and the concurrency the mapping is scaling towards. */
   pollers: number;
   concurrency: number;
+  /** Throttled batches held for a retry now. */
+  heldBatches: number;
 }
 
 export interface EventSourceMappingOptions {
@@ -99,6 +109,8 @@ export interface EventSourceMappingOptions {
   clock: Clock;
   config: EsmConfig;
   scaling?: Partial<EsmScaling>;
+  /** What AWS does not publish about backing off (see EsmBackoff); unset fields take the defaults. */
+  backoff?: Partial<EsmBackoff>;
   logger?: Logger;
   onInvocation?: (event: InvocationEvent) => void;
   /** Long-poll wait of each ReceiveMessage (default 20 s, SQS's maximum). */
@@ -113,13 +125,14 @@ export interface EventSourceMapping {
 }
 
 /** The mapping settings of a template, as createEventSourceMapping takes them. */
-export function esmConfigOf(pipeline: Pick<PipelineConfig, "esm" | "lambda">): EsmConfig {
+export function esmConfigOf(pipeline: Pick<PipelineConfig, "esm" | "lambda" | "queue">): EsmConfig {
   return {
     batchSize: pipeline.esm.batchSize,
     maxBatchingWindowSeconds: pipeline.esm.maxBatchingWindowSeconds,
     maximumConcurrency: pipeline.esm.maximumConcurrency,
     reportBatchItemFailures: pipeline.esm.reportBatchItemFailures,
     functionTimeoutSeconds: pipeline.lambda.timeoutSeconds,
+    visibilityTimeoutSeconds: pipeline.queue.visibilityTimeoutSeconds,
   };
 }
 
@@ -129,25 +142,37 @@ export function esmConfigOf(pipeline: Pick<PipelineConfig, "esm" | "lambda">): E
  * its response by AWS's rules, deletes the records that succeeded and leaves the rest to come
  * back after the visibility timeout; redrive to the DLQ is the queue's business.
  *
- * Scaling, checked every second: concurrency starts at `initialConcurrency`, grows by
- * `addPerMinute` while every poll finds messages, is capped by MaximumConcurrency, and falls back
- * to `initialConcurrency` while polls come back empty. Each batch that fails as a whole (function
- * error, timeout, invalid response, throttle) takes one step off, down to `minConcurrency`, and
- * stops growth for that second; with ReportBatchItemFailures a partial failure is not an error
- * (services-sqs-errorhandling). A throttled batch is left to return to the queue after its
- * visibility timeout (AWS retries it within that time; either way its receive count grows).
+ * Scaling, checked every second (services-sqs-scaling): concurrency starts at
+ * `initialConcurrency`, grows by `addPerMinute` while every poll finds messages, is capped by
+ * MaximumConcurrency, and falls back to `initialConcurrency` while polls come back empty.
+ *
+ * Failures (services-sqs-errorhandling, "Backoff strategy for failed invocations"):
+ * - a throttled batch is held by its poller and retried on the `backoff` schedule, "until the
+ *   message's timestamp exceeds your queue's visibility timeout, at which point Lambda drops the
+ *   message": only then do its records return to the queue, with the one receive they already
+ *   spent. A poller holding a batch receives nothing, so messages still queued spend no receives;
+ * - on an error from function code Lambda "will stop processing and retrying the invocation":
+ *   the batch's records come back after the visibility timeout;
+ * - either way Lambda "gradually backs off, reducing the amount of concurrency allocated" to the
+ *   mapping: while a batch is held or function errors go on, concurrency shrinks by
+ *   `backoff.shrinkPerMinute` down to `backoff.floor`, then regains `backoff.recoverPerMinute`;
+ * - "With ReportBatchItemFailures activated, Lambda doesn't scale down message polling when
+ *   function invocations fail": with it on, no function failure shrinks concurrency (a thrown
+ *   error still fails the whole batch); throttles still do.
  *
  * Every wait goes through `clock`, so the same code runs in virtual time.
  */
 export function createEventSourceMapping(options: EventSourceMappingOptions): EventSourceMapping {
   const { queue, fn, clock, config, logger, onInvocation } = options;
   const scaling = { ...AWS_SQS_SCALING, ...options.scaling };
+  const backoff = resolveEsmBackoff(options.backoff);
   checkConfig(config, scaling);
   const pollWaitSeconds = options.pollWaitSeconds ?? 20;
   const cap = Math.min(config.maximumConcurrency ?? scaling.max, scaling.max);
   const idleFloor = Math.min(scaling.initialConcurrency, cap);
-  const errorFloor = Math.min(scaling.minConcurrency, idleFloor);
+  const backoffFloor = Math.min(backoff.floor, idleFloor);
   const timeoutMs = config.functionTimeoutSeconds * 1000;
+  const visibilityMs = config.visibilityTimeoutSeconds * 1000;
 
   const counters = {
     batches: 0,
@@ -161,11 +186,17 @@ export function createEventSourceMapping(options: EventSourceMappingOptions): Ev
     invalidResponses: 0,
     timeouts: 0,
     throttled: 0,
+    throttledBatches: 0,
+    droppedBatches: 0,
+    recordsDropped: 0,
     receiveErrors: 0,
     maxConcurrent: 0,
   };
   let inFlight = 0;
+  let held = 0;
   let target = idleFloor;
+  // Where the current backing off began: below it, concurrency comes back at recoverPerMinute.
+  let backedOffFrom: number | null = null;
   let started = false;
   let stopping = false;
   const abort = new AbortController();
@@ -178,7 +209,7 @@ export function createEventSourceMapping(options: EventSourceMappingOptions): Ev
   // What the pollers saw since the last scaling tick.
   let sawMessages = false;
   let sawEmptyPoll = false;
-  let sawBatchFailure = false;
+  let sawBackoff = false;
 
   function spawnPollers() {
     while (!stopping && active < Math.floor(target)) {
@@ -190,18 +221,18 @@ export function createEventSourceMapping(options: EventSourceMappingOptions): Ev
 
   // A scale loop waiting for something to change (see settledState()), and what would change it.
   let waiting: { wakeOn: "messages" | "empty"; wake: () => void } | null = null;
-  const observe = (what: "messages" | "empty" | "failure") => {
-    if (waiting && (what === "failure" || what === waiting.wakeOn)) {
+  const observe = (what: "messages" | "empty" | "backoff") => {
+    if (waiting && (what === "backoff" || what === waiting.wakeOn)) {
       // The tick after a wait covers what happens from the wake on: a poll seen during the wait
       // (say an empty one long before messages came) is older than that tick, and must not count.
-      sawMessages = sawEmptyPoll = sawBatchFailure = false;
+      sawMessages = sawEmptyPoll = sawBackoff = false;
       const { wake } = waiting;
       waiting = null;
       wake();
     }
     if (what === "messages") sawMessages = true;
     else if (what === "empty") sawEmptyPoll = true;
-    else sawBatchFailure = true;
+    else sawBackoff = true;
   };
 
   /**
@@ -210,31 +241,42 @@ export function createEventSourceMapping(options: EventSourceMappingOptions): Ev
    * instead of ticking keeps an idle month cheap in virtual time; the outcome is the same.
    */
   const settledState = (): "messages" | "empty" | null => {
-    if (sawBatchFailure) return null;
+    if (sawBackoff || held > 0) return null;
     if (!sawMessages && target <= idleFloor) return "messages";
     if (sawMessages && !sawEmptyPoll && target >= cap) return "empty";
     return null;
   };
 
   async function scaleLoop() {
-    const step = (scaling.addPerMinute * SCALE_TICK_MS) / 60_000;
+    const perTick = (perMinute: number) => (perMinute * SCALE_TICK_MS) / 60_000;
+    const grow = perTick(scaling.addPerMinute);
+    const shrink = perTick(backoff.shrinkPerMinute);
+    const recover = perTick(backoff.recoverPerMinute);
     let idleTick = true;
     while (!stopping) {
       sawMessages = !idleTick;
       sawEmptyPoll = idleTick;
       const wakeOn = settledState();
-      sawMessages = sawEmptyPoll = sawBatchFailure = false;
+      sawMessages = sawEmptyPoll = sawBackoff = false;
       // stop() ends this wait too: racing it against `stopped` would leave a reaction on that
       // promise per wait, and a month of order notifications is 100,000s of waits.
       if (wakeOn) await new Promise<void>((wake) => (waiting = { wakeOn, wake }));
       await clock.sleep(SCALE_TICK_MS);
-      if (sawMessages && !sawBatchFailure) {
+      if (sawBackoff || held > 0) {
+        backedOffFrom ??= target;
+        target = Math.max(backoffFloor, target - shrink);
+      } else if (sawMessages) {
         // Every poll found messages: there is a backlog, grow. Some came back empty: only regain
-        // the baseline lost to errors.
+        // the baseline lost to backing off.
         const ceiling = sawEmptyPoll ? Math.max(target, idleFloor) : cap;
-        target = Math.min(ceiling, target + step);
-      } else if (sawEmptyPoll && !sawMessages && target > idleFloor) {
-        target = Math.max(idleFloor, target - step);
+        if (backedOffFrom !== null && target < backedOffFrom) {
+          target = Math.min(ceiling, backedOffFrom, target + recover);
+        } else {
+          target = Math.min(ceiling, target + grow);
+        }
+        if (backedOffFrom !== null && target >= Math.min(backedOffFrom, ceiling)) backedOffFrom = null;
+      } else if (sawEmptyPoll && target > idleFloor) {
+        target = Math.max(idleFloor, target - grow);
       }
       idleTick = !sawMessages;
       spawnPollers();
@@ -243,6 +285,7 @@ export function createEventSourceMapping(options: EventSourceMappingOptions): Ev
 
   async function poll(): Promise<void> {
     let carry: QueueMessage[] = [];
+    let carryReceivedAt = 0;
     let receiveFailures = 0;
     // After an empty poll at the idle floor the next one may wait for messages in one call.
     let lastPollEmpty = false;
@@ -250,9 +293,9 @@ export function createEventSourceMapping(options: EventSourceMappingOptions): Ev
       // A poller above the target retires between batches (that is how concurrency comes down),
       // never holding records it has received.
       while (carry.length > 0 || (!stopping && active <= Math.floor(target))) {
-        let batch: QueueMessage[];
+        let gathered: Gathered;
         try {
-          ({ batch, carry } = await gather(carry, lastPollEmpty));
+          gathered = await gather(carry, carryReceivedAt, lastPollEmpty);
           receiveFailures = 0;
         } catch (error) {
           if (stopping) return;
@@ -262,28 +305,36 @@ export function createEventSourceMapping(options: EventSourceMappingOptions): Ev
           await Promise.race([clock.sleep(backoffMs), stopped]);
           continue;
         }
+        const { batch, receivedAt } = gathered;
+        ({ carry } = gathered);
+        carryReceivedAt = receivedAt;
         lastPollEmpty = batch.length === 0;
         if (batch.length === 0) {
           observe("empty");
           continue;
         }
         observe("messages");
-        await runBatch(batch);
+        await runBatch(batch, receivedAt);
       }
     } finally {
       active--;
     }
   }
 
+  interface Gathered {
+    batch: QueueMessage[];
+    carry: QueueMessage[];
+    /** When the batch's first record was received: its visibility timeout runs from then. */
+    receivedAt: number;
+  }
+
   /** One batch: up to batchSize records, within the window (from the first record) and 6 MB. */
-  async function gather(
-    carried: QueueMessage[],
-    idle: boolean,
-  ): Promise<{ batch: QueueMessage[]; carry: QueueMessage[] }> {
+  async function gather(carried: QueueMessage[], carriedAt: number, idle: boolean): Promise<Gathered> {
     const batch: QueueMessage[] = [];
     const carry: QueueMessage[] = [];
     let bytes = 0;
     let windowEnds: number | null = null;
+    let receivedAt = carried.length > 0 ? carriedAt : 0;
     const take = (messages: QueueMessage[]) => {
       windowEnds ??= clock.now() + config.maxBatchingWindowSeconds * 1000;
       for (const message of messages) {
@@ -314,20 +365,18 @@ export function createEventSourceMapping(options: EventSourceMappingOptions): Ev
         throw error;
       }
       if (received.length === 0 && batch.length === 0) break;
+      if (batch.length === 0 && received.length > 0) receivedAt = clock.now();
       take(received);
     }
-    return { batch, carry };
+    return { batch, carry, receivedAt };
   }
 
-  async function runBatch(messages: QueueMessage[]): Promise<void> {
-    const records = messages.map((m) => sqsRecordOf(m, queue));
-    counters.batches++;
-    counters.recordsReceived += records.length;
+  async function invoke(records: SQSRecord[]) {
     inFlight++;
     counters.maxConcurrent = Math.max(counters.maxConcurrent, inFlight);
     const concurrency = inFlight;
     const startedAt = clock.now();
-    let outcome: InvocationOutcome | { kind: "invoke-failed"; error: unknown };
+    let outcome: Outcome;
     try {
       outcome = await fn.invoke(sqsEventOf(records), timeoutMs);
     } catch (error) {
@@ -335,42 +384,106 @@ export function createEventSourceMapping(options: EventSourceMappingOptions): Ev
     } finally {
       inFlight--;
     }
+    return { outcome, startedAt, concurrency };
+  }
+
+  async function runBatch(messages: QueueMessage[], receivedAt: number): Promise<void> {
+    const records = messages.map((m) => sqsRecordOf(m, queue));
+    counters.batches++;
+    counters.recordsReceived += records.length;
+    for (let retry = 0; ; retry++) {
+      const { outcome, startedAt, concurrency } = await invoke(records);
+      if (outcome.kind !== "throttled") {
+        if (retry > 0) held--;
+        return settle(records, outcome, startedAt, concurrency);
+      }
+      // Throttled: hold the batch and retry it while its records are still ours (invisible).
+      counters.throttled++;
+      if (retry === 0) {
+        held++;
+        counters.throttledBatches++;
+      }
+      observe("backoff");
+      report(records, {
+        startedAt,
+        result: "throttled",
+        failed: 0,
+        deleted: 0,
+        deleteFailed: 0,
+        concurrency,
+      });
+      await Promise.race([clock.sleep(throttleRetryDelayMs(backoff, retry)), stopped]);
+      if (stopping || clock.now() >= receivedAt + visibilityMs) return drop(records, retry + 1);
+    }
+  }
+
+  /** Reads the function's answer by AWS's rules, deletes what succeeded, leaves the rest. */
+  async function settle(
+    records: SQSRecord[],
+    outcome: Exclude<Outcome, { kind: "throttled" }>,
+    startedAt: number,
+    concurrency: number,
+  ): Promise<void> {
+    counters.invocations++;
     const { result, failedIds, reason } = judge(outcome, records);
-    if (result !== "throttled") counters.invocations++;
     const failed = new Set(failedIds);
     const toDelete = records.filter((r) => !failed.has(r.messageId)).map((r) => r.receiptHandle);
     const deleteFailed = await deleteRecords(toDelete);
-    counters.recordsDeleted += toDelete.length - deleteFailed;
+    const deleted = toDelete.length - deleteFailed;
+    counters.recordsDeleted += deleted;
     counters.recordsFailed += failed.size;
+    report(records, { startedAt, result, failed: failed.size, deleted, deleteFailed, concurrency, reason });
+  }
+
+  /** Lets a held batch go unprocessed: its records come back when their visibility timeout ends. */
+  function drop(records: SQSRecord[], attempts: number): void {
+    held--;
+    counters.droppedBatches++;
+    counters.recordsDropped += records.length;
+    counters.recordsFailed += records.length;
+    const reason = stopping
+      ? "the mapping stopped"
+      : `${attempts} throttled attempts, then the visibility timeout (${config.visibilityTimeoutSeconds} s) passed`;
+    logger?.warn("throttled batch dropped", { records: records.length, reason });
+    const at = clock.now();
+    report(records, {
+      startedAt: at,
+      result: "dropped",
+      failed: records.length,
+      deleted: 0,
+      deleteFailed: 0,
+      concurrency: inFlight,
+      reason,
+    });
+  }
+
+  function report(
+    records: SQSRecord[],
+    event: Omit<InvocationEvent, "records" | "endedAt" | "reason"> & { reason?: string | undefined },
+  ) {
+    const { reason, ...rest } = event;
     onInvocation?.({
-      startedAt,
-      endedAt: clock.now(),
+      ...rest,
       records: records.length,
-      result,
-      failed: failed.size,
-      deleted: toDelete.length - deleteFailed,
-      deleteFailed,
-      concurrency,
+      endedAt: clock.now(),
       ...(reason === undefined ? {} : { reason }),
     });
   }
 
   function judge(
-    outcome: InvocationOutcome | { kind: "invoke-failed"; error: unknown },
+    outcome: Exclude<Outcome, { kind: "throttled" }>,
     records: SQSRecord[],
   ): { result: InvocationResult; failedIds: string[]; reason?: string } {
     const all = records.map((r) => r.messageId);
     const wholeBatch = (result: InvocationResult, counter: keyof typeof counters, reason: string) => {
       counters[counter]++;
-      // Lambda backs off on a failed batch: one step less concurrency, no growth this tick.
-      target = Math.max(errorFloor, target - 1);
-      observe("failure");
+      // A function error backs the mapping off, unless ReportBatchItemFailures is on ("Lambda
+      // doesn't scale down message polling when function invocations fail").
+      if (!config.reportBatchItemFailures) observe("backoff");
       logger?.warn("batch failed", { result, records: all.length, reason });
       return { result, failedIds: all, reason };
     };
     switch (outcome.kind) {
-      case "throttled":
-        return wholeBatch("throttled", "throttled", "the function was throttled");
       case "timeout":
         return wholeBatch("timeout", "timeouts", `timed out after ${config.functionTimeoutSeconds} s`);
       case "error":
@@ -428,9 +541,12 @@ export function createEventSourceMapping(options: EventSourceMappingOptions): Ev
       inFlight,
       pollers: pollers.size,
       concurrency: Math.floor(target),
+      heldBatches: held,
     }),
   };
 }
+
+type Outcome = InvocationOutcome | { kind: "invoke-failed"; error: unknown };
 
 function describeError(error: unknown): string {
   if (error instanceof Error) return `${error.name}: ${error.message}`;
@@ -449,7 +565,14 @@ function checkConfig(config: EsmConfig, scaling: EsmScaling) {
     positive("config.maximumConcurrency", config.maximumConcurrency, 1000);
   positive("scaling.initialConcurrency", scaling.initialConcurrency);
   positive("scaling.max", scaling.max);
-  positive("scaling.minConcurrency", scaling.minConcurrency);
+  const visibility = config.visibilityTimeoutSeconds;
+  if (!(Number.isInteger(visibility) && visibility >= 0 && visibility <= 43_200)) {
+    throw new ValidationError(
+      "config.visibilityTimeoutSeconds",
+      visibility,
+      "expected an integer from 0 to 43200",
+    );
+  }
   if (!(scaling.addPerMinute >= 0))
     throw new ValidationError("scaling.addPerMinute", scaling.addPerMinute, "expected >= 0");
   const window = config.maxBatchingWindowSeconds;

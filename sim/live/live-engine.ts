@@ -167,6 +167,7 @@ export async function runLiveScenario(scenario: Scenario, options: LiveRunOption
       fn: remote?.port ?? lambda,
       clock,
       config: esmConfigOf(pipeline),
+      backoff: scenario.esm,
       pollWaitSeconds: real.pollWaitSeconds,
       onInvocation: (event) => {
         minuteConcurrencyMax = Math.max(minuteConcurrencyMax, event.concurrency);
@@ -199,6 +200,7 @@ export async function runLiveScenario(scenario: Scenario, options: LiveRunOption
       durationMs: scenario.durationMs,
       carrierLimitPerSecond: scenario.carrier.rateLimit.requestsPerSecond,
       notifier,
+      metricsResumeDelayMs: scenario.sqsMetrics.resumeDelay,
     });
     type Reading = Omit<MinuteReading, "lambdaConcurrencyMax">;
     const readMinute = async (): Promise<Reading> => {
@@ -338,10 +340,12 @@ export async function runLiveScenario(scenario: Scenario, options: LiveRunOption
         maxConcurrent: lambdaStats.maxConcurrent,
         gbSeconds: lambdaStats.gbSeconds,
       },
+      esm: esm.stats(),
       dlqMessages,
       campaigns: settled.campaigns,
       sqsRequests: counts.requests + producer.counts().requests,
       evaluator: sampler.evaluator,
+      firstAlarms: sampler.firstAlarms(),
       notifier,
       metrics,
     });

@@ -2,10 +2,12 @@ import { estimateCost } from "../../reports/cost";
 import type { CampaignSummary, RunSummary } from "../../reports/summary";
 import type { AlarmEvaluator } from "../alarms/alarm-evaluator";
 import type { SlackNotifier } from "../alarms/slack-notifier";
+import { type EsmBackoffCounters, reportEsmAssumptions } from "../esm/esm-backoff";
 import type { Scenario } from "../scenario/load-scenario";
 import type { MetricRegistry, TrendSummary } from "../thresholds/metric-registry";
 import { evaluateThresholds } from "../thresholds/threshold-evaluator";
 import { parseThresholds } from "../thresholds/threshold-parser";
+import type { FirstAlarm } from "./minute-sampler";
 import { RUN_METRICS } from "./run-metrics";
 
 /** One traffic entry's sends, as an engine tracked them. */
@@ -28,12 +30,16 @@ export interface RunFacts {
   carrier: RunSummary["carrier"];
   queue: RunSummary["queue"];
   lambda: RunSummary["lambda"];
+  /** The event source mapping's counters (its stats()). */
+  esm: EsmBackoffCounters;
   /** DLQ depth at the end of the run (messages, including malformed ones). */
   dlqMessages: number;
   campaigns: CampaignFacts[];
   /** Billed SQS requests of the run, for its cost. */
   sqsRequests: number;
   evaluator: AlarmEvaluator;
+  /** The minute sampler's firstAlarms(): each alarm's first firing, earliest and latest. */
+  firstAlarms: FirstAlarm[];
   notifier: SlackNotifier;
   /** The engine's registry; it holds delivery_latency_seconds{campaign} already. */
   metrics: MetricRegistry;
@@ -50,14 +56,24 @@ export function buildRunSummary(facts: RunFacts): RunSummary {
     alarms: scenario.pipeline.alarms.length,
     scenarioSeconds: facts.scenarioMs / 1000,
   });
-  const alarms = scenario.pipeline.alarms.map((alarm) => ({
-    name: alarm.name,
-    transitions: facts.evaluator.history(alarm.name).map((t) => ({
-      atSeconds: seconds(t.atMs - startMs),
-      from: t.from,
-      to: t.to,
-    })),
-  }));
+  const alarms = scenario.pipeline.alarms.map((alarm) => {
+    const first = facts.firstAlarms.find((f) => f.alarm === alarm.name);
+    return {
+      name: alarm.name,
+      transitions: facts.evaluator.history(alarm.name).map((t) => ({
+        atSeconds: seconds(t.atMs - startMs),
+        from: t.from,
+        to: t.to,
+      })),
+      firstAlarm: first
+        ? {
+            earliestSeconds: seconds(first.earliestMs - startMs),
+            latestSeconds: first.latestMs === null ? null : seconds(first.latestMs - startMs),
+            metricsResumeDelaySeconds: seconds(first.resumeDelayMs),
+          }
+        : null,
+    };
+  });
   const notifications = facts.notifier.notifications.map((n) => ({
     atSeconds: seconds(n.atMs - startMs),
     alarm: n.alarm,
@@ -123,6 +139,10 @@ export function buildRunSummary(facts: RunFacts): RunSummary {
     carrier: facts.carrier,
     queue: facts.queue,
     lambda: { ...facts.lambda, gbSeconds: round3(facts.lambda.gbSeconds) },
+    esm: reportEsmAssumptions(scenario.esm, facts.esm, {
+      reportBatchItemFailures: scenario.pipeline.esm.reportBatchItemFailures,
+      recipientsInDlq: facts.recipients.inDlq,
+    }),
     campaigns,
     alarms,
     notifications,

@@ -6,7 +6,7 @@ import { type AlarmEvaluator, createAlarmEvaluator } from "../alarms/alarm-evalu
 import { buildAlarmNotification } from "../alarms/alarm-notification";
 import { createMetricStore, MINUTE_MS } from "../alarms/metric-store";
 import type { SlackNotifier } from "../alarms/slack-notifier";
-import { createSqsMetricsPublisher, type SqsMinuteSample } from "../alarms/sqs-metrics";
+import { createSqsMetricsPublisher, SQS_RESUME_DELAY_MS, type SqsMinuteSample } from "../alarms/sqs-metrics";
 
 /** One queue as a sampler reads it: the same fields, but counters since the queue was created. */
 export type QueueReading = SqsMinuteSample;
@@ -39,6 +39,21 @@ export interface MinuteSamplerOptions {
   durationMs: number;
   carrierLimitPerSecond: number | null;
   notifier: SlackNotifier;
+  /** The scenario's sqsMetrics.resumeDelay: how late an idle DLQ's metrics may reach CloudWatch. */
+  metricsResumeDelayMs?: number;
+}
+
+/**
+ * When an alarm first went to ALARM (and Slack heard of it), in the two cases SQS's publishing
+ * allows: metrics on time (the run's own transitions), and the DLQ idle for 6 h before the run with
+ * its metrics resuming `resumeDelayMs` late, the documented worst case.
+ */
+export interface FirstAlarm {
+  alarm: string;
+  earliestMs: number;
+  /** Null when the alarm would not fire within the delay and the evaluation range after the run. */
+  latestMs: number | null;
+  resumeDelayMs: number;
 }
 
 /**
@@ -60,7 +75,22 @@ export function createMinuteSampler(options: MinuteSamplerOptions) {
     dlq: createSqsMetricsPublisher(store, { queueName: pipeline.dlq.name, startMs }),
   };
   const evaluator: AlarmEvaluator = createAlarmEvaluator(pipeline.alarms, store, { startMs });
+  // The same run as CloudWatch sees it when the DLQ had been idle: its metrics resume late. Lambda's
+  // pollers keep the source queue active, so its metrics are on time in both views.
+  const resumeDelayMs = options.metricsResumeDelayMs ?? SQS_RESUME_DELAY_MS;
+  const lateStore = createMetricStore();
+  const late = {
+    source: createSqsMetricsPublisher(lateStore, { queueName: pipeline.queue.name, startMs }),
+    dlq: createSqsMetricsPublisher(lateStore, {
+      queueName: pipeline.dlq.name,
+      startMs,
+      idleAtStart: true,
+      resumeDelayMs,
+    }),
+    evaluator: createAlarmEvaluator(pipeline.alarms, lateStore, { startMs }),
+  };
   let previous: MinuteReading | null = null;
+  let lastIndex = -1;
 
   const delta = (now: QueueReading, before: QueueReading | undefined): SqsMinuteSample => ({
     visible: now.visible,
@@ -70,7 +100,14 @@ export function createMinuteSampler(options: MinuteSamplerOptions) {
     received: now.received - (before?.received ?? 0),
     deleted: now.deleted - (before?.deleted ?? 0),
     emptyReceives: now.emptyReceives - (before?.emptyReceives ?? 0),
+    ageOfOldest: now.ageOfOldest,
   });
+  const publishLate = (index: number, source: SqsMinuteSample, dlq: SqsMinuteSample) => {
+    const minuteStartMs = startMs + index * MINUTE_MS;
+    late.source.publish(minuteStartMs, source);
+    late.dlq.publish(minuteStartMs, dlq);
+    late.evaluator.evaluate(minuteStartMs + MINUTE_MS);
+  };
 
   return {
     timeline: timeline as RunTimeline,
@@ -79,8 +116,12 @@ export function createMinuteSampler(options: MinuteSamplerOptions) {
     /** Records minute `index` (0-based) from readings taken at its end, then evaluates the alarms. */
     sample(index: number, reading: MinuteReading): void {
       const minuteStartMs = startMs + index * MINUTE_MS;
-      publishers.source.publish(minuteStartMs, delta(reading.source, previous?.source));
-      publishers.dlq.publish(minuteStartMs, delta(reading.dlq, previous?.dlq));
+      const source = delta(reading.source, previous?.source);
+      const dlq = delta(reading.dlq, previous?.dlq);
+      publishers.source.publish(minuteStartMs, source);
+      publishers.dlq.publish(minuteStartMs, dlq);
+      publishLate(index, source, dlq);
+      lastIndex = index;
       if (index < minutes) {
         timeline.delivered[index] =
           reading.carrier.recipientsAccepted - (previous?.carrier.recipientsAccepted ?? 0);
@@ -103,6 +144,37 @@ export function createMinuteSampler(options: MinuteSamplerOptions) {
           alarm.state[index] = ALARM_STATE_CODES[evaluator.state(alarm.name)];
       }
     },
+    /**
+     * Each alarm's first ALARM, earliest and latest (FirstAlarm). Where the late view has not fired
+     * by the end of the run, it runs on with the queues as they were left (depths held, no actions)
+     * for the delay and the alarm's evaluation range. Call once, after the last sample.
+     */
+    firstAlarms(): FirstAlarm[] {
+      const firings: FirstAlarm[] = [];
+      for (const alarm of pipeline.alarms) {
+        const earliestMs = firstAlarmMs(evaluator, alarm.name);
+        if (earliestMs === null) continue;
+        const horizon =
+          lastIndex +
+          Math.ceil((resumeDelayMs + (alarm.evaluationPeriods + 3) * alarm.periodSeconds * 1000) / MINUTE_MS);
+        for (
+          let index = lastIndex + 1;
+          previous && firstAlarmMs(late.evaluator, alarm.name) === null && index <= horizon;
+          index++
+        ) {
+          publishLate(index, delta(previous.source, previous.source), delta(previous.dlq, previous.dlq));
+          lastIndex = index;
+        }
+        const latestMs = firstAlarmMs(late.evaluator, alarm.name);
+        firings.push({
+          alarm: alarm.name,
+          earliestMs,
+          latestMs: latestMs === null ? null : Math.max(latestMs, earliestMs),
+          resumeDelayMs,
+        });
+      }
+      return firings;
+    },
     /** The busiest second of each minute, from the carrier's per-second counts. */
     recordCarrierPeaks(perSecond: readonly { second: number; requests: number }[]): void {
       const firstSecond = Math.floor(startMs / 1000);
@@ -119,3 +191,7 @@ export function createMinuteSampler(options: MinuteSamplerOptions) {
 }
 
 export type MinuteSampler = ReturnType<typeof createMinuteSampler>;
+
+function firstAlarmMs(evaluator: AlarmEvaluator, alarm: string): number | null {
+  return evaluator.history(alarm).find((t) => t.to === "ALARM")?.atMs ?? null;
+}

@@ -6,6 +6,7 @@ import {
   probabilitySchema,
   type ResolvedCarrierConfig,
 } from "../../provider-mock/config";
+import { DEFAULT_ESM_BACKOFF, type EsmBackoff } from "../esm/esm-backoff";
 import { ThresholdSyntaxError } from "../thresholds/errors";
 import { parseThresholdExpression, parseThresholdKey } from "../thresholds/threshold-parser";
 import {
@@ -159,6 +160,38 @@ const SPAN_FIELD: Record<TrafficEntry["executor"], string> = {
   "ramping-arrival-rate": "stages",
 };
 
+/**
+ * What the event source mapping assumes where AWS publishes no numbers (sim/esm/esm-backoff.ts):
+ * the throttled-batch retry schedule and how fast concurrency backs off and comes back.
+ */
+const esmBackoffSchema = z
+  .strictObject({
+    throttleRetry: z
+      .strictObject({
+        initial: duration("positive").optional(),
+        multiplier: z.number().min(1).optional(),
+        max: duration("positive").optional(),
+      })
+      .optional(),
+    shrinkPerMinute: positive.optional(),
+    recoverPerMinute: positive.optional(),
+    floor: z.number().int().positive().optional(),
+  })
+  .transform(
+    ({ throttleRetry: retry, ...rest }): EsmBackoff => ({
+      throttleRetryInitialMs: retry?.initial ?? DEFAULT_ESM_BACKOFF.throttleRetryInitialMs,
+      throttleRetryMultiplier: retry?.multiplier ?? DEFAULT_ESM_BACKOFF.throttleRetryMultiplier,
+      throttleRetryMaxMs: retry?.max ?? DEFAULT_ESM_BACKOFF.throttleRetryMaxMs,
+      shrinkPerMinute: rest.shrinkPerMinute ?? DEFAULT_ESM_BACKOFF.shrinkPerMinute,
+      recoverPerMinute: rest.recoverPerMinute ?? DEFAULT_ESM_BACKOFF.recoverPerMinute,
+      floor: rest.floor ?? DEFAULT_ESM_BACKOFF.floor,
+    }),
+  )
+  .refine((b) => b.throttleRetryMaxMs >= b.throttleRetryInitialMs, {
+    path: ["throttleRetry", "max"],
+    message: "must be at least throttleRetry.initial",
+  });
+
 const thresholdExpressions = z
   .union([z.string().min(1), z.array(z.string().min(1)).min(1)], {
     error: 'expected an expression like "count == 0" or a list of them',
@@ -192,6 +225,19 @@ export const scenarioFields = z.strictObject({
       retries: count.optional(),
     })
     .default({}),
+  /**
+   * What the virtual engine charges for the stack its models make instant (defaults: production
+   * estimates, docs/ARCHITECTURE.md; `smsim calibrate` prints the local stack's), and how late SQS
+   * metrics may resume after a queue's idle spell (docs/CONFORMANCE.md).
+   */
+  stack: z
+    .strictObject({
+      storeQueryMs: z.number().nonnegative().default(2),
+      carrierRoundTripMs: z.number().nonnegative().default(5),
+    })
+    .prefault({}),
+  sqsMetrics: z.strictObject({ resumeDelay: duration("nonnegative").default(15 * 60_000) }).prefault({}),
+  esm: esmBackoffSchema.prefault({}),
   traffic: z.array(trafficEntry).min(1),
   thresholds: z.record(z.string().min(1), thresholdExpressions).default({}),
 });
@@ -259,8 +305,11 @@ export const scenarioSchema = scenarioFields
     users: { count: s.users.count ?? largestCampaign(s.traffic), invalidRate: s.users.invalidRate },
     carrier: s.carrier,
     handler: s.handler,
+    esm: s.esm,
     traffic: s.traffic,
     thresholds: s.thresholds,
+    stack: s.stack,
+    sqsMetrics: s.sqsMetrics,
   }));
 
 /** What a scenario file's default export (or JSON/YAML document) holds. */

@@ -31,6 +31,16 @@ export class MoveTaskError extends SmsimError {
   }
 }
 
+/** SQS's PurgeQueueInProgress: the queue was purged less than 60 seconds ago. */
+export class PurgeInProgressError extends SmsimError {
+  constructor(queueName: string, sinceMs: number) {
+    super(
+      "PURGE_QUEUE_IN_PROGRESS",
+      `${queueName}: PurgeQueueInProgress, purged ${Math.round(sinceMs / 1000)} s ago; one purge per 60 s`,
+    );
+  }
+}
+
 /** Lambda's Runtime.MarshalError: the handler returned something JSON cannot carry. */
 export class LambdaMarshalError extends SmsimError {
   constructor(cause: unknown) {

@@ -100,6 +100,8 @@ export function recipientAccounting() {
     deadLettered(body: string, atMs: number) {
       for (const [logId] of unrecorded(body)) exit(logId, atMs);
     },
+    /** Whether some recipient of this send has not left the pipeline yet. */
+    isOpen: (logId: number) => trafficIdOf(logId) !== NO_LOG && (open[logId] as number) > 0,
     requested: () => requested,
     done: () => done,
     /** Longest time from a send of `trafficName` until its last recipient left the pipeline. */

@@ -7,13 +7,17 @@ import type { QueueMessage, QueuePort } from "../esm/ports";
 import { hashString } from "../random";
 import { requireInt } from "./checks";
 import { Deque } from "./deque";
-import { MessageNotInflightError, MoveTaskError, ReceiptHandleError } from "./errors";
+import { MessageNotInflightError, MoveTaskError, PurgeInProgressError, ReceiptHandleError } from "./errors";
 import { MinHeap } from "./min-heap";
 import type { TimerHandle, VirtualClock } from "./scheduler";
 
 const MAX_VISIBILITY_SECONDS = 43_200;
 const MAX_MESSAGE_BYTES = 1_048_576;
 const MAX_MOVE_RATE = 500;
+/** PurgeQueue: "the message deletion process takes up to 60 seconds", one purge per 60 s per queue. */
+const PURGE_MS = 60_000;
+/** What a move task's ReceiveMessage, SendMessageBatch and DeleteMessageBatch calls carry. */
+const MOVE_BATCH = 10;
 const DEFAULT_SENDER_ID = "AIDASMSIMVIRTUALSENDER";
 const NO_ATTRIBUTES: SQSMessageAttributes = Object.freeze({});
 
@@ -30,6 +34,8 @@ class StoredMessage {
   receiveCount = 0;
   firstReceiveAt = 0;
   lastReceiveAt = 0;
+  /** When it entered this queue: its send, or its move into a dead-letter queue. */
+  enteredAt = 0;
   md5: string | null = null;
   /** A dead letter keeps its source's message ID; other IDs derive from seq when asked for. */
   carriedId: string | null = null;
@@ -178,6 +184,7 @@ export class SqsQueueModel {
   private redriveSources = 0;
   private moveTask: MoveTask | null = null;
   private moveTasks = 0;
+  private lastPurgeAt = Number.NEGATIVE_INFINITY;
 
   private readonly count: QueueCounters = {
     requests: 0,
@@ -355,18 +362,26 @@ export class SqsQueueModel {
     this.armWake();
   }
 
-  /** PurgeQueue: every message, visible, delayed or in flight, is gone at once. */
+  /**
+   * PurgeQueue (SQS API reference, PurgeQueue): the messages in the queue when it is called are
+   * deleted within 60 s, and until then can still be received; we take the documented bound, so they
+   * go 60 s after the call. Messages sent meanwhile stay (AWS: they "might be deleted"). A second
+   * purge within 60 s is PurgeQueueInProgress.
+   */
   purge(): void {
     this.count.requests++;
-    this.count.purged += this.live.size;
-    this.live.clear();
-    this.fifo.clear();
-    this.hidden.clear();
-    this.retention.clear();
-    this.goneInRetention = 0;
-    this.visibleCount = 0;
-    this.inflightCount = 0;
-    this.delayedCount = 0;
+    const now = this.clock.now();
+    if (now - this.lastPurgeAt < PURGE_MS) throw new PurgeInProgressError(this.name, now - this.lastPurgeAt);
+    this.lastPurgeAt = now;
+    const before = this.nextSeq;
+    this.clock.after(PURGE_MS, () => {
+      this.settle();
+      for (const message of this.live.values()) {
+        if (message.seq >= before) break;
+        this.discard(message);
+        this.count.purged++;
+      }
+    });
   }
 
   /** Bodies of every message still in the queue (visible, in flight or delayed), oldest first. */
@@ -381,6 +396,17 @@ export class SqsQueueModel {
       ApproximateNumberOfMessagesNotVisible: this.inflightCount,
       ApproximateNumberOfMessagesDelayed: this.delayedCount,
     };
+  }
+
+  /**
+   * ApproximateAgeOfOldestMessage: how long the oldest message has been in this queue, or null when
+   * it holds none. A dead letter's age counts from its move, not its send (SQS developer guide,
+   * setting-up-dead-letter-queue-retention). Messages enter `live` in order, so the first is oldest.
+   */
+  ageOfOldestMessageSeconds(): number | null {
+    this.settle();
+    const oldest = this.live.values().next();
+    return oldest.done ? null : Math.floor((this.clock.now() - oldest.value.enteredAt) / 1000);
   }
 
   counters(): QueueCounters {
@@ -414,8 +440,18 @@ export class SqsQueueModel {
     let status: MoveTaskStatus = "RUNNING";
     let failureReason: string | null = null;
     let timer: TimerHandle | null = null;
+    // Billed like any client's calls (SQS developer guide, DLQ redrive): per batch of up to ten, a
+    // ReceiveMessage and a DeleteMessageBatch here and a SendMessageBatch to the destination.
+    const bill = (sentTo: Map<SqsQueueModel, number>) => {
+      for (const [destination, n] of sentTo) {
+        const batches = Math.ceil(n / MOVE_BATCH);
+        this.count.requests += 2 * batches;
+        destination.count.requests += batches;
+      }
+    };
     const tick = () => {
       this.settle();
+      const sentTo = new Map<SqsQueueModel, number>();
       for (let n = 0; n < rate && moved < toMove; n++) {
         const message = this.nextVisible();
         if (message === undefined) break;
@@ -423,14 +459,17 @@ export class SqsQueueModel {
         if (destination === null) {
           status = "FAILED";
           failureReason = `message ${this.idOf(message)} was not dead-lettered from a source queue; give a destination`;
+          bill(sentTo);
           return;
         }
         this.fifo.shift();
         this.discard(message);
         this.count.movedOut++;
         destination.acceptMovedBack(message);
+        sentTo.set(destination, (sentTo.get(destination) ?? 0) + 1);
         moved++;
       }
+      bill(sentTo);
       if (moved >= toMove || this.visibleCount === 0) status = "COMPLETED";
       else timer = this.clock.after(1000, tick);
     };
@@ -493,6 +532,7 @@ export class SqsQueueModel {
   ): StoredMessage {
     const seq = this.nextSeq++;
     const message = new StoredMessage(seq, body, sentAt, senderId, attributes);
+    message.enteredAt = this.clock.now();
     this.live.set(seq, message);
     this.retention.push(sentAt + this.retentionMs, seq, message);
     if (delaySeconds === 0) this.makeVisible(message);

@@ -6,15 +6,15 @@ import type { VirtualClock } from "./scheduler";
 
 /**
  * The carrier model as the handler's CarrierPort, in virtual time: the answer arrives after the
- * model's latency plus `overheadMs`, unless the client's timeout comes first, and non-200 answers
- * become the same errors the HTTP client raises for them. `overheadMs` stands for what the real
- * stack spends around each call (the HTTP round trip, the MySQL reads and writes of the record).
+ * model's latency (the carrier's own time) plus `roundTripMs` (the network between the function and
+ * the carrier: the scenario's stack.carrierRoundTripMs), unless the client's timeout comes first;
+ * non-200 answers become the same errors the HTTP client raises for them.
  */
 export function createVirtualCarrier(
   model: CarrierModel,
   clock: VirtualClock,
   timeoutMs: number,
-  overheadMs = 0,
+  roundTripMs = 0,
 ): CarrierPort {
   const timeout = () => new CarrierTransientError("TIMEOUT", `no answer within ${timeoutMs} ms`);
   return {
@@ -25,7 +25,7 @@ export function createVirtualCarrier(
           clock.after(timeoutMs, () => reject(timeout()));
           return;
         }
-        const delayMs = decision.delayMs + overheadMs;
+        const delayMs = decision.delayMs + roundTripMs;
         if (delayMs >= timeoutMs) {
           clock.after(timeoutMs, () => reject(timeout()));
           return;

@@ -10,6 +10,7 @@ import { createSlackNotifier } from "../alarms/slack-notifier";
 import { createEventSourceMapping, esmConfigOf } from "../esm/event-source-mapping";
 import { createRandom } from "../random";
 import { buildRunSummary, type CampaignFacts } from "../run/build-summary";
+import { createCampaignWindows, largestSends } from "../run/campaign-windows";
 import { handlerSettingsOf } from "../run/handler-settings";
 import { createMinuteSampler, type QueueReading } from "../run/minute-sampler";
 import { RUN_METRICS } from "../run/run-metrics";
@@ -26,6 +27,7 @@ import {
   createVirtualVisibilityPort,
 } from "./sqs-queue-model";
 import { syntheticPhone } from "./synthetic-phones";
+import { withQueryCost } from "./timed-delivery-store";
 import { createUserRanges } from "./user-ranges";
 import { createVirtualCarrier } from "./virtual-carrier";
 
@@ -46,16 +48,7 @@ export interface RunProgress {
 export interface RunOptions {
   slackWebhookUrl?: string;
   onProgress?: (progress: RunProgress) => void;
-  /**
-   * Virtual milliseconds each record spends on the stack around its carrier call: MySQL reads and
-   * writes and the HTTP round trip, which the models otherwise make instant. Default
-   * RECORD_OVERHEAD_MS, measured on the live stack; 0 for pure queueing arithmetic.
-   */
-  recordOverheadMs?: number;
 }
-
-/** The live stack's cost per record on the development machine: ~4.7 ms of MySQL, ~2.6 ms of HTTP. */
-export const RECORD_OVERHEAD_MS = 7;
 
 export interface RunResult {
   summary: RunSummary;
@@ -104,9 +97,9 @@ export async function runVirtualScenario(scenario: Scenario, options: RunOptions
       carrierModel,
       clock,
       pipeline.lambda.carrierTimeoutMs,
-      options.recordOverheadMs ?? RECORD_OVERHEAD_MS,
+      scenario.stack.carrierRoundTripMs,
     ),
-    store: deliveries.store,
+    store: withQueryCost(deliveries.store, clock, scenario.stack.storeQueryMs),
     visibility: createVirtualVisibilityPort(new Map([[queueArn, queue]])),
     clock,
     settings: handlerSettingsOf(pipeline.lambda),
@@ -119,13 +112,17 @@ export async function runVirtualScenario(scenario: Scenario, options: RunOptions
     region: REGION,
   });
   let minuteConcurrencyMax = 0;
+  // Shared by the campaign windows; two followed campaigns rarely drain at once.
+  let stepConcurrencyMax = 0;
   const esm = createEventSourceMapping({
     queue: createVirtualQueuePort(queue, { arn: queueArn, region: REGION }),
     fn: lambda,
     clock,
     config: esmConfigOf(pipeline),
+    backoff: scenario.esm,
     onInvocation: (event) => {
       minuteConcurrencyMax = Math.max(minuteConcurrencyMax, event.concurrency);
+      stepConcurrencyMax = Math.max(stepConcurrencyMax, event.concurrency);
     },
   });
 
@@ -136,6 +133,7 @@ export async function runVirtualScenario(scenario: Scenario, options: RunOptions
     durationMs: scenario.durationMs,
     carrierLimitPerSecond: scenario.carrier.rateLimit.requestsPerSecond,
     notifier,
+    metricsResumeDelayMs: scenario.sqsMetrics.resumeDelay,
   });
   const reading = (q: typeof queue): QueueReading => {
     const a = q.attributes();
@@ -144,10 +142,12 @@ export async function runVirtualScenario(scenario: Scenario, options: RunOptions
       visible: a.ApproximateNumberOfMessages,
       notVisible: a.ApproximateNumberOfMessagesNotVisible,
       delayed: a.ApproximateNumberOfMessagesDelayed,
-      sent: c.sent + c.movedIn,
+      // NumberOfMessagesSent leaves out messages the redrive policy moved in (sqs-metrics.ts).
+      sent: c.sent,
       received: c.received,
       deleted: c.deleted,
       emptyReceives: c.emptyReceives,
+      ageOfOldest: q.ageOfOldestMessageSeconds() ?? undefined,
     };
   };
   // One sampling event at a time (each schedules the next) keeps the event heap small.
@@ -170,6 +170,30 @@ export async function runVirtualScenario(scenario: Scenario, options: RunOptions
   };
   clock.after(MINUTE_MS, () => sampleMinute(0));
 
+  const windows = createCampaignWindows({
+    follow: largestSends(expandTraffic(scenario)),
+    startMs,
+    endMs,
+    now: clock.now,
+    after: clock.after,
+    read: () => {
+      const { rateLimited, accepted } = carrierModel.stats();
+      const reading = {
+        queueVisible: queue.attributes().ApproximateNumberOfMessages,
+        queueInFlight: queue.attributes().ApproximateNumberOfMessagesNotVisible,
+        dlqDepth: dlq.attributes().ApproximateNumberOfMessages,
+        carrierAccepted: accepted,
+        carrierRateLimited: rateLimited,
+        lambdaThrottles: lambda.stats().throttles,
+        lambdaConcurrencyMax: Math.max(stepConcurrencyMax, esm.stats().inFlight),
+      };
+      stepConcurrencyMax = 0;
+      return reading;
+    },
+    isOpen: accounting.isOpen,
+    carrierLimitPerSecond: scenario.carrier.rateLimit.requestsPerSecond,
+  });
+
   // Producer: each send of the scenario's traffic becomes a campaign, enqueued as the admin API does.
   const producerQueue: MessageQueuePort = {
     async sendBatch(entries) {
@@ -185,6 +209,8 @@ export async function runVirtualScenario(scenario: Scenario, options: RunOptions
     const firstUserId = userRanges.next(send.recipients);
     deliveries.openCampaign(logId, firstUserId, send.recipients);
     accounting.opened(logId, send, clock.now());
+    // logIds count sends from 1 in traffic order.
+    windows.sent(logId - 1, logId, send);
     const facts = campaigns.get(send.trafficName);
     if (facts) facts.recipients += send.recipients;
     else campaigns.set(send.trafficName, accounting.campaignFacts(send, clock.now()));
@@ -263,13 +289,15 @@ export async function runVirtualScenario(scenario: Scenario, options: RunOptions
       maxConcurrent: lambdaStats.maxConcurrent,
       gbSeconds: lambdaStats.gbSeconds,
     },
+    esm: esm.stats(),
     dlqMessages:
       dlq.attributes().ApproximateNumberOfMessages + dlq.attributes().ApproximateNumberOfMessagesNotVisible,
     campaigns: [...campaigns.values()],
     sqsRequests: sourceCounters.requests + dlqCounters.requests,
     evaluator: sampler.evaluator,
+    firstAlarms: sampler.firstAlarms(),
     notifier,
     metrics,
   });
-  return { summary, timeline: sampler.timeline };
+  return { summary, timeline: { ...sampler.timeline, campaigns: windows.windows() } };
 }

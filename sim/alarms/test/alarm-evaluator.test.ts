@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ValidationError } from "../../../domain/errors";
-import type { AlarmConfig } from "../../../infra/pipeline-config";
-import { type AlarmState, createAlarmEvaluator } from "../alarm-evaluator";
+import { createAlarmEvaluator } from "../alarm-evaluator";
 import { UnknownAlarmError, UnsupportedAlarmError } from "../errors";
 import { createMetricStore, MINUTE_MS } from "../metric-store";
 import { createSqsMetricsPublisher, SQS_IDLE_CUTOFF_MS } from "../sqs-metrics";
@@ -136,85 +135,6 @@ describe("M out of N", () => {
       ["ALARM", ["AlarmTopic"], T0 + MINUTE_MS],
       ["OK", ["OkTopic"], T0 + 4 * MINUTE_MS],
     ]);
-  });
-});
-
-type Expected = AlarmState | "keep";
-
-/** The AlarmThatSendsEmail guide's tables: range 5, newest on the right. */
-const TABLES: { m: number; rows: [string, Expected, Expected, Expected, Expected][] }[] = [
-  {
-    m: 3,
-    rows: [
-      // pattern       missing              ignore   breaching notBreaching
-      ["0 - X - X", "OK", "OK", "OK", "OK"],
-      ["- - - - 0", "OK", "OK", "OK", "OK"],
-      ["- - - - -", "INSUFFICIENT_DATA", "keep", "ALARM", "OK"],
-      ["0 X X - X", "ALARM", "ALARM", "ALARM", "ALARM"],
-      ["- - X - -", "ALARM", "keep", "ALARM", "OK"],
-    ],
-  },
-  {
-    m: 2,
-    rows: [
-      ["0 - X - X", "ALARM", "ALARM", "ALARM", "ALARM"],
-      ["0 0 X 0 X", "ALARM", "ALARM", "ALARM", "ALARM"],
-      ["- - - - 0", "OK", "OK", "ALARM", "OK"],
-      ["- - X - -", "ALARM", "keep", "ALARM", "OK"],
-    ],
-  },
-];
-const TREATMENTS = ["missing", "ignore", "breaching", "notBreaching"] as const;
-const cases = TABLES.flatMap(({ m, rows }) =>
-  rows.flatMap(([pattern, ...expected]) =>
-    TREATMENTS.flatMap((treatMissingData, i) =>
-      (["ALARM", "OK"] as const).map((prior) => ({
-        m,
-        pattern,
-        treatMissingData,
-        prior,
-        expected: expected[i] === "keep" ? prior : (expected[i] as AlarmState),
-      })),
-    ),
-  ),
-);
-
-describe("TreatMissingData, against AWS's documented tables (3 evaluation periods, range 5)", () => {
-  it.each(cases)("$m of 3, $pattern, $treatMissingData, from $prior -> $expected", (c) => {
-    // Prepare: reach the prior state on data that falls out of the range before the pattern.
-    const alarm: AlarmConfig = alarmConfig({ datapointsToAlarm: c.m, treatMissingData: c.treatMissingData });
-    const store = createMetricStore();
-    const evaluator = createAlarmEvaluator([alarm], store, { startMs: T0 });
-    const primed = recordPattern(store, alarm, T0, c.prior === "ALARM" ? "X X X" : "0 0 0");
-    evaluator.evaluate(primed);
-    const patternStart = primed + 10 * MINUTE_MS;
-    const patternEnd = recordPattern(store, alarm, patternStart, c.pattern);
-
-    // Act
-    evaluator.evaluate(patternEnd);
-
-    // Assess
-    expect(evaluator.state(alarm.name)).toBe(c.expected);
-  });
-
-  it("holds off a premature ALARM on - - - - X and - - - X -, then alarms on - - X - - (missing)", () => {
-    // Prepare
-    const alarm = alarmConfig();
-    const store = createMetricStore();
-    const evaluator = createAlarmEvaluator([alarm], store, { startMs: T0 });
-    const primed = recordPattern(store, alarm, T0, "0 0 0");
-    evaluator.evaluate(primed);
-    const breachAt = primed + 10 * MINUTE_MS;
-    recordPattern(store, alarm, breachAt, "X");
-
-    // Act
-    const states = [1, 2, 3].map((minutesAfter) => {
-      evaluator.evaluate(breachAt + minutesAfter * MINUTE_MS);
-      return evaluator.state(alarm.name);
-    });
-
-    // Assess
-    expect(states).toEqual(["OK", "OK", "ALARM"]);
   });
 });
 

@@ -27,7 +27,10 @@ function setup(
     queue: queue.port,
     fn,
     clock: world.clock,
-    config: esmConfig(options.config),
+    config: esmConfig({
+      visibilityTimeoutSeconds: (options.visibilityTimeoutMs ?? 30_000) / 1000,
+      ...options.config,
+    }),
     scaling: options.scaling,
     onInvocation: world.onInvocation,
   });
@@ -126,7 +129,7 @@ describe("createEventSourceMapping", () => {
     expect(esm.stats().maxConcurrent).toBeGreaterThan(20);
   });
 
-  it("backs off to 2 while whole batches fail and grows back once the function recovers", async () => {
+  it("without ReportBatchItemFailures backs off one batch a second to 2 while errors go on, then recovers", async () => {
     // Prepare
     let healthy = false;
     const { world, queue, esm } = setup(
@@ -136,22 +139,45 @@ describe("createEventSourceMapping", () => {
           if (!healthy) throw new Error("carrier down");
           return null;
         },
+      { visibilityTimeoutMs: 2000, config: { reportBatchItemFailures: false } },
+    );
+    queue.send(400);
+    // Act
+    esm.start();
+    await world.runFor(1500);
+    const afterOneTick = esm.stats();
+    await world.runFor(8500);
+    const whileFailing = esm.stats();
+    healthy = true;
+    await world.runFor(60_000);
+    await world.stop(esm);
+    // Assess: 5 -> 4 after the first second, the floor of 2 by the tenth.
+    expect(afterOneTick.concurrency).toBe(4);
+    expect(whileFailing).toMatchObject({ concurrency: 2, pollers: 2, recordsDeleted: 0 });
+    expect(whileFailing.errors).toBeGreaterThan(3);
+    expect(queue.remaining()).toBe(0);
+    const recovered = world.events.filter((e) => e.result === "succeeded");
+    expect(Math.max(...recovered.map((e) => e.concurrency))).toBe(5);
+  });
+
+  it("with ReportBatchItemFailures does not back off even when the function throws", async () => {
+    // Prepare
+    const { world, queue, esm } = setup(
+      ({ clock }) =>
+        async () => {
+          await clock.sleep(200);
+          throw new Error("carrier down");
+        },
       { visibilityTimeoutMs: 2000 },
     );
     queue.send(400);
     // Act
     esm.start();
     await world.runFor(10_000);
-    const whileFailing = esm.stats();
-    healthy = true;
-    await world.runFor(60_000);
     await world.stop(esm);
     // Assess
-    expect(whileFailing).toMatchObject({ concurrency: 2, pollers: 2, recordsDeleted: 0 });
-    expect(whileFailing.errors).toBeGreaterThan(3);
-    expect(queue.remaining()).toBe(0);
-    const recovered = world.events.filter((e) => e.result === "succeeded");
-    expect(Math.max(...recovered.map((e) => e.concurrency))).toBe(5);
+    expect(esm.stats()).toMatchObject({ concurrency: 5, recordsDeleted: 0 });
+    expect(esm.stats().errors).toBeGreaterThan(3);
   });
 
   it("does not back off when ReportBatchItemFailures reports every record failed", async () => {
@@ -222,30 +248,37 @@ describe("createEventSourceMapping", () => {
     expect(esm.stats()).toMatchObject({ invalidResponses: 1, timeouts: 1, recordsDeleted: 20 });
   });
 
-  it("leaves throttled batches to return to the queue, raising their receive counts", async () => {
-    // Prepare: MaximumConcurrency 5 over a function with reserved concurrency 2.
+  it("holds a throttled batch and retries it, spending no receive, while concurrency shrinks", async () => {
+    // Prepare: MaximumConcurrency 5 over a function with reserved concurrency 2; a 1 h window.
     const { world, queue, esm } = setup(
       ({ clock }) =>
         async () => {
           await clock.sleep(1000);
           return null;
         },
-      { reservedConcurrency: 2, visibilityTimeoutMs: 3000 },
+      { reservedConcurrency: 2, visibilityTimeoutMs: 3_600_000 },
     );
     queue.send(100);
     // Act
     esm.start();
-    await world.runFor(60_000);
+    await world.runFor(3500);
+    const whileHeld = esm.stats();
+    await world.runFor(600_000);
     await world.stop(esm);
-    // Assess
+    // Assess: 3 of the first 5 batches throttled and held; every record received exactly once.
     const stats = esm.stats();
+    expect(whileHeld.heldBatches).toBeGreaterThan(0);
+    expect(whileHeld.concurrency).toBeLessThan(5);
     expect(queue.remaining()).toBe(0);
-    expect(stats.throttled).toBeGreaterThan(0);
-    expect(stats.recordsReceived).toBe(100 + 10 * stats.throttled);
-    expect(stats.invocations).toBe(10);
-    expect(world.events.filter((e) => e.result === "throttled").every((e) => e.failed === e.records)).toBe(
-      true,
-    );
+    expect(stats).toMatchObject({
+      recordsReceived: 100,
+      recordsDeleted: 100,
+      invocations: 10,
+      droppedBatches: 0,
+    });
+    expect(stats.throttledBatches).toBeGreaterThanOrEqual(3);
+    expect(stats.throttled).toBeGreaterThan(stats.throttledBatches);
+    expect(world.events.filter((e) => e.result === "throttled").every((e) => e.failed === 0)).toBe(true);
   });
 
   it("gathers up to BatchSize in receives of 10 and waits out the batching window for the rest", async () => {

@@ -120,6 +120,7 @@ export function esmConfig(overrides: Partial<EsmConfig> = {}): EsmConfig {
     maximumConcurrency: 5,
     reportBatchItemFailures: true,
     functionTimeoutSeconds: 20,
+    visibilityTimeoutSeconds: 30,
     ...overrides,
   };
 }

@@ -101,8 +101,18 @@ describe("shipped scenarios", () => {
     // Act
     const { lambda, esm, warnings } = scenario.pipeline;
     // Assess
-    expect(lambda.reservedConcurrency).toBe(3);
-    expect(esm.maximumConcurrency).toBe(8);
+    expect(lambda.reservedConcurrency).toBe(1);
+    expect(esm.maximumConcurrency).toBe(5);
     expect(warnings.some((w) => w.includes("Lambda will throttle"))).toBe(true);
+  });
+
+  it("throttle-trap-short-window keeps the visibility timeout below AWS's advice of 6 x the function timeout", async () => {
+    // Prepare
+    const scenario = await loadScenario(resolve(SCENARIOS_DIR, "throttle-trap-short-window.ts"));
+    // Act
+    const { queue, lambda, warnings } = scenario.pipeline;
+    // Assess
+    expect(queue.visibilityTimeoutSeconds).toBeLessThan(6 * lambda.timeoutSeconds);
+    expect(warnings.some((w) => w.includes("below AWS's advice"))).toBe(true);
   });
 });

@@ -21,14 +21,15 @@ export function engineScenario(overrides: Partial<ScenarioInput> & { recipients?
     seed: 1,
     duration: "30m",
     carrier: { latencyMs: { dist: "fixed", value: 100 } },
+    // Pure queueing arithmetic: no stack costs on top of the carrier's latency.
+    stack: { storeQueryMs: 0, carrierRoundTripMs: 0 },
     traffic: [{ name: "campaign", start: "1m", recipients }],
     ...fields,
   });
 }
 
 export function runScenario(overrides: Parameters<typeof engineScenario>[0] = {}): Promise<RunResult> {
-  // Pure queueing arithmetic: no per-record stack overhead on top of the carrier's latency.
-  return runVirtualScenario(engineScenario(overrides), { recordOverheadMs: 0 });
+  return runVirtualScenario(engineScenario(overrides));
 }
 
 /** summary.json as written, less what may differ between two runs of one seed (wall-clock time). */

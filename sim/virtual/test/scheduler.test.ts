@@ -56,6 +56,30 @@ describe("virtual scheduler", () => {
     expect(seen).toEqual(["chained@10", "neighbour@15", "chained@20"]);
   });
 
+  it("settles every continuation an instant releases, however deep, on the cheap path and the macrotask one", async () => {
+    // Prepare: 600 instants (past the one-macrotask-in-256 mark), each releasing a chain of 5,000
+    // awaits through nested async functions and a queued microtask before its next sleep
+    const s = scheduler();
+    const chain = async (depth: number): Promise<number> => (depth === 0 ? 0 : 1 + (await chain(depth - 1)));
+    const finished: number[] = [];
+    const worker = async () => {
+      for (let i = 0; i < 600; i++) {
+        await s.clock.sleep(1);
+        await chain(5_000);
+        await new Promise((resolve) => queueMicrotask(() => resolve(i)));
+        finished.push(s.now() - T0);
+      }
+    };
+    void worker();
+
+    // Act
+    await s.run();
+
+    // Assess: each chain ended at the instant that released it
+    expect(finished).toEqual(Array.from({ length: 600 }, (_, i) => i + 1));
+    expect(s.stats().instants).toBe(600);
+  });
+
   it("runs work a continuation schedules for the same instant before moving on, in order", async () => {
     // Prepare
     const s = scheduler();

@@ -1,0 +1,173 @@
+import { describe, expect, it } from "vitest";
+import { ValidationError } from "../../domain/errors";
+import { PurgeInProgressError } from "../../sim/virtual/errors";
+import { queuePair, scheduler, singleQueue, T0 } from "../../sim/virtual/test/fixtures";
+
+const DAY_MS = 86_400_000;
+const body = (n: number) => JSON.stringify({ v: 1, logId: 1, chunkId: n, userIds: [n + 1], content: "hi" });
+
+function catchError(act: () => void): unknown {
+  try {
+    act();
+  } catch (error) {
+    return error;
+  }
+  return null;
+}
+
+describe("SQS queue rules, against the SQS developer guide and API reference", () => {
+  it("SQS guide, setting-up-dead-letter-queue-retention: a message 1 day in the source leaves a 4-day DLQ after 3 more days, aged 3 days there", async () => {
+    // Prepare: the guide's example; one receive, then the redrive moves it at day 1.
+    const s = scheduler();
+    const { queue, dlq } = queuePair(
+      s,
+      { maxReceiveCount: 1, visibilityTimeoutSeconds: 30, retentionSeconds: 4 * 86_400 },
+      { retentionSeconds: 4 * 86_400 },
+    );
+    queue.send(body(0));
+    await s.run(T0 + DAY_MS - 30_000);
+    await queue.receive(1, 0);
+    await s.run(T0 + DAY_MS);
+    await queue.receive(1, 0);
+
+    // Act
+    await s.run(T0 + 4 * DAY_MS - 1_000);
+    const ageBefore = dlq.ageOfOldestMessageSeconds();
+    const depthBefore = dlq.attributes().ApproximateNumberOfMessages;
+    await s.run(T0 + 4 * DAY_MS);
+
+    // Assess
+    expect(depthBefore).toBe(1);
+    expect(ageBefore).toBe(3 * 86_400 - 1);
+    expect(dlq.attributes().ApproximateNumberOfMessages).toBe(0);
+    expect(dlq.counters().expired).toBe(1);
+    expect(dlq.ageOfOldestMessageSeconds()).toBeNull();
+  });
+
+  it("SQS API reference, ChangeMessageVisibility: the new timeout counts from the call (60 s queue, 10 s set 15 s after the receive: visible at 25 s)", async () => {
+    // Prepare
+    const s = scheduler();
+    const queue = singleQueue(s, { visibilityTimeoutSeconds: 60 });
+    queue.send(body(0));
+    const [received] = await queue.receive(1, 0);
+    await s.run(T0 + 15_000);
+
+    // Act
+    queue.changeVisibility(received?.receiptHandle ?? "", 10);
+    await s.run(T0 + 24_999);
+    const hidden = await queue.receive(1, 0);
+    await s.run(T0 + 25_000);
+    const [again] = await queue.receive(1, 0);
+
+    // Assess
+    expect(hidden).toEqual([]);
+    expect(again?.messageId).toBe(received?.messageId);
+  });
+
+  it("SQS guide, sqs-visibility-timeout: a visibility timeout cannot reach past 12 hours from the receive", async () => {
+    // Prepare
+    const s = scheduler();
+    const queue = singleQueue(s, { visibilityTimeoutSeconds: 60 });
+    queue.send(body(0));
+    const [received] = await queue.receive(1, 0);
+    await s.run(T0 + 30_000);
+    const handle = received?.receiptHandle ?? "";
+
+    // Act
+    const beyond = () => queue.changeVisibility(handle, 43_200);
+
+    // Assess: 43,170 s from now is exactly 12 h after the receive.
+    expect(beyond).toThrow(ValidationError);
+    expect(() => queue.changeVisibility(handle, 43_170)).not.toThrow();
+  });
+
+  it("SQS API reference, ReceiveMessage: ApproximateReceiveCount counts every receive of a message not deleted", async () => {
+    // Prepare
+    const s = scheduler();
+    const queue = singleQueue(s, { visibilityTimeoutSeconds: 30 });
+    queue.send(body(0));
+
+    // Act
+    const counts: (string | undefined)[] = [];
+    for (let i = 0; i < 4; i++) {
+      await s.run(T0 + i * 30_000);
+      const [message] = await queue.receive(1, 0);
+      counts.push(message?.attributes.ApproximateReceiveCount);
+    }
+
+    // Assess
+    expect(counts).toEqual(["1", "2", "3", "4"]);
+  });
+
+  it("SQS guide, sqs-dead-letter-queues: past maxReceiveCount 3 the message moves on the next receive, not when its visibility ends", async () => {
+    // Prepare
+    const s = scheduler();
+    const { queue, dlq } = queuePair(s, { maxReceiveCount: 3, visibilityTimeoutSeconds: 30 });
+    queue.send(body(0));
+    for (let i = 0; i < 3; i++) {
+      await s.run(T0 + i * 30_000);
+      await queue.receive(1, 0);
+    }
+
+    // Act
+    await s.run(T0 + 10 * 60_000);
+    const beforeReceive = [
+      queue.attributes().ApproximateNumberOfMessages,
+      dlq.attributes().ApproximateNumberOfMessages,
+    ];
+    const fourth = await queue.receive(1, 0);
+
+    // Assess
+    expect(beforeReceive).toEqual([1, 0]);
+    expect(fourth).toEqual([]);
+    expect(dlq.attributes().ApproximateNumberOfMessages).toBe(1);
+    expect(queue.counters().movedToDlq).toBe(1);
+  });
+
+  it("SQS API reference, PurgeQueue: deletion takes up to 60 s (messages can still be received meanwhile) and a second purge within 60 s is PurgeQueueInProgress", async () => {
+    // Prepare
+    const s = scheduler();
+    const queue = singleQueue(s);
+    queue.sendBatch([{ body: body(0) }, { body: body(1) }]);
+
+    // Act
+    queue.purge();
+    const during = await queue.receive(1, 0);
+    await s.run(T0 + 59_999);
+    const refused = catchError(() => queue.purge());
+    await s.run(T0 + 60_000);
+
+    // Assess
+    expect(during).toHaveLength(1);
+    expect(refused).toBeInstanceOf(PurgeInProgressError);
+    expect(queue.attributes()).toEqual({
+      ApproximateNumberOfMessages: 0,
+      ApproximateNumberOfMessagesNotVisible: 0,
+      ApproximateNumberOfMessagesDelayed: 0,
+    });
+    expect(queue.counters().purged).toBe(2);
+    expect(() => queue.purge()).not.toThrow();
+  });
+
+  it("SQS guide, DLQ redrive: StartMessageMoveTask is billed by the calls it makes (per 10 messages a receive and a delete on the DLQ, a send on the source)", async () => {
+    // Prepare: 25 dead letters.
+    const s = scheduler();
+    const { queue, dlq } = queuePair(s, { maxReceiveCount: 1, visibilityTimeoutSeconds: 0 });
+    for (let i = 0; i < 25; i += 5) queue.sendBatch([0, 1, 2, 3, 4].map((n) => ({ body: body(i + n) })));
+    await queue.receive(10, 0);
+    await queue.receive(10, 0);
+    await queue.receive(5, 0);
+    for (let i = 0; i < 3; i++) await queue.receive(10, 0);
+    const dlqBefore = dlq.counters().requests;
+    const queueBefore = queue.counters().requests;
+
+    // Act
+    const task = dlq.startMessageMoveTask();
+    await s.run(T0 + 1_000);
+
+    // Assess: 3 batches (10, 10, 5) and the StartMessageMoveTask call itself.
+    expect(task.status()).toMatchObject({ status: "COMPLETED", approximateNumberOfMessagesMoved: 25 });
+    expect(dlq.counters().requests - dlqBefore).toBe(1 + 2 * 3);
+    expect(queue.counters().requests - queueBefore).toBe(3);
+  });
+});
