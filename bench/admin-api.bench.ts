@@ -106,6 +106,8 @@ async function serve(withConsumer: boolean): Promise<void> {
     messaging,
     tokens: parseAdminTokens(process.env.ADMIN_TOKENS ?? ""),
     rateLimit: false,
+    // One log line per request at 200 a second would bury the report; warnings and errors still show.
+    logger: { level: "warn", stream: process.stderr },
   });
   const url = await app.listen({ port: 0, host: "127.0.0.1" });
   // `smsim consume` stops on the same SIGTERM as this server.

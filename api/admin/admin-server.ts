@@ -1,7 +1,7 @@
+import { randomUUID } from "node:crypto";
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import rateLimit from "@fastify/rate-limit";
-import swagger from "@fastify/swagger";
-import Fastify, { type FastifyServerOptions } from "fastify";
+import Fastify, { type FastifyServerOptions, LogController } from "fastify";
 import type { Pool } from "mysql2/promise";
 import { type Clock, systemClock } from "../../domain/clock";
 import { registerConsoleRoutes } from "../console/console-routes";
@@ -13,10 +13,14 @@ import { createAuditLog } from "./audit-log";
 import { type AdminToken, createAuthenticator } from "./auth";
 import { createCampaignLauncher } from "./campaign-launcher";
 import { createCampaignQueries } from "./campaign-queries";
+import { createDlqIndex } from "./dlq-index";
 import { createDlqService } from "./dlq-service";
 import { adminErrorHandler } from "./error-handler";
 import { NotFoundError } from "./errors";
+import { installJsonBodyParser } from "./json-body";
+import { registerOpenApi } from "./openapi";
 import { createRecordChange } from "./record-change";
+import { installRequestLogging } from "./request-log";
 import { registerAudienceRoutes } from "./routes/audience-routes";
 import { registerCampaignRoutes } from "./routes/campaign-routes";
 import { registerDlqRoutes } from "./routes/dlq-routes";
@@ -41,6 +45,7 @@ export interface AdminServerOptions {
   rateLimit?: RateLimitSettings | false;
   /** Largest request body in bytes; default 256 KiB. */
   bodyLimit?: number;
+  /** Default: JSON lines at level info on stderr; false silences the server (tests). */
   logger?: FastifyServerOptions["logger"];
   /** Least time between recounts of a draining campaign's failure reasons; default 2000 ms. */
   failureReasonsRefreshMs?: number;
@@ -57,7 +62,12 @@ export async function createAdminServer(options: AdminServerOptions): Promise<Ad
   const { pool, sqs, messaging, alarms } = options;
   const clock = options.clock ?? systemClock;
   const app: AdminApp = Fastify({
-    logger: options.logger ?? false,
+    logger: options.logger ?? { level: "info", stream: process.stderr },
+    // Ours, never the caller's: the id ties an error reply to its log lines.
+    genReqId: () => randomUUID(),
+    requestIdHeader: false,
+    // installRequestLogging writes one line per request instead of Fastify's two.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
     // Unknown keys are an error, not silently dropped.
     ajv: { customOptions: { removeAdditional: false } },
@@ -67,20 +77,19 @@ export async function createAdminServer(options: AdminServerOptions): Promise<Ad
   app.setNotFoundHandler((request) => {
     throw new NotFoundError(`route ${request.method} ${request.url.split("?")[0]}`);
   });
+  installRequestLogging(app);
+  installJsonBodyParser(app);
   app.addSchema(ErrorBody);
-  await app.register(swagger, {
-    openapi: {
-      info: {
-        title: "smsim admin API",
-        version: "1",
-        description: "Campaigns, audiences, the DLQ and alarms of the bulk SMS pipeline.",
-      },
-      components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
-      security: [{ bearer: [] }],
-    },
-  });
+  await registerOpenApi(app);
 
-  installAccessControl(app, createAuthenticator(options.tokens));
+  const recordChange = createRecordChange(createAuditLog(pool, clock));
+  installAccessControl(app, createAuthenticator(options.tokens), async (request, needed) => {
+    await recordChange(request, {
+      action: "access.denied",
+      target: `${request.method} ${request.routeOptions.url}`,
+      detail: { needed },
+    }).catch((error) => request.log.error({ err: error }, "could not audit a denial"));
+  });
   const limits = options.rateLimit ?? DEFAULT_RATE_LIMIT;
   if (limits) {
     await app.register(rateLimit, {
@@ -95,16 +104,16 @@ export async function createAdminServer(options: AdminServerOptions): Promise<Ad
     messaging,
     onBackgroundError: (error) => app.log.error({ err: error }, "background enqueue failed"),
   });
-  const recordChange = createRecordChange(createAuditLog(pool, clock));
   const campaigns = createCampaignQueries(pool, {
     clock,
     failureReasonsRefreshMs: options.failureReasonsRefreshMs,
   });
   const dlq = createDlqService({ ...sqs, pool });
+  const index = createDlqIndex({ dlq, clock });
 
-  registerCampaignRoutes(app, { launcher, campaigns, recordChange });
+  registerCampaignRoutes(app, { launcher, campaigns, index, recordChange });
   registerAudienceRoutes(app, { audiences });
-  registerDlqRoutes(app, { dlq, recordChange });
+  registerDlqRoutes(app, { dlq, index, recordChange });
   registerStatusRoutes(app, { pool, sqs, alarms, clock });
   registerConsoleRoutes(app);
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());

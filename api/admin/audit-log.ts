@@ -1,7 +1,14 @@
 import type { Pool } from "mysql2/promise";
 import { type Clock, systemClock } from "../../domain/clock";
 
-export type AuditAction = "campaign.create" | "campaign.resume" | "dlq.redrive" | "dlq.purge";
+export type AuditAction =
+  | "campaign.create"
+  | "campaign.resume"
+  | "campaign.export"
+  | "dlq.redrive"
+  | "dlq.purge"
+  /** A request refused with 403: who tried what, with which role. */
+  | "access.denied";
 
 export interface AuditEntry {
   actor: string;
@@ -12,7 +19,7 @@ export interface AuditEntry {
   remoteAddr: string | null;
 }
 
-/** Append-only record of every change made through the admin API or the CLI. */
+/** Append-only record of every change, export and refused attempt made through the admin API or the CLI. */
 export interface AuditLog {
   record(entry: AuditEntry): Promise<void>;
 }

@@ -5,6 +5,7 @@ import {
   ListMessageMoveTasksCommand,
   type Message,
   ReceiveMessageCommand,
+  SendMessageBatchCommand,
   type SQSClient,
   StartMessageMoveTaskCommand,
 } from "@aws-sdk/client-sqs";
@@ -16,6 +17,7 @@ import { createMysqlDeliveryStore } from "../../handler/mysql-delivery-store";
 import type { RecipientResult } from "../../handler/ports";
 import { type AttemptRecord, createAttemptHistory } from "./attempt-history";
 import { AdminHttpError, NotFoundError, QueueUnavailableError, RedriveInProgressError } from "./errors";
+import { oneAtATime } from "./one-at-a-time";
 
 export interface DlqServiceOptions {
   client: SQSClient;
@@ -53,6 +55,13 @@ export interface CampaignTouch {
   recipients: number;
 }
 
+/** What an action touched in all, and per campaign. */
+export interface Touched {
+  messages: number;
+  recipients: number;
+  campaigns: CampaignTouch[];
+}
+
 export interface PurgeResult {
   messages: number;
   campaigns: (CampaignTouch & { settled: number })[];
@@ -72,6 +81,8 @@ export interface RedriveTask {
 export interface DlqService {
   readonly dlqName: string;
   depth(): Promise<DlqDepth>;
+  /** The source queue's VisibilityTimeout in ms: how long after a failed delivery SQS can move a message. */
+  sourceVisibilityTimeoutMs(): Promise<number>;
   /** Up to `limit` DLQ messages, left on the queue (see the note on peeking in the implementation). */
   peek(limit?: number): Promise<DlqMessage[]>;
   /** Depth, then a peek: what an operator looks at first. */
@@ -88,6 +99,17 @@ export interface DlqService {
   /** Recent move tasks off the DLQ, newest first, with their progress. */
   redriveTasks(): Promise<RedriveTask[]>;
   /**
+   * Every DLQ message with its failures, each received once (hidden while the read goes on, so
+   * it gets past ReceiveMessage's sample) and then made visible again; at most `limit`.
+   */
+  readAll(limit?: number): Promise<{ messages: DlqMessage[]; complete: boolean }>;
+  /**
+   * Moves the messages of one campaign, or those named, to the source queue: sent, then deleted
+   * (a crash in between leaves a copy on both, which the handler's idempotency absorbs); the rest
+   * are made visible again. Refused while a redrive task runs.
+   */
+  move(filter: { logId?: number; messageIds?: readonly string[] }): Promise<Touched>;
+  /**
    * Deletes every DLQ message (`confirm` must be the DLQ's name), first recording each recipient
    * without a result as FAILED with code PURGED, so its campaign can finish. Refused while a
    * redrive runs: it would delete what the task is moving.
@@ -101,6 +123,10 @@ export const MAX_REDRIVE_PER_SECOND = 500;
 const RECEIVE_MAX = 10;
 /** Long enough to read the whole DLQ before any message it hid reappears. */
 const SWEEP_VISIBILITY_SECONDS = 300;
+/** Most messages one read-through keeps (a console page, not a bulk export). */
+const DEFAULT_READ_LIMIT = 10_000;
+/** Ends a sweep early (readAll's limit). */
+const STOP = Symbol("stop");
 
 export function queueNameOf(url: string): string {
   return new URL(url).pathname.split("/").filter(Boolean).pop() ?? url;
@@ -111,6 +137,9 @@ export function createDlqService({ client, queueUrl, dlqUrl, pool }: DlqServiceO
   const arns = new Map<string, Promise<string>>();
   const history = createAttemptHistory(pool);
   const store = createMysqlDeliveryStore(pool);
+  // One read-through at a time in this process: a sweep hides what it has read until it ends,
+  // so a second sweep running alongside would miss those messages (purge or move too few).
+  const serially = oneAtATime();
 
   async function call<T>(name: string, run: () => Promise<T>): Promise<T> {
     try {
@@ -136,6 +165,21 @@ export function createDlqService({ client, queueUrl, dlqUrl, pool }: DlqServiceO
       arns.set(url, arn);
     }
     return arn;
+  }
+
+  let visibilityMs: Promise<number> | null = null;
+  function sourceVisibilityTimeoutMs(): Promise<number> {
+    visibilityMs ??= call("GetQueueAttributes", async () => {
+      const out = await client.send(
+        new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["VisibilityTimeout"] }),
+      );
+      return Number(out.Attributes?.VisibilityTimeout ?? 30) * 1000;
+    });
+    // A failed lookup is retried next time rather than kept.
+    visibilityMs.catch(() => {
+      visibilityMs = null;
+    });
+    return visibilityMs;
   }
 
   function depth(): Promise<DlqDepth> {
@@ -182,7 +226,8 @@ export function createDlqService({ client, queueUrl, dlqUrl, pool }: DlqServiceO
       );
       const before = seen.size;
       for (const message of out.Messages ?? []) {
-        if (message.MessageId && !seen.has(message.MessageId)) seen.set(message.MessageId, describe(message));
+        if (message.MessageId && !seen.has(message.MessageId))
+          seen.set(message.MessageId, describeDlqMessage(message));
       }
       if (seen.size === before) break;
     }
@@ -269,80 +314,135 @@ export function createDlqService({ client, queueUrl, dlqUrl, pool }: DlqServiceO
       return found;
     },
 
-    async startRedrive(options = {}) {
-      const { maxPerSecond } = options;
-      if (
-        maxPerSecond !== undefined &&
-        (!Number.isInteger(maxPerSecond) || maxPerSecond < 1 || maxPerSecond > MAX_REDRIVE_PER_SECOND)
-      ) {
-        throw new ValidationError(
-          "maxPerSecond",
-          maxPerSecond,
-          `expected an integer 1-${MAX_REDRIVE_PER_SECOND}`,
+    startRedrive: (options = {}) =>
+      serially(async () => {
+        const { maxPerSecond } = options;
+        if (
+          maxPerSecond !== undefined &&
+          (!Number.isInteger(maxPerSecond) || maxPerSecond < 1 || maxPerSecond > MAX_REDRIVE_PER_SECOND)
+        ) {
+          throw new ValidationError(
+            "maxPerSecond",
+            maxPerSecond,
+            `expected an integer 1-${MAX_REDRIVE_PER_SECOND}`,
+          );
+        }
+        const [sourceArn, destinationArn] = await Promise.all([arnOf(dlqUrl), arnOf(queueUrl)]);
+        await refuseWhileRedriving();
+        const campaigns = await census();
+        const out = await call("StartMessageMoveTask", () =>
+          client.send(
+            new StartMessageMoveTaskCommand({
+              SourceArn: sourceArn,
+              DestinationArn: destinationArn,
+              MaxNumberOfMessagesPerSecond: maxPerSecond,
+            }),
+          ),
         );
-      }
-      const [sourceArn, destinationArn] = await Promise.all([arnOf(dlqUrl), arnOf(queueUrl)]);
-      await refuseWhileRedriving();
-      const campaigns = await census();
-      const out = await call("StartMessageMoveTask", () =>
-        client.send(
-          new StartMessageMoveTaskCommand({
-            SourceArn: sourceArn,
-            DestinationArn: destinationArn,
-            MaxNumberOfMessagesPerSecond: maxPerSecond,
-          }),
-        ),
-      );
-      return { taskHandle: out.TaskHandle ?? "", campaigns };
-    },
+        return { taskHandle: out.TaskHandle ?? "", campaigns };
+      }),
 
     async redriveTasks() {
       return listTasks(await arnOf(dlqUrl));
     },
 
-    async purge(confirm) {
-      if (confirm !== dlqName) {
-        throw new ValidationError("confirm", confirm, `type the queue's name, "${dlqName}", to purge it`);
-      }
-      await refuseWhileRedriving();
-      const touched = new Touches();
-      const settled = new Map<number | null, number>();
-      // Recorded before deleted: a purge that dies between the two leaves results and a message
-      // whose second purge records nothing more.
-      await sweep(async (batch) => {
-        const messages = await withFailures(batch.map(describe));
-        for (const message of messages) {
-          touched.add(message);
-          settled.set(message.logId, (settled.get(message.logId) ?? 0) + (await settle(message)));
+    sourceVisibilityTimeoutMs,
+
+    readAll: (limit) => serially(() => readAll(limit)),
+
+    move: (filter) =>
+      serially(async () => {
+        await refuseWhileRedriving();
+        const moved: DlqMessage[] = [];
+        const kept: Message[] = [];
+        try {
+          await sweep(async (batch) => {
+            const picked = batch.filter((m) => {
+              const d = describeDlqMessage(m);
+              const named = filter.messageIds?.includes(d.messageId) ?? true;
+              return named && (filter.logId === undefined || d.logId === filter.logId);
+            });
+            kept.push(...batch.filter((m) => !picked.includes(m)));
+            if (picked.length === 0) return;
+            const sent = await call("SendMessageBatch", () =>
+              client.send(
+                new SendMessageBatchCommand({
+                  QueueUrl: queueUrl,
+                  Entries: picked.map((m, n) => ({ Id: String(n), MessageBody: m.Body ?? "" })),
+                }),
+              ),
+            );
+            const ok = new Set((sent.Successful ?? []).map((r) => Number(r.Id)));
+            kept.push(...picked.filter((_m, n) => !ok.has(n)));
+            const delivered = picked.filter((_m, n) => ok.has(n));
+            if (delivered.length > 0) await deleteAll(delivered);
+            moved.push(...delivered.map(describeDlqMessage));
+          });
+        } finally {
+          await release(kept);
         }
-        await deleteAll(batch);
-      });
-      return {
-        messages: touched.messages,
-        campaigns: touched.list().map((c) => ({ ...c, settled: settled.get(c.logId) ?? 0 })),
-      };
-    },
+        return touchesOf(moved);
+      }),
+
+    purge: (confirm) =>
+      serially(async () => {
+        if (confirm !== dlqName) {
+          throw new ValidationError("confirm", confirm, `type the queue's name, "${dlqName}", to purge it`);
+        }
+        await refuseWhileRedriving();
+        const touched = new Touches();
+        const settled = new Map<number | null, number>();
+        // Recorded before deleted: a purge that dies between the two leaves results and a message
+        // whose second purge records nothing more.
+        await sweep(async (batch) => {
+          const messages = await withFailures(batch.map(describeDlqMessage));
+          for (const message of messages) {
+            touched.add(message);
+            settled.set(message.logId, (settled.get(message.logId) ?? 0) + (await settle(message)));
+          }
+          await deleteAll(batch);
+        });
+        return {
+          messages: touched.messages,
+          campaigns: touched.list().map((c) => ({ ...c, settled: settled.get(c.logId) ?? 0 })),
+        };
+      }),
   };
 
   /** Which campaigns the DLQ holds: every message received once, then made visible again. */
   async function census(): Promise<CampaignTouch[]> {
-    const touched = new Touches();
-    const handles: string[] = [];
-    await sweep(async (batch) => {
-      for (const message of batch) {
-        touched.add(describe(message));
-        if (message.ReceiptHandle) handles.push(message.ReceiptHandle);
-      }
-    });
-    for (let i = 0; i < handles.length; i += RECEIVE_MAX) {
-      const entries = handles
+    return touchesOf((await readAll()).messages).campaigns;
+  }
+
+  async function readAll(limit = DEFAULT_READ_LIMIT): Promise<{ messages: DlqMessage[]; complete: boolean }> {
+    const seen = new Map<string, Message>();
+    let complete = true;
+    try {
+      await sweep(async (batch) => {
+        for (const m of batch) if (m.MessageId && !seen.has(m.MessageId)) seen.set(m.MessageId, m);
+        if (seen.size >= limit) {
+          complete = false;
+          throw STOP;
+        }
+      });
+    } catch (error) {
+      if (error !== STOP) throw error;
+    } finally {
+      await release([...seen.values()]);
+    }
+    return { messages: await withFailures([...seen.values()].map(describeDlqMessage)), complete };
+  }
+
+  /** Makes hidden messages visible again, ten at a time. */
+  async function release(messages: readonly Message[]): Promise<void> {
+    for (let i = 0; i < messages.length; i += RECEIVE_MAX) {
+      const entries = messages
         .slice(i, i + RECEIVE_MAX)
-        .map((handle, n) => ({ Id: String(n), ReceiptHandle: handle, VisibilityTimeout: 0 }));
+        .map((m, n) => ({ Id: String(n), ReceiptHandle: m.ReceiptHandle ?? "", VisibilityTimeout: 0 }));
       await call("ChangeMessageVisibilityBatch", () =>
         client.send(new ChangeMessageVisibilityBatchCommand({ QueueUrl: dlqUrl, Entries: entries })),
       );
     }
-    return touched.list();
   }
 
   async function deleteAll(batch: Message[]): Promise<void> {
@@ -373,6 +473,18 @@ export function createDlqService({ client, queueUrl, dlqUrl, pool }: DlqServiceO
   }
 }
 
+/** Messages and recipients in all and per campaign (most messages first). */
+export function touchesOf(messages: readonly Pick<DlqMessage, "logId" | "userIds">[]): Touched {
+  const touches = new Touches();
+  for (const m of messages) touches.add(m);
+  const campaigns = touches.list().sort((a, b) => b.messages - a.messages || (a.logId ?? 0) - (b.logId ?? 0));
+  return {
+    messages: touches.messages,
+    recipients: campaigns.reduce((n, c) => n + c.recipients, 0),
+    campaigns,
+  };
+}
+
 /** Messages and recipients per campaign, in the order first seen. */
 class Touches {
   messages = 0;
@@ -391,7 +503,8 @@ class Touches {
   }
 }
 
-function describe(message: Message): DlqMessage {
+/** A received DLQ message's attributes and the routing fields its body names. */
+export function describeDlqMessage(message: Message): DlqMessage {
   const body = message.Body ?? "";
   const sent = Number(message.Attributes?.SentTimestamp);
   const base = {

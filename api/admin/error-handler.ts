@@ -26,11 +26,15 @@ const FASTIFY_CODES: Record<string, [number, string]> = {
 const UNPROCESSABLE = new Set(["AUDIENCE_EMPTY"]);
 const DOMAIN_STATUS: Record<string, number> = { CAMPAIGN_NOT_FOUND: 404, RESUME_REFUSED: 409 };
 
-/** Turns every error into `{ error, message, field? }` with the right status; hides internals on 5xx. */
+/**
+ * Turns every error into `{ error, message, field?, requestId }` with the right status; hides
+ * internals on 5xx, whose stack goes to the log under the same request id.
+ */
 export function adminErrorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
   const [status, body] = describe(error);
   if (status >= 500) request.log.error({ err: error }, "request failed");
-  return reply.status(status).send(body);
+  reply.errorCode = body.error;
+  return reply.status(status).send({ ...body, requestId: request.id });
 }
 
 function describe(error: FastifyError): [number, ErrorReply] {

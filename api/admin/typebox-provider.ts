@@ -33,4 +33,8 @@ declare module "fastify" {
   interface FastifyRequest {
     principal: Principal | null;
   }
+  interface FastifyReply {
+    /** The error code an error reply carried, for the request log line. */
+    errorCode: string | null;
+  }
 }

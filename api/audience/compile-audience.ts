@@ -102,6 +102,14 @@ const audienceSchema = z.discriminatedUnion("kind", [
     .strict(),
 ]);
 
+/**
+ * The audience's shape as an OpenAPI 3.0 schema, for the API description. Condition values are
+ * checked per field beyond it (GET /audiences/fields lists fields, operators and values).
+ */
+export function audienceOpenApiSchema(): Record<string, unknown> {
+  return z.toJSONSchema(audienceSchema, { target: "openapi-3.0", io: "input", unrepresentable: "any" });
+}
+
 /** Validates an audience from outside (admin API body, CLI); errors name the field path and value. */
 export function parseAudience(input: unknown, where = "audience"): AudienceSource {
   const parsed = parseWith(audienceSchema, input, where);

@@ -48,6 +48,15 @@ export function registerConsoleRoutes(app: FastifyInstance): void {
   app.get("/console.js", { config, schema }, async (_request, reply) =>
     reply.type("text/javascript; charset=utf-8").send(await script()),
   );
+  // Browsers ask for /favicon.ico on their own; both names get the same small SVG.
+  for (const path of ["/favicon.svg", "/favicon.ico"]) {
+    app.get(path, { config, schema }, async (_request, reply) =>
+      reply
+        .type("image/svg+xml")
+        .header("cache-control", "public, max-age=86400")
+        .send(await readFile(join(HERE, "favicon.svg"), "utf8")),
+    );
+  }
 }
 
 async function bundleScript(): Promise<string> {

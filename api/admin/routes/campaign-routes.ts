@@ -5,6 +5,8 @@ import { principalOf } from "../access-control";
 import type { CampaignLauncher } from "../campaign-launcher";
 import type { CampaignQueries, FailureRow } from "../campaign-queries";
 import { csvLine } from "../csv";
+import type { DlqIndex } from "../dlq-index";
+import { touchesOf } from "../dlq-service";
 import { NotFoundError } from "../errors";
 import type { RecordChange } from "../record-change";
 import {
@@ -12,7 +14,7 @@ import {
   CampaignSummary,
   CreateCampaignBody,
   CreateCampaignReply,
-  errorResponses,
+  errorReply,
   FailureRow as FailureRowSchema,
   FailuresQuery,
   IdParams,
@@ -25,6 +27,7 @@ import type { AdminApp } from "../typebox-provider";
 export interface CampaignRoutesDeps {
   launcher: CampaignLauncher;
   campaigns: CampaignQueries;
+  index: DlqIndex;
   recordChange: RecordChange;
 }
 
@@ -32,20 +35,29 @@ const CSV_HEADER = ["user_id", "phone", "error_code", "error_detail", "attempts"
 
 export function registerCampaignRoutes(
   app: AdminApp,
-  { launcher, campaigns, recordChange }: CampaignRoutesDeps,
+  { launcher, campaigns, index, recordChange }: CampaignRoutesDeps,
 ) {
+  /** Each campaign's share of the DLQ, from the index's snapshot. */
+  const dlqShares = async () => {
+    const shares = new Map<number | null, { messages: number; recipients: number }>();
+    for (const c of touchesOf((await index.snapshot()).entries).campaigns)
+      shares.set(c.logId, { messages: c.messages, recipients: c.recipients });
+    return (logId: number) => shares.get(logId) ?? { messages: 0, recipients: 0 };
+  };
+
   app.post(
     "/campaigns",
     {
       config: { role: "operator" },
       schema: {
+        operationId: "createCampaign",
         summary: "Send a campaign",
         description:
           "Creates the campaign and answers 202 at once; recipients are enqueued in the background " +
           "(follow GET /campaigns/{id}).",
         tags: ["campaigns"],
         body: CreateCampaignBody,
-        response: { 202: CreateCampaignReply, ...errorResponses },
+        response: { 202: CreateCampaignReply, 422: errorReply },
       },
     },
     async (request, reply) => {
@@ -74,6 +86,7 @@ export function registerCampaignRoutes(
     {
       config: { role: "operator" },
       schema: {
+        operationId: "resumeCampaign",
         summary: "Continue an interrupted campaign's enqueue from its checkpoint",
         description:
           "For a campaign whose producer died mid-enqueue (GET /campaigns/{id} shows interrupted: true). " +
@@ -82,9 +95,8 @@ export function registerCampaignRoutes(
         params: IdParams,
         response: {
           202: ResumeCampaignReply,
-          404: Type.Ref("ErrorBody"),
-          409: Type.Ref("ErrorBody"),
-          ...errorResponses,
+          404: errorReply,
+          409: errorReply,
         },
       },
     },
@@ -107,29 +119,35 @@ export function registerCampaignRoutes(
     "/campaigns",
     {
       schema: {
+        operationId: "listCampaigns",
         summary: "Campaign history, newest first",
         tags: ["campaigns"],
         querystring: Type.Object(Paging),
-        response: { 200: pageOf(CampaignSummary), ...errorResponses },
+        response: { 200: pageOf(CampaignSummary, "CampaignPage") },
       },
     },
-    async (request) => campaigns.list(request.query),
+    async (request) => {
+      const [page, shareOf] = await Promise.all([campaigns.list(request.query), dlqShares()]);
+      return { ...page, items: page.items.map((c) => ({ ...c, dlq: shareOf(c.id) })) };
+    },
   );
 
   app.get(
     "/campaigns/:id",
     {
       schema: {
-        summary: "One campaign's progress and failure reasons",
+        operationId: "getCampaign",
+        summary: "One campaign's progress, failure reasons, failed attempts so far, and DLQ share",
         tags: ["campaigns"],
         params: IdParams,
-        response: { 200: CampaignDetail, 404: Type.Ref("ErrorBody"), ...errorResponses },
+        response: { 200: CampaignDetail, 404: errorReply },
       },
     },
     async (request) => {
-      const detail = await campaigns.get(request.params.id);
-      if (!detail) throw new NotFoundError(`campaign ${request.params.id}`);
-      return detail;
+      const { id } = request.params;
+      const [detail, shareOf] = await Promise.all([campaigns.get(id), dlqShares()]);
+      if (!detail) throw new NotFoundError(`campaign ${id}`);
+      return { ...detail, dlq: shareOf(id) };
     },
   );
 
@@ -137,12 +155,13 @@ export function registerCampaignRoutes(
     "/campaigns/:id/failures",
     {
       schema: {
+        operationId: "listCampaignFailures",
         summary: "Failed recipients, paged; ?format=csv or Accept: text/csv streams all of them as CSV",
         tags: ["campaigns"],
         params: IdParams,
         querystring: FailuresQuery,
         produces: ["application/json", "text/csv"],
-        response: { 200: pageOf(FailureRowSchema), 404: Type.Ref("ErrorBody"), ...errorResponses },
+        response: { 200: pageOf(FailureRowSchema, "FailurePage"), 404: errorReply },
       },
     },
     async (request, reply) => {
@@ -153,6 +172,12 @@ export function registerCampaignRoutes(
       const page = await campaigns.failures(id, paging);
       if (!page) throw new NotFoundError(`campaign ${id}`);
       if (!wantsCsv) return page;
+      // An export takes recipients' (masked) data out of the console: audited like a change.
+      await recordChange(request, {
+        action: "campaign.export",
+        target: `campaign:${id}`,
+        detail: { format: "csv", rows: page.total },
+      });
       return reply
         .type("text/csv; charset=utf-8")
         .header("content-disposition", `attachment; filename="campaign-${id}-failures.csv"`)

@@ -3,7 +3,7 @@ import type { Pool } from "mysql2/promise";
 import type { Clock } from "../../../domain/clock";
 import { principalOf } from "../access-control";
 import { type AlarmStatusSource, overallState } from "../alarm-status";
-import { AlarmsReply, errorResponses, HealthReply, WhoAmIReply } from "../schemas";
+import { AlarmsReply, HealthReply, WhoAmIReply } from "../schemas";
 import type { AdminApp } from "../typebox-provider";
 
 export interface StatusRoutesDeps {
@@ -23,9 +23,10 @@ export function registerStatusRoutes(app: AdminApp, { pool, sqs, alarms, clock }
     "/whoami",
     {
       schema: {
+        operationId: "whoAmI",
         summary: "The name and role of the calling token",
         tags: ["status"],
-        response: { 200: WhoAmIReply, ...errorResponses },
+        response: { 200: WhoAmIReply },
       },
     },
     async (request) => principalOf(request),
@@ -35,9 +36,10 @@ export function registerStatusRoutes(app: AdminApp, { pool, sqs, alarms, clock }
     "/alarms",
     {
       schema: {
+        operationId: "getAlarms",
         summary: "Alarm states and transitions",
         tags: ["status"],
-        response: { 200: AlarmsReply, ...errorResponses },
+        response: { 200: AlarmsReply },
       },
     },
     async () => {
@@ -59,6 +61,7 @@ export function registerStatusRoutes(app: AdminApp, { pool, sqs, alarms, clock }
     {
       config: { public: true, rateLimit: false },
       schema: {
+        operationId: "getHealth",
         summary: "Reachability of MySQL and SQS (no token needed)",
         tags: ["status"],
         response: { 200: HealthReply, 503: HealthReply },

@@ -1,7 +1,8 @@
 import type { AddressInfo } from "node:net";
 import { GetQueueAttributesCommand, SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
-import type { Pool, ResultSetHeader } from "mysql2/promise";
+import type { Pool, ResultSetHeader, RowDataPacket } from "mysql2/promise";
 import { encodeMessageBody, type MessageBody } from "../../../domain/message-body";
+import type { TemplateOverrides } from "../../../infra/pipeline-config";
 import { startTestElasticMq, type TestElasticMq } from "../../../test/support/elasticmq";
 import { messageBody } from "../../../test/support/sqs-event";
 import { createTestDatabase, type TestDatabase } from "../../../test/support/test-database";
@@ -39,9 +40,12 @@ export interface Backends {
   client: SQSClient;
 }
 
-/** A real ElasticMQ (the template's two queues) and a migrated MariaDB database, for one test file. */
-export async function startBackends(label: string): Promise<Backends> {
-  const [db, mq] = await Promise.all([createTestDatabase(label), startTestElasticMq()]);
+/**
+ * A real ElasticMQ (the template's two queues, after `overrides`) and a migrated MariaDB
+ * database, for one test file.
+ */
+export async function startBackends(label: string, overrides: TemplateOverrides = {}): Promise<Backends> {
+  const [db, mq] = await Promise.all([createTestDatabase(label), startTestElasticMq(overrides)]);
   return { db, mq, client: mq.client };
 }
 
@@ -58,6 +62,7 @@ export async function startAdmin(
     messaging: createMessagingService({ pool: db.pool, queue: createSqsMessageQueue(client, mq.queueUrl) }),
     tokens: [OPERATOR, VIEWER],
     failureReasonsRefreshMs: 0,
+    logger: false,
     ...overrides,
   });
   await app.listen({ port: 0, host: "127.0.0.1" });
@@ -162,6 +167,22 @@ export async function queueDepth(client: SQSClient, queueUrl: string): Promise<n
     Number(out.Attributes?.ApproximateNumberOfMessages ?? 0) +
     Number(out.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0)
   );
+}
+
+/** The audit log's rows for one action, oldest first, with `detail` parsed. */
+export async function auditRows(pool: Pool, action: string) {
+  const [rows] = await pool.query<RowDataPacket[]>(
+    "SELECT actor, role, action, target, detail, remote_addr FROM audit_log WHERE action = ? ORDER BY id",
+    [action],
+  );
+  return rows.map((r) => ({
+    actor: r.actor as string,
+    role: r.role as string,
+    action: r.action as string,
+    target: r.target as string | null,
+    detail: typeof r.detail === "string" ? JSON.parse(r.detail) : r.detail,
+    remote_addr: r.remote_addr as string | null,
+  }));
 }
 
 /** A reply's status and parsed JSON body, for assertions. */

@@ -5,6 +5,7 @@ import {
   type Backends,
   eventually,
   type Harness,
+  auditRows as harnessAuditRows,
   json,
   OPERATOR,
   queueDepth,
@@ -55,13 +56,7 @@ afterAll(async () => {
   await backends?.db.drop();
 });
 
-async function auditRows(action: string) {
-  const [rows] = await admin.pool.query<RowDataPacket[]>(
-    "SELECT actor, role, action, target, detail, remote_addr FROM audit_log WHERE action = ? ORDER BY id",
-    [action],
-  );
-  return rows.map((r) => ({ ...r, detail: typeof r.detail === "string" ? JSON.parse(r.detail) : r.detail }));
-}
+const auditRows = (action: string) => harnessAuditRows(admin.pool, action);
 
 async function logCount(): Promise<number> {
   const [rows] = await admin.pool.query<RowDataPacket[]>("SELECT COUNT(*) AS n FROM messaging_log");
@@ -585,7 +580,7 @@ describe("alarms and the API description", () => {
     }
   });
 
-  it("serves an OpenAPI document that describes every route, to token holders only", async () => {
+  it("serves the OpenAPI document to token holders only (openapi.test.ts checks its content)", async () => {
     // Prepare
     const path = "/openapi.json";
     // Act
@@ -594,19 +589,5 @@ describe("alarms and the API description", () => {
     // Assess
     expect(anonymous.status).toBe(401);
     expect(doc.openapi).toMatch(/^3\./);
-    expect(Object.keys(doc.paths).sort()).toEqual([
-      "/alarms",
-      "/audiences/fields",
-      "/audiences/preview",
-      "/campaigns",
-      "/campaigns/{id}",
-      "/campaigns/{id}/failures",
-      "/campaigns/{id}/resume",
-      "/dlq",
-      "/dlq/purge",
-      "/dlq/redrive",
-      "/health",
-      "/whoami",
-    ]);
   });
 });

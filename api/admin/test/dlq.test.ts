@@ -1,12 +1,15 @@
-import { PurgeQueueCommand } from "@aws-sdk/client-sqs";
+import { PurgeQueueCommand, SendMessageBatchCommand } from "@aws-sdk/client-sqs";
 import type { RowDataPacket } from "mysql2/promise";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { encodeMessageBody } from "../../../domain/message-body";
+import { messageBody } from "../../../test/support/sqs-event";
 import {
   type Backends,
   eventually,
   type Harness,
   json,
   queueDepth,
+  seedCampaignWithFailures,
   sendBodies,
   startAdmin,
   startBackends,
@@ -48,41 +51,284 @@ async function audits(action: string) {
   return rows.map((r) => ({ ...r, detail: typeof r.detail === "string" ? JSON.parse(r.detail) : r.detail }));
 }
 
+/** Puts one v1 body per chunk on the DLQ, ten at a time; returns the message IDs in order. */
+async function fillDlq(chunks: readonly { logId: number; chunkId: number; userIds?: number[] }[]) {
+  const ids: string[] = [];
+  for (let i = 0; i < chunks.length; i += 10) {
+    const batch = chunks.slice(i, i + 10);
+    const out = await admin.sqs.client.send(
+      new SendMessageBatchCommand({
+        QueueUrl: admin.sqs.dlqUrl,
+        Entries: batch.map((c, j) => ({
+          Id: String(j),
+          MessageBody: encodeMessageBody(messageBody({ userIds: [c.chunkId * 10 + 1], ...c })),
+        })),
+      }),
+    );
+    const byId = new Map((out.Successful ?? []).map((s) => [Number(s.Id), s.MessageId ?? ""]));
+    ids.push(...batch.map((_c, j) => byId.get(j) ?? ""));
+  }
+  return ids;
+}
+
+/** A failed attempt row as the handler writes it. */
+async function recordAttempt(a: {
+  logId: number;
+  chunkId: number;
+  messageId: string;
+  receiveCount: number;
+  code: string;
+  detail?: string;
+  at?: string;
+}) {
+  await admin.pool.execute(
+    `INSERT INTO delivery_attempt (log_id, chunk_id, message_id, receive_count, code, detail, at)
+     VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    [
+      a.logId,
+      a.chunkId,
+      a.messageId,
+      a.receiveCount,
+      a.code,
+      a.detail ?? a.code,
+      new Date(a.at ?? "2026-03-01T09:00:00Z"),
+    ],
+  );
+}
+
+const getDlq = async (query = "") =>
+  (await json(await admin.call("GET", `/dlq${query}`, { token: VIEWER.token }))).body;
+
 describe("GET /dlq", () => {
-  it("shows depth and parsed messages without consuming them", async () => {
-    // Prepare
-    await sendBodies(admin.sqs.client, admin.sqs.dlqUrl, [
-      { logId: 7, chunkId: 0, userIds: [1, 2, 3] },
-      { logId: 7, chunkId: 4, userIds: [41] },
-      { logId: 8, chunkId: 1, userIds: [9] },
-      "not json at all",
-    ]);
+  it("reads the whole DLQ, filters it by campaign and error code on the server, and counts what it hides", async () => {
+    // Prepare: 91 messages, campaign 7 with 60 (503s), campaign 8 with 31 (timeouts on even chunks).
+    const chunks = [
+      ...Array.from({ length: 60 }, (_, i) => ({ logId: 7, chunkId: i })),
+      ...Array.from({ length: 31 }, (_, i) => ({ logId: 8, chunkId: i })),
+    ];
+    const ids = await fillDlq(chunks);
+    for (const [i, c] of chunks.entries()) {
+      const code =
+        c.logId === 7 ? "CARRIER_HTTP_503" : c.chunkId % 2 === 0 ? "CARRIER_TIMEOUT" : "CARRIER_HTTP_500";
+      for (let receive = 1; receive <= 3; receive++) {
+        await recordAttempt({ ...c, messageId: ids[i] ?? "", receiveCount: receive, code });
+      }
+    }
     // Act
-    const first = (await json(await admin.call("GET", "/dlq?limit=10", { token: VIEWER.token }))).body;
-    const second = (await json(await admin.call("GET", "/dlq?limit=10&logId=7", { token: VIEWER.token })))
-      .body;
+    const all = await getDlq("?refresh=true");
+    const page2 = await getDlq("?page=2&pageSize=50");
+    const seven = await getDlq("?logId=7&pageSize=50");
+    const timeouts = await getDlq("?logId=8&errorCode=CARRIER_TIMEOUT");
     // Assess
-    expect(first.queue).toBe("messaging-dlq");
-    expect(first.depth.visible).toBe(4);
-    expect(first.messages).toHaveLength(4);
-    const chunks = first.messages
-      .filter((m: { logId: number | null }) => m.logId !== null)
-      .map((m: { logId: number; chunkId: number; userIds: number[] }) => [m.logId, m.chunkId, m.userIds])
-      .sort();
-    expect(chunks).toEqual([
-      [7, 0, [1, 2, 3]],
-      [7, 4, [41]],
-      [8, 1, [9]],
+    expect(all).toMatchObject({ total: 91, matching: 91, complete: true, page: 1, pageSize: 50 });
+    expect(all.items).toHaveLength(50);
+    expect(page2.items).toHaveLength(41);
+    expect(seven).toMatchObject({ total: 91, matching: 60 });
+    expect(seven.items).toHaveLength(50);
+    expect(timeouts.matching).toBe(16);
+    expect(timeouts.items.every((m: { chunkId: number }) => m.chunkId % 2 === 0)).toBe(true);
+    expect(all.campaigns).toEqual([
+      { logId: 7, messages: 60, recipients: 60 },
+      { logId: 8, messages: 31, recipients: 31 },
     ]);
-    const unreadable = first.messages.find((m: { logId: number | null }) => m.logId === null);
-    expect(unreadable).toMatchObject({
-      body: "not json at all",
+    expect(all.errorCodes).toEqual([
+      { errorCode: "CARRIER_HTTP_503", messages: 60 },
+      { errorCode: "CARRIER_TIMEOUT", messages: 16 },
+      { errorCode: "CARRIER_HTTP_500", messages: 15 },
+    ]);
+    expect(all.items[0]).toMatchObject({
+      logId: 8,
+      chunkId: 0,
+      errorCode: "CARRIER_TIMEOUT",
+      receiveCountAtMove: 3,
+      // The last failure plus the source queue's VisibilityTimeout (120 s in the template).
+      movedAt: "2026-03-01T09:02:00.000Z",
+    });
+  });
+
+  it("shows the same rows in the same order on every refresh: reading does not change what it shows", async () => {
+    // Prepare
+    const ids = await fillDlq([
+      { logId: 3, chunkId: 2 },
+      { logId: 3, chunkId: 0 },
+      { logId: 4, chunkId: 1 },
+    ]);
+    await recordAttempt({
+      logId: 3,
+      chunkId: 2,
+      messageId: ids[0] ?? "",
+      receiveCount: 3,
+      code: "CARRIER_HTTP_503",
+    });
+    // Act
+    const first = await getDlq("?refresh=true");
+    const later = [await getDlq(), await getDlq(), await getDlq()];
+    // Assess
+    const rows = (r: { items: { logId: number; chunkId: number; receiveCount: number }[] }) =>
+      r.items.map((m) => [m.logId, m.chunkId, m.receiveCount]);
+    expect(rows(first).map(([l, c]) => [l, c])).toEqual([
+      [4, 1],
+      [3, 0],
+      [3, 2],
+    ]);
+    for (const reply of later) {
+      expect(rows(reply)).toEqual(rows(first));
+      expect(reply.scannedAt).toBe(first.scannedAt);
+    }
+    expect(first.items[2]).toMatchObject({ errorCode: "CARRIER_HTTP_503", receiveCountAtMove: 3 });
+    expect(first.items[0]).toMatchObject({ errorCode: null, receiveCountAtMove: null, movedAt: null });
+  });
+
+  it("finds the reason of a redriven chunk, which returns under a new message ID", async () => {
+    // Prepare
+    await fillDlq([{ logId: 5, chunkId: 9 }]);
+    await recordAttempt({
+      logId: 5,
+      chunkId: 9,
+      messageId: "before-the-redrive",
+      receiveCount: 3,
+      code: "CARRIER_HTTP_502",
+      detail: "BAD_GATEWAY: upstream down",
+    });
+    // Act
+    const reply = await getDlq("?refresh=true");
+    // Assess
+    expect(reply.items[0]).toMatchObject({
+      errorCode: "CARRIER_HTTP_502",
+      errorDetail: "BAD_GATEWAY: upstream down",
+    });
+  });
+
+  it("keeps unreadable bodies, naming why", async () => {
+    // Prepare
+    await sendBodies(admin.sqs.client, admin.sqs.dlqUrl, ["not json at all"]);
+    // Act
+    const reply = await getDlq("?refresh=true");
+    // Assess
+    expect(reply.items[0]).toMatchObject({
+      logId: null,
       userIds: [],
       parseError: expect.stringContaining("JSON"),
     });
-    expect(second.messages.map((m: { chunkId: number }) => m.chunkId).sort()).toEqual([0, 4]);
-    expect(await queueDepth(admin.sqs.client, admin.sqs.dlqUrl)).toBe(4);
-    expect(first.note).toMatch(/ApproximateReceiveCount/);
+    expect(reply.campaigns).toEqual([{ logId: null, messages: 1, recipients: 0 }]);
+  });
+});
+
+describe("campaigns in trouble", () => {
+  it("show their failed attempts by code and their DLQ share, in the detail and the history", async () => {
+    // Prepare
+    const logId = await seedCampaignWithFailures(admin.pool, []);
+    const ids = await fillDlq([
+      { logId, chunkId: 0, userIds: [1, 2] },
+      { logId, chunkId: 1, userIds: [3] },
+    ]);
+    for (const [i, messageId] of ids.entries()) {
+      await recordAttempt({ logId, chunkId: i, messageId, receiveCount: 1, code: "CARRIER_TIMEOUT" });
+      await recordAttempt({
+        logId,
+        chunkId: i,
+        messageId,
+        receiveCount: 2,
+        code: "CARRIER_HTTP_503",
+        detail: `SERVICE_UNAVAILABLE: maintenance ${i}`,
+        at: "2026-03-01T09:05:00Z",
+      });
+    }
+    await getDlq("?refresh=true");
+    // Act
+    const detail = (await json(await admin.call("GET", `/campaigns/${logId}`))).body;
+    const history = (await json(await admin.call("GET", "/campaigns?pageSize=500"))).body;
+    // Assess
+    expect(detail.failedAttempts.byCode).toEqual([
+      {
+        code: "CARRIER_HTTP_503",
+        count: 2,
+        lastDetail: "SERVICE_UNAVAILABLE: maintenance 1",
+        lastAt: "2026-03-01T09:05:00.000Z",
+      },
+      {
+        code: "CARRIER_TIMEOUT",
+        count: 2,
+        lastDetail: "CARRIER_TIMEOUT",
+        lastAt: "2026-03-01T09:00:00.000Z",
+      },
+    ]);
+    expect(detail.dlq).toEqual({ messages: 2, recipients: 3 });
+    const row = history.items.find((c: { id: number }) => c.id === logId);
+    expect(row.dlq).toEqual({ messages: 2, recipients: 3 });
+  });
+});
+
+describe("POST /dlq/messages/redrive", () => {
+  it("moves one campaign's messages back, leaves the rest, and audits what it touched", async () => {
+    // Prepare
+    await fillDlq([
+      { logId: 11, chunkId: 0, userIds: [1, 2, 3] },
+      { logId: 11, chunkId: 1, userIds: [4, 5] },
+      { logId: 12, chunkId: 0, userIds: [6] },
+    ]);
+    // Act
+    const reply = await json(await admin.call("POST", "/dlq/messages/redrive", { body: { logId: 11 } }));
+    const after = await getDlq();
+    // Assess
+    expect(reply).toEqual({
+      status: 200,
+      body: { messages: 2, recipients: 5, campaigns: [{ logId: 11, messages: 2, recipients: 5 }] },
+    });
+    expect(await queueDepth(admin.sqs.client, admin.sqs.queueUrl)).toBe(2);
+    expect(after).toMatchObject({ total: 1, campaigns: [{ logId: 12, messages: 1, recipients: 1 }] });
+    expect((await audits("dlq.redrive")).at(-1)).toMatchObject({
+      actor: "olivia",
+      detail: { scope: "campaign", logId: 11, messages: 2, recipients: 5 },
+    });
+  });
+
+  it("moves every message of the campaign while the console reads the DLQ at the same time", async () => {
+    // Prepare: a read hides what it has read until it ends; a move alongside must not miss those.
+    await fillDlq([
+      ...Array.from({ length: 30 }, (_, i) => ({ logId: 21, chunkId: i })),
+      ...Array.from({ length: 20 }, (_, i) => ({ logId: 22, chunkId: i })),
+    ]);
+    // Act
+    const [, moved] = await Promise.all([
+      getDlq("?refresh=true"),
+      json(await admin.call("POST", "/dlq/messages/redrive", { body: { logId: 21 } })),
+      getDlq("?refresh=true"),
+    ]);
+    const after = await getDlq("?refresh=true");
+    // Assess
+    expect(moved.body).toMatchObject({ messages: 30, recipients: 30 });
+    expect(after.campaigns).toEqual([{ logId: 22, messages: 20, recipients: 20 }]);
+    expect(await queueDepth(admin.sqs.client, admin.sqs.queueUrl)).toBe(30);
+  });
+
+  it("moves only the messages named", async () => {
+    // Prepare
+    const ids = await fillDlq([
+      { logId: 13, chunkId: 0 },
+      { logId: 13, chunkId: 1 },
+      { logId: 13, chunkId: 2 },
+    ]);
+    // Act
+    const reply = await json(
+      await admin.call("POST", "/dlq/messages/redrive", { body: { messageIds: [ids[0], ids[2]] } }),
+    );
+    const left = await getDlq();
+    // Assess
+    expect(reply.body).toMatchObject({ messages: 2, recipients: 2 });
+    expect(left.items.map((m: { chunkId: number }) => m.chunkId)).toEqual([1]);
+  });
+
+  it("names what to move, and refuses a viewer", async () => {
+    // Act
+    const nothing = await json(await admin.call("POST", "/dlq/messages/redrive", { body: {} }));
+    const viewer = await admin.call("POST", "/dlq/messages/redrive", {
+      token: VIEWER.token,
+      body: { logId: 1 },
+    });
+    // Assess
+    expect(nothing).toMatchObject({ status: 400, body: { field: "logId" } });
+    expect(viewer.status).toBe(403);
   });
 });
 
@@ -114,9 +360,12 @@ describe("POST /dlq/redrive", () => {
       role: "operator",
       target: "messaging-dlq",
       detail: {
+        scope: "all",
         taskHandle: started.body.taskHandle,
         maxPerSecond: 1,
         depthBefore: { visible: 3, inFlight: 0, delayed: 0 },
+        messages: 3,
+        recipients: 9,
         campaigns,
       },
     });
@@ -165,10 +414,10 @@ describe("POST /dlq/purge", () => {
       "not json",
     ]);
     // Act
-    const peeked = (await json(await admin.call("GET", `/dlq?logId=${logId}`))).body;
+    const peeked = (await json(await admin.call("GET", `/dlq?logId=${logId}&refresh=true`))).body;
     const reply = await json(await admin.call("POST", "/dlq/purge", { body: { confirm: "messaging-dlq" } }));
     // Assess
-    expect(peeked.messages.find((m: { chunkId: number }) => m.chunkId === 0).failures).toEqual([
+    expect(peeked.items.find((m: { chunkId: number }) => m.chunkId === 0).failures).toEqual([
       expect.objectContaining({ receiveCount: 1, code: "CARRIER_HTTP_503", detail: outage }),
       expect.objectContaining({ receiveCount: 2 }),
       expect.objectContaining({ receiveCount: 3 }),

@@ -63,14 +63,27 @@ export const api = {
 
 export type { AudienceFieldInfo as FieldInfo } from "../../admin/audience-fields";
 export type { Principal as Me } from "../../admin/auth";
-export type { CampaignDetail, CampaignSummary, FailureRow, Page } from "../../admin/campaign-queries";
-export type { DlqDepth, DlqMessage, RedriveTask } from "../../admin/dlq-service";
+export type { FailureRow, Page } from "../../admin/campaign-queries";
+export type { DlqDepth, RedriveTask } from "../../admin/dlq-service";
 // Type-only imports: esbuild drops them, so no server code reaches the browser bundle.
 export type { AudienceCondition as Condition, AudienceSource } from "../../audience/compile-audience";
 
 import type { Static } from "@sinclair/typebox";
-import type { AlarmsReply, DlqReply, PreviewReply } from "../../admin/schemas";
+import type {
+  AlarmsReply,
+  CampaignDetail as CampaignDetailSchema,
+  CampaignSummary as CampaignSummarySchema,
+  DlqReply,
+  MovedReply,
+  PreviewReply,
+  PurgeReply,
+} from "../../admin/schemas";
 
 export type Alarms = Static<typeof AlarmsReply>;
 export type Preview = Static<typeof PreviewReply>;
 export type DlqView = Static<typeof DlqReply>;
+export type DlqEntry = DlqView["items"][number];
+export type Moved = Static<typeof MovedReply>;
+export type Purged = Static<typeof PurgeReply>;
+export type CampaignDetail = Static<typeof CampaignDetailSchema>;
+export type CampaignSummary = Static<typeof CampaignSummarySchema>;

@@ -1,16 +1,13 @@
-const OPS: Record<string, string> = {
-  eq: "=",
-  ne: "≠",
-  in: "in",
-  gte: "≥",
-  lte: "≤",
-  before: "before",
-  after: "after",
-  is_null: "is empty",
-};
+import { t, tryT } from "./i18n";
+
+const SYMBOLS: Record<string, string> = { eq: "=", ne: "≠", gte: "≥", lte: "≤" };
 
 export function opLabel(op: string): string {
-  return OPS[op] ?? op;
+  return SYMBOLS[op] ?? tryT(`op.${op}`, op);
+}
+
+export function fieldLabel(field: string, fallback = field): string {
+  return tryT(`field.${field}`, fallback);
 }
 
 /** A one-line, human reading of an audience as stored in messaging_log.audience. */
@@ -19,15 +16,15 @@ export function describeAudience(audience: unknown): string {
   if (!a || typeof a !== "object") return "—";
   switch (a.kind) {
     case "all":
-      return "All users";
+      return t("audience.all");
     case "range":
-      return `Users #${a.from}–#${a.to}`;
+      return t("audience.range", { from: String(a.from), to: String(a.to) });
     case "userIds":
-      return `${a.count} listed users`;
+      return t("audience.userIds", { count: String(a.count) });
     case "filter": {
       const conditions = (a.conditions as { field: string; op: string; value: unknown }[]) ?? [];
-      const joiner = a.match === "any" ? " OR " : " AND ";
-      return conditions.map(describeCondition).join(joiner) || "All users";
+      const joiner = a.match === "any" ? t("audience.or") : t("audience.and");
+      return conditions.map(describeCondition).join(joiner) || t("audience.all");
     }
     default:
       return JSON.stringify(a);
@@ -35,7 +32,7 @@ export function describeAudience(audience: unknown): string {
 }
 
 function describeCondition(c: { field: string; op: string; value: unknown }): string {
-  if (c.op === "is_null") return `${c.field} ${c.value ? "is empty" : "is set"}`;
+  if (c.op === "is_null") return `${c.field} ${c.value ? t("audience.isEmpty") : t("audience.isSet")}`;
   const value = Array.isArray(c.value) ? c.value.join(", ") : String(c.value);
   return `${c.field} ${opLabel(c.op)} ${value}`;
 }

@@ -1,4 +1,5 @@
 import { h } from "./dom";
+import { tryT } from "./i18n";
 
 const TONE: Record<string, string> = {
   QUEUEING: "info",
@@ -16,7 +17,8 @@ const TONE: Record<string, string> = {
 };
 
 export function statusBadge(status: string): HTMLElement {
-  return h("span", { class: `badge ${TONE[status] ?? "muted"}` }, status.replace(/_/g, " ").toLowerCase());
+  const words = tryT(`status.${status}`, status.replace(/_/g, " ").toLowerCase());
+  return h("span", { class: `badge ${TONE[status] ?? "muted"}`, "data-status": status }, words);
 }
 
 /** Campaign states after which nothing changes any more. */

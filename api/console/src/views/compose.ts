@@ -7,32 +7,39 @@ import {
   type Me,
   type Preview,
 } from "../api";
-import { describeAudience, opLabel } from "../audience-text";
+import { describeAudience, fieldLabel, opLabel } from "../audience-text";
 import { debounce, fmt, h, replaceChildren } from "../dom";
+import { t } from "../i18n";
 
 const PREVIEW_DELAY_MS = 400;
 const MAX_CONTENT = 2000;
 
-/** New campaign: audience builder with a live count, the message, then a confirmed send. */
+/**
+ * New campaign: audience builder with a live count, the message, then a confirmed send. Nobody
+ * is chosen until the user adds a condition or ticks "every user": a campaign to everyone is a
+ * decision, not a default.
+ */
 export async function composeView(root: HTMLElement, me: Me): Promise<void> {
   const fields = await api.get<FieldInfo[]>("/audiences/fields");
   const conditions: Condition[] = [];
   let match: "all" | "any" = "all";
   let lastCount: number | null = null;
+  const everyone = h("input", { id: "everyone", type: "checkbox", onchange: () => changed() });
+  const everyoneRow = h("label", { class: "chip everyone" }, everyone, t("compose.everyone"));
 
   const conditionList = h("div", { class: "conditions" });
   const matchSelect = h(
     "select",
     {
       id: "match",
-      "aria-label": "Match",
+      "aria-label": t("compose.matchBefore"),
       onchange: () => {
         match = matchSelect.value as "all" | "any";
         changed();
       },
     },
-    h("option", { value: "all" }, "all"),
-    h("option", { value: "any" }, "any"),
+    h("option", { value: "all" }, t("compose.matchAll")),
+    h("option", { value: "any" }, t("compose.matchAny")),
   );
   const countEl = h("div", { class: "count", id: "preview-count" }, "…");
   const previewNote = h("div", { class: "muted", id: "preview-note" });
@@ -42,37 +49,61 @@ export async function composeView(root: HTMLElement, me: Me): Promise<void> {
     id: "name",
     type: "text",
     maxlength: 200,
-    placeholder: "Spring sale — gold & VIP",
+    placeholder: t("compose.namePlaceholder"),
   });
-  const templateId = h("input", { id: "template-id", type: "text", maxlength: 64, placeholder: "optional" });
+  const templateId = h("input", {
+    id: "template-id",
+    type: "text",
+    maxlength: 64,
+    placeholder: t("compose.optional"),
+  });
   const content = h("textarea", {
     id: "content",
     rows: 6,
     maxlength: MAX_CONTENT,
-    placeholder: "Message text",
+    placeholder: t("compose.textPlaceholder"),
   });
   const counter = h("span", { class: "muted" }, `0 / ${MAX_CONTENT}`);
   content.addEventListener("input", () => {
     counter.textContent = `${content.value.length} / ${MAX_CONTENT}`;
   });
   const formError = h("div", { class: "error", role: "alert" });
-  const send = h("button", { id: "send", class: "primary", type: "button" }, "Review and send…");
+  const send = h("button", { id: "send", class: "primary", type: "button" }, t("compose.review"));
   if (me.role !== "operator") {
     send.disabled = true;
-    send.title = "Sending needs an operator token";
+    send.title = t("compose.needsOperator");
   }
 
-  const audience = (): AudienceSource =>
-    conditions.length === 0 ? { kind: "all" } : { kind: "filter", match, conditions: [...conditions] };
+  /** The audience chosen so far, or null while there is none. */
+  const audience = (): AudienceSource | null => {
+    if (conditions.length > 0) return { kind: "filter", match, conditions: [...conditions] };
+    return everyone.checked ? { kind: "all" } : null;
+  };
+
+  /** Why the audience cannot be counted yet, in words; empty when it can. */
+  const incomplete = (): string => {
+    if (!audience()) return t("compose.choose");
+    const empty = conditions.find((c) => Array.isArray(c.value) && c.value.length === 0);
+    return empty ? t("compose.pickValues", { field: fieldLabel(empty.field) }) : "";
+  };
 
   const refreshPreview = debounce(async () => {
-    const asked = JSON.stringify(audience());
+    const chosen = audience();
+    const problem = incomplete();
+    if (!chosen || problem) {
+      lastCount = null;
+      countEl.textContent = "—";
+      previewNote.textContent = problem;
+      replaceChildren(sampleEl);
+      return;
+    }
+    const asked = JSON.stringify(chosen);
     try {
-      const preview = await api.post<Preview>("/audiences/preview", { audience: audience(), sampleSize: 5 });
+      const preview = await api.post<Preview>("/audiences/preview", { audience: chosen, sampleSize: 5 });
       if (asked !== JSON.stringify(audience())) return;
       lastCount = preview.count;
       countEl.textContent = fmt.int(preview.count);
-      previewNote.textContent = `recipients · ${describeAudience(audience())}`;
+      previewNote.textContent = t("compose.recipients", { audience: describeAudience(chosen) });
       replaceChildren(sampleEl, sampleTable(preview.sample));
     } catch (error) {
       lastCount = null;
@@ -89,9 +120,12 @@ export async function composeView(root: HTMLElement, me: Me): Promise<void> {
   }
 
   function renderConditions() {
+    if (conditions.length > 0) everyone.checked = false;
     replaceChildren(
       conditionList,
-      conditions.length === 0 ? h("p", { class: "muted" }, "No conditions: every user.") : null,
+      conditions.length === 0
+        ? [everyone.checked ? null : h("p", { class: "muted" }, t("compose.noAudience")), everyoneRow]
+        : null,
       conditions.map((c, i) => conditionRow(c, i)),
     );
   }
@@ -102,7 +136,7 @@ export async function composeView(root: HTMLElement, me: Me): Promise<void> {
     const fieldSelect = h(
       "select",
       {
-        "aria-label": "Field",
+        "aria-label": t("compose.field"),
         class: "field",
         onchange: () => {
           const next = fields.find((f) => f.field === fieldSelect.value) ?? info;
@@ -110,12 +144,14 @@ export async function composeView(root: HTMLElement, me: Me): Promise<void> {
           changed();
         },
       },
-      fields.map((f) => h("option", { value: f.field, selected: f.field === c.field }, f.label)),
+      fields.map((f) =>
+        h("option", { value: f.field, selected: f.field === c.field }, fieldLabel(f.field, f.label)),
+      ),
     );
     const opSelect = h(
       "select",
       {
-        "aria-label": "Operator",
+        "aria-label": t("compose.op"),
         class: "op",
         onchange: () => {
           conditions[index] = {
@@ -144,8 +180,8 @@ export async function composeView(root: HTMLElement, me: Me): Promise<void> {
         {
           type: "button",
           class: "icon",
-          title: "Remove condition",
-          "aria-label": "Remove condition",
+          title: t("compose.remove"),
+          "aria-label": t("compose.remove"),
           onclick: () => {
             conditions.splice(index, 1);
             changed();
@@ -167,44 +203,44 @@ export async function composeView(root: HTMLElement, me: Me): Promise<void> {
         changed();
       },
     },
-    "+ Add condition",
+    t("compose.add"),
   );
 
   send.addEventListener("click", () => {
     const problem = !name.value.trim()
-      ? "Give the campaign a name."
+      ? t("compose.noName")
       : !content.value.trim()
-        ? "Write the message."
-        : !lastCount
-          ? "The audience matches nobody yet."
-          : "";
+        ? t("compose.noText")
+        : incomplete() || (!lastCount ? t("compose.matchesNobody") : "");
     formError.textContent = problem;
     if (!problem) confirmSend();
   });
 
   function confirmSend() {
+    const chosen = audience();
+    if (!chosen) return;
     const dialog = h(
       "dialog",
       { id: "confirm-send", class: "confirm" },
-      h("h3", {}, "Send this campaign?"),
+      h("h3", {}, t("compose.confirmTitle")),
       h(
         "p",
         {},
         h("strong", {}, name.value.trim()),
-        " to ",
-        h("strong", {}, `${fmt.int(lastCount ?? 0)} recipients`),
+        " → ",
+        h("strong", {}, t("n.recipients", { n: fmt.int(lastCount ?? 0) })),
       ),
-      h("p", { class: "muted" }, describeAudience(audience())),
+      h("p", { class: "muted" }, describeAudience(chosen)),
       h("blockquote", {}, content.value),
       h("div", { class: "error", role: "alert" }),
       h(
         "div",
         { class: "actions" },
-        h("button", { type: "button", onclick: () => dialog.close() }, "Cancel"),
+        h("button", { type: "button", onclick: () => dialog.close() }, t("cancel")),
         h(
           "button",
           { id: "confirm-send-button", type: "button", class: "primary", onclick: () => submit() },
-          "Send now",
+          t("compose.sendNow"),
         ),
       ),
     );
@@ -221,7 +257,7 @@ export async function composeView(root: HTMLElement, me: Me): Promise<void> {
           name: name.value.trim(),
           content: content.value,
           ...(templateId.value.trim() ? { templateId: templateId.value.trim() } : {}),
-          audience: audience(),
+          audience: chosen,
         });
         dialog.close();
         location.hash = `#/campaigns/${created.logId}`;
@@ -234,29 +270,42 @@ export async function composeView(root: HTMLElement, me: Me): Promise<void> {
 
   replaceChildren(
     root,
-    h("h1", {}, "New campaign"),
+    h("h1", {}, t("compose.title")),
     h(
       "div",
       { class: "grid two" },
       h(
         "section",
         { class: "card" },
-        h("h2", {}, "Audience"),
-        h("div", { class: "match" }, "Users matching ", matchSelect, " of these conditions:"),
+        h("h2", {}, t("compose.audience")),
+        h(
+          "div",
+          { class: "match" },
+          `${t("compose.matchBefore")} `,
+          matchSelect,
+          ` ${t("compose.matchAfter")}`,
+        ),
         conditionList,
         addButton,
       ),
-      h("section", { class: "card preview" }, h("h2", {}, "Preview"), countEl, previewNote, sampleEl),
+      h(
+        "section",
+        { class: "card preview" },
+        h("h2", {}, t("compose.preview")),
+        countEl,
+        previewNote,
+        sampleEl,
+      ),
     ),
     h(
       "section",
       { class: "card" },
-      h("h2", {}, "Message"),
-      h("label", { for: "name" }, "Campaign name"),
+      h("h2", {}, t("compose.message")),
+      h("label", { for: "name" }, t("compose.name")),
       name,
-      h("label", { for: "template-id" }, "Carrier template ID"),
+      h("label", { for: "template-id" }, t("compose.template")),
       templateId,
-      h("label", { for: "content" }, "Text ", counter),
+      h("label", { for: "content" }, `${t("compose.text")} `, counter),
       content,
       formError,
       h("div", { class: "actions" }, send),
@@ -273,19 +322,17 @@ function defaultCondition(info: FieldInfo): Condition {
 
 function defaultValue(info: FieldInfo, op: string): Condition["value"] {
   if (op === "is_null" || info.kind === "boolean") return true;
-  if (info.kind === "enum") {
-    const first = info.values?.[0] ?? "";
-    return op === "in" ? [first] : first;
-  }
+  // `in` starts with nothing ticked: the user picks every value deliberately.
+  if (info.kind === "enum") return op === "in" ? [] : (info.values?.[0] ?? "");
   return new Date().toISOString().slice(0, 10);
 }
 
 function valueInput(info: FieldInfo, c: Condition, set: (value: Condition["value"]) => void): HTMLElement {
   if (c.op === "is_null" || info.kind === "boolean") {
-    const [yes, no] = c.op === "is_null" ? ["empty", "set"] : ["yes", "no"];
+    const [yes, no] = c.op === "is_null" ? [t("empty"), t("set")] : [t("yes"), t("no")];
     const select = h(
       "select",
-      { "aria-label": "Value", class: "value", onchange: () => set(select.value === "true") },
+      { "aria-label": t("compose.value"), class: "value", onchange: () => set(select.value === "true") },
       h("option", { value: "true", selected: c.value === true }, yes),
       h("option", { value: "false", selected: c.value === false }, no),
     );
@@ -314,14 +361,14 @@ function valueInput(info: FieldInfo, c: Condition, set: (value: Condition["value
   if (info.kind === "enum") {
     const select = h(
       "select",
-      { "aria-label": "Value", class: "value", onchange: () => set(select.value) },
+      { "aria-label": t("compose.value"), class: "value", onchange: () => set(select.value) },
       (info.values ?? []).map((v) => h("option", { value: v, selected: v === c.value }, v)),
     );
     return select;
   }
   const date = h("input", {
     type: "date",
-    "aria-label": "Value",
+    "aria-label": t("compose.value"),
     class: "value",
     value: String(c.value),
     onchange: () => set(date.value),
@@ -330,7 +377,7 @@ function valueInput(info: FieldInfo, c: Condition, set: (value: Condition["value
 }
 
 function sampleTable(sample: Preview["sample"]): HTMLElement {
-  if (sample.length === 0) return h("p", { class: "muted" }, "No users match.");
+  if (sample.length === 0) return h("p", { class: "muted" }, t("compose.noUsers"));
   return h(
     "table",
     { class: "compact" },
@@ -340,7 +387,9 @@ function sampleTable(sample: Preview["sample"]): HTMLElement {
       h(
         "tr",
         {},
-        ["ID", "Name", "Phone", "Tier", "Region"].map((t) => h("th", {}, t)),
+        [t("col.id"), t("col.name"), t("col.phone"), t("col.tier"), t("col.region")].map((label) =>
+          h("th", {}, label),
+        ),
       ),
     ),
     h(
