@@ -1,4 +1,3 @@
-import type { EsmAssumptionReport } from "../sim/esm/esm-backoff";
 import type { CostBreakdown } from "./cost";
 
 /** One threshold expression's outcome (sim/thresholds evaluates it). */
@@ -14,6 +13,18 @@ export interface ThresholdResult {
   ok: boolean;
   /** True when no sample matched the threshold's metric and tags. */
   noSamples?: boolean;
+}
+
+/** What a run's summary says about the mapping's backing off and the settings it rests on. */
+export interface EsmAssumptionReport {
+  /** Batches held and retried after a throttle; of them, the ones dropped when their window passed. */
+  throttledBatches: number;
+  droppedBatches: number;
+  messagesDropped: number;
+  /** Every EsmBackoff setting by its scenario name, with the value the run used. */
+  settings: Record<string, string>;
+  /** The outcomes of this run that rest on those settings, each naming them; empty when none. */
+  assumptions: string[];
 }
 
 /** What one run of a scenario did, engine-independent; written as summary.json. */

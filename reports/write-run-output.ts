@@ -1,9 +1,8 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { type BaselineCheck, baselineResults } from "../sim/compare/baseline";
 import { renderHtmlReport } from "./html-report";
 import { thresholdsToJUnit } from "./junit";
-import type { RunSummary, RunTimeline } from "./summary";
+import type { RunSummary, RunTimeline, ThresholdResult } from "./summary";
 
 export interface RunOutputPaths {
   summary: string;
@@ -35,16 +34,16 @@ export async function writeRunOutput(
   return paths;
 }
 
-/** Writes DIR/baseline.xml: one JUnit test case per check against the baseline summary. */
+/** Writes DIR/baseline.xml: one JUnit test case per figure checked against the baseline summary. */
 export async function writeBaselineJUnit(
   dir: string,
-  check: BaselineCheck,
+  checks: readonly ThresholdResult[],
   summary: RunSummary,
 ): Promise<string> {
   const path = join(dir, "baseline.xml");
   await writeFile(
     path,
-    thresholdsToJUnit(baselineResults(check), {
+    thresholdsToJUnit(checks, {
       suiteName: `smsim ${summary.scenario} (${summary.engine}) against its baseline`,
       durationSeconds: summary.wallSeconds,
     }),

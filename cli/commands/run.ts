@@ -2,7 +2,7 @@ import { resolve } from "node:path";
 import type { Command } from "commander";
 import { ValidationError } from "../../domain/errors";
 import { formatConsoleSummary } from "../../reports/console-summary";
-import { checkAgainstBaseline, formatBaselineCheck } from "../../sim/compare/baseline";
+import { baselineResults, checkAgainstBaseline, formatBaselineCheck } from "../../sim/compare/baseline";
 import { readSummaryFile } from "../../sim/compare/read-summary";
 import { parseTolerances, TOLERANCE_KEYS } from "../../sim/compare/tolerances";
 import { RunInterruptedError } from "../../sim/live/errors";
@@ -137,7 +137,7 @@ export function registerRunCommand(program: Command): void {
       }
       if (baseline !== undefined && flags.baseline !== undefined && !result.summary.interrupted) {
         const check = checkAgainstBaseline(baseline, result.summary, tolerances);
-        const junit = await writeBaselineJUnit(dir, check, result.summary);
+        const junit = await writeBaselineJUnit(dir, baselineResults(check), result.summary);
         process.stdout.write(`\n${formatBaselineCheck(check, flags.baseline)}\n        wrote ${junit}\n`);
         if (check.regressions.length > 0) process.exitCode = THRESHOLDS_FAILED_EXIT_CODE;
       }

@@ -2,14 +2,14 @@ import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import { ValidationError } from "../../domain/errors";
-import { detailSection } from "../../reports/sweep-html";
-import { formatSweepTable } from "../../reports/sweep-table";
-import { writeSweepOutput } from "../../reports/write-sweep-output";
 import { createLambdaClient } from "../../sim/esm/lambda-invoke-function";
 import { createLambdaRunner, SWEEP_FUNCTION_NAME } from "../../sim/sweep/lambda-runner";
 import { parseVary } from "../../sim/sweep/parse-vary";
 import { type PointRunner, runPointJob } from "../../sim/sweep/point-job";
 import { createProcessPool } from "../../sim/sweep/process-pool";
+import { detailSection } from "../../sim/sweep/report/sweep-html";
+import { formatSweepTable } from "../../sim/sweep/report/sweep-table";
+import { writeSweepOutput } from "../../sim/sweep/report/write-sweep-output";
 import {
   detailPoint,
   jobOf,

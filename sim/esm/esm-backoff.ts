@@ -1,4 +1,5 @@
 import { ValidationError } from "../../domain/errors";
+import type { EsmAssumptionReport } from "../../reports/summary";
 import { formatDuration } from "../scenario/durations";
 
 /**
@@ -79,18 +80,6 @@ export function resolveEsmBackoff(overrides: Partial<EsmBackoff> = {}): EsmBacko
 export function throttleRetryDelayMs(backoff: EsmBackoff, retry: number): number {
   const delay = backoff.throttleRetryInitialMs * backoff.throttleRetryMultiplier ** retry;
   return Math.min(backoff.throttleRetryMaxMs, delay);
-}
-
-/** What a run's summary says about the mapping's backing off and the settings it rests on. */
-export interface EsmAssumptionReport {
-  /** Batches held and retried after a throttle; of them, the ones dropped when their window passed. */
-  throttledBatches: number;
-  droppedBatches: number;
-  messagesDropped: number;
-  /** Every EsmBackoff setting by its scenario name, with the value the run used. */
-  settings: Record<string, string>;
-  /** The outcomes of this run that rest on those settings, each naming them; empty when none. */
-  assumptions: string[];
 }
 
 /** The mapping's counters a report needs (EsmStats has them). */

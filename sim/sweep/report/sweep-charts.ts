@@ -1,7 +1,7 @@
 import type { TopLevelSpec } from "vega-lite";
-import { formatSetValue } from "../sim/sweep/parse-vary";
-import type { SweepResult } from "../sim/sweep/run-sweep";
-import { type Chart, config, HEIGHT, renderSvg, WIDTH } from "./charts";
+import { type Chart, config, HEIGHT, renderSvg, WIDTH } from "../../../reports/charts";
+import { formatSetValue } from "../parse-vary";
+import type { SweepResult } from "../run-sweep";
 import type { FigureSeries } from "./sweep-series";
 
 const PASS = "#16a34a";

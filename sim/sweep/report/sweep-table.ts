@@ -1,7 +1,7 @@
-import { formatSetValue } from "../sim/sweep/parse-vary";
-import { FIGURES } from "../sim/sweep/point-figures";
-import type { SweepPoint, SweepResult } from "../sim/sweep/run-sweep";
-import { formatCount, formatSeconds, formatUsd } from "./format";
+import { formatCount, formatSeconds, formatUsd } from "../../../reports/format";
+import { formatSetValue } from "../parse-vary";
+import { FIGURES } from "../point-figures";
+import type { SweepPoint, SweepResult } from "../run-sweep";
 
 interface Column {
   title: string;

@@ -1,10 +1,10 @@
-import { formatSetValue } from "../sim/sweep/parse-vary";
-import type { SweepPoint, SweepResult } from "../sim/sweep/run-sweep";
-import type { Chart } from "./charts";
-import { formatSeconds } from "./format";
-import { campaignSections, chartFigures, STYLE } from "./html-report";
-import { escapeXml as esc } from "./junit";
-import type { RunTimeline } from "./summary";
+import type { Chart } from "../../../reports/charts";
+import { formatSeconds } from "../../../reports/format";
+import { campaignSections, chartFigures, STYLE } from "../../../reports/html-report";
+import { escapeXml as esc } from "../../../reports/junit";
+import type { RunTimeline } from "../../../reports/summary";
+import { formatSetValue } from "../parse-vary";
+import type { SweepPoint, SweepResult } from "../run-sweep";
 import { renderSweepCharts } from "./sweep-charts";
 import { sweepSeries } from "./sweep-series";
 import { sweepColumns, verdictLines } from "./sweep-table";

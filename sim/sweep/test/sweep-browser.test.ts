@@ -4,15 +4,15 @@ import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { applySets } from "../../sim/scenario/apply-sets";
-import { loadScenario } from "../../sim/scenario/load-scenario";
-import { parseVary } from "../../sim/sweep/parse-vary";
-import { type PointRunner, runPointJob } from "../../sim/sweep/point-job";
-import { runSweep } from "../../sim/sweep/run-sweep";
-import { writeSweepOutput } from "../write-sweep-output";
-import { launchChromium, openReport } from "./browser";
+import { launchChromium, openReport } from "../../../reports/test/browser";
+import { applySets } from "../../scenario/apply-sets";
+import { loadScenario } from "../../scenario/load-scenario";
+import { parseVary } from "../parse-vary";
+import { type PointRunner, runPointJob } from "../point-job";
+import { writeSweepOutput } from "../report/write-sweep-output";
+import { runSweep } from "../run-sweep";
 
-const LAUNCH = resolve(import.meta.dirname, "../../scenarios/launch-150k.ts");
+const LAUNCH = resolve(import.meta.dirname, "../../../scenarios/launch-150k.ts");
 const CONCURRENCY = "LambdaEventSourceMapping.ScalingConfig.MaximumConcurrency";
 const inProcess: PointRunner = { concurrency: 1, run: runPointJob, close: async () => {} };
 

@@ -1,6 +1,6 @@
-import { campaignDrainFigure, campaignP95Figure, FIGURES } from "../sim/sweep/point-figures";
-import type { SweepPoint, SweepResult } from "../sim/sweep/run-sweep";
-import { parseThresholdExpression, type ThresholdOperator } from "../sim/thresholds/threshold-parser";
+import { parseThresholdExpression, type ThresholdOperator } from "../../thresholds/threshold-parser";
+import { campaignDrainFigure, campaignP95Figure, FIGURES } from "../point-figures";
+import type { SweepPoint, SweepResult } from "../run-sweep";
 
 /** A threshold drawn on a figure: `value <op> bound`. */
 export interface Bound {

@@ -1,8 +1,8 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { formatSetValue } from "../sim/sweep/parse-vary";
-import { FIGURES } from "../sim/sweep/point-figures";
-import type { SweepResult } from "../sim/sweep/run-sweep";
+import { formatSetValue } from "../parse-vary";
+import { FIGURES } from "../point-figures";
+import type { SweepResult } from "../run-sweep";
 import { renderSweepHtml } from "./sweep-html";
 
 export interface SweepOutputPaths {
