@@ -17,62 +17,46 @@ export interface RateLimiter {
   reset(nowMs: number): void;
 }
 
+interface Acceptance {
+  at: number;
+  amount: number;
+}
+
 export function createRateLimiter(ratePerSecond: number | null, _nowMs: number): RateLimiter {
   let rate = ratePerSecond;
-  // Rates below 1/s admit one per 1/rate seconds.
-  let windowMs = windowOf(rate);
-  let capacity = rate === null ? Number.POSITIVE_INFINITY : Math.max(1, rate);
-  // Accepted amounts in time order, as a queue: times[head..] with their amounts.
-  let times: number[] = [];
-  let amounts: number[] = [];
-  let head = 0;
+  // Accepted amounts in time order, oldest first; what has left the window is dropped on the next take.
+  let accepted: Acceptance[] = [];
   let inWindow = 0;
-
-  const evict = (now: number) => {
-    while (head < times.length && (times[head] as number) <= now - windowMs) {
-      inWindow -= amounts[head] as number;
-      head++;
-    }
-    if (head > 1024 && head * 2 > times.length) {
-      times = times.slice(head);
-      amounts = amounts.slice(head);
-      head = 0;
-    }
-  };
 
   return {
     take(amount, now) {
       if (rate === null) return 0;
-      evict(now);
+      // Rates below 1/s admit one per 1/rate seconds.
+      const windowMs = rate < 1 ? 1000 / rate : 1000;
+      const capacity = Math.max(1, rate);
+      while (accepted.length > 0 && (accepted[0] as Acceptance).at <= now - windowMs) {
+        inWindow -= (accepted.shift() as Acceptance).amount;
+      }
       if (inWindow + amount <= capacity || inWindow === 0) {
-        times.push(now);
-        amounts.push(amount);
+        accepted.push({ at: now, amount });
         inWindow += amount;
         return 0;
       }
       // Wait until enough of the oldest acceptances leave the window; at the latest it is empty.
       let freed = inWindow;
-      let leaving = head;
+      let leaving = 0;
       do {
-        freed -= amounts[leaving] as number;
+        freed -= (accepted[leaving] as Acceptance).amount;
         leaving++;
       } while (freed + amount > capacity && freed !== 0);
-      return ((times[leaving - 1] as number) + windowMs - now) / 1000;
+      return ((accepted[leaving - 1] as Acceptance).at + windowMs - now) / 1000;
     },
     setRate(next) {
       rate = next;
-      windowMs = windowOf(rate);
-      capacity = rate === null ? Number.POSITIVE_INFINITY : Math.max(1, rate);
     },
     reset() {
-      times = [];
-      amounts = [];
-      head = 0;
+      accepted = [];
       inWindow = 0;
     },
   };
-}
-
-function windowOf(rate: number | null): number {
-  return rate !== null && rate < 1 ? 1000 / rate : 1000;
 }
