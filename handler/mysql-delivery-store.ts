@@ -181,12 +181,15 @@ export function createMysqlDeliveryStore(pool: Pool, options: MysqlDeliveryStore
       );
     },
 
-    async countAttempts(logId, chunkId) {
-      const [rows] = await pool.execute<RowDataPacket[]>(
-        "SELECT COUNT(*) AS n FROM delivery_attempt WHERE log_id = ? AND chunk_id = ?",
-        [logId, chunkId],
+    async countAttempts(chunks) {
+      if (chunks.length === 0) return [];
+      const [rows] = await pool.query<RowDataPacket[]>(
+        `SELECT log_id, chunk_id, COUNT(*) AS n FROM delivery_attempt
+         WHERE (log_id, chunk_id) IN (?) GROUP BY log_id, chunk_id`,
+        [chunks.map(({ logId, chunkId }) => [logId, chunkId])],
       );
-      return Number(rows[0]?.n ?? 0);
+      const counts = new Map(rows.map((r) => [`${r.log_id}:${r.chunk_id}`, Number(r.n)]));
+      return chunks.map(({ logId, chunkId }) => counts.get(`${logId}:${chunkId}`) ?? 0);
     },
 
     async recordMalformed(message: MalformedMessage) {

@@ -37,6 +37,12 @@ export interface MalformedMessage {
   receiveCount: number;
 }
 
+/** One message of a campaign. */
+export interface ChunkRef {
+  logId: number;
+  chunkId: number;
+}
+
 /** One record's recipients, as the batch lookups take them. */
 export interface CampaignChunk {
   logId: number;
@@ -86,8 +92,11 @@ export interface DeliveryStore {
   recordResultsBatch(batches: readonly CampaignResults[]): Promise<void>;
   /** Appends failed attempts (one batch's worth in one write). */
   recordAttempts(attempts: readonly FailedAttempt[]): Promise<void>;
-  /** How many failed attempts of this chunk are recorded, over every delivery and redrive. */
-  countAttempts(logId: number, chunkId: number): Promise<number>;
+  /**
+   * How many failed attempts of each chunk are recorded, over every delivery and redrive, in the
+   * order asked: one round trip for an invocation's records.
+   */
+  countAttempts(chunks: readonly ChunkRef[]): Promise<number[]>;
 }
 
 /** Lets the handler push a record's next delivery out (Retry-After on a 429). */

@@ -124,7 +124,7 @@ export function createRecordProcessor(deps: RecordProcessorDeps): RecordProcesso
     const [phones, counts] = await Promise.all([
       storeCall("findPhones", () => store.findPhones(pendingIds)),
       storeCall("countAttempts", () =>
-        Promise.all(ready.map((p) => store.countAttempts(p.body.logId, p.body.chunkId))),
+        store.countAttempts(ready.map(({ body }) => ({ logId: body.logId, chunkId: body.chunkId }))),
       ),
     ]);
     const failedBefore = new Map(ready.map((p, i) => [p, counts[i] as number]));

@@ -81,9 +81,11 @@ export function memoryStore(users: Record<number, string> = {}) {
       check("recordAttempts");
       attempts.push(...failed);
     },
-    async countAttempts(logId, chunkId) {
+    async countAttempts(chunks) {
       check("countAttempts");
-      return attempts.filter((a) => a.logId === logId && a.chunkId === chunkId).length;
+      return chunks.map(
+        ({ logId, chunkId }) => attempts.filter((a) => a.logId === logId && a.chunkId === chunkId).length,
+      );
     },
   };
   const batches = perRecordBatches(single);

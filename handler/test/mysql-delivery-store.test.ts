@@ -208,9 +208,15 @@ describe("createMysqlDeliveryStore", () => {
     await store.recordAttempts([attempt(0, 1), attempt(1, 1)]);
     await store.recordAttempts([attempt(0, 2)]);
     // Assess
-    expect(await store.countAttempts(logId, 0)).toBe(2);
-    expect(await store.countAttempts(logId, 1)).toBe(1);
-    expect(await store.countAttempts(logId, 2)).toBe(0);
+    expect(
+      await store.countAttempts([
+        { logId, chunkId: 0 },
+        { logId, chunkId: 1 },
+        { logId, chunkId: 2 },
+        { logId: logId + 1, chunkId: 0 },
+      ]),
+    ).toEqual([2, 1, 0, 0]);
+    expect(await store.countAttempts([])).toEqual([]);
     const [rows] = await db.pool.query<RowDataPacket[]>(
       "SELECT chunk_id, message_id, receive_count, code, detail, at FROM delivery_attempt WHERE log_id = ? ORDER BY id",
       [logId],

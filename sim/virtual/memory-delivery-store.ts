@@ -92,8 +92,8 @@ export function createMemoryDeliveryStore(options: MemoryDeliveryStoreOptions) {
         attemptsByChunk.set(key, (attemptsByChunk.get(key) ?? 0) + 1);
       }
     },
-    async countAttempts(logId, chunkId) {
-      return attemptsByChunk.get(logId * CHUNKS_PER_LOG + chunkId) ?? 0;
+    async countAttempts(chunks) {
+      return chunks.map(({ logId, chunkId }) => attemptsByChunk.get(logId * CHUNKS_PER_LOG + chunkId) ?? 0);
     },
   };
   const store: DeliveryStore = { ...single, ...perRecordBatches(single) };

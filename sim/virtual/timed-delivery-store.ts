@@ -18,6 +18,6 @@ export function withQueryCost(store: DeliveryStore, clock: VirtualClock, queryMs
     findRecordedBatch: (chunks) => later(store.findRecordedBatch(chunks)),
     recordResultsBatch: (batches) => later(store.recordResultsBatch(batches)),
     recordAttempts: (attempts) => later(store.recordAttempts(attempts)),
-    countAttempts: (logId, chunkId) => later(store.countAttempts(logId, chunkId)),
+    countAttempts: (chunks) => later(store.countAttempts(chunks)),
   };
 }

@@ -72,9 +72,13 @@ describe("memory delivery store", () => {
     await deliveries.store.recordAttempts([attempt(1, 0), attempt(1, 1), attempt(null, null)]);
     await deliveries.store.recordAttempts([attempt(1, 0), attempt(2, 0)]);
     // Assess
-    expect(await deliveries.store.countAttempts(1, 0)).toBe(2);
-    expect(await deliveries.store.countAttempts(2, 0)).toBe(1);
-    expect(await deliveries.store.countAttempts(2, 1)).toBe(0);
+    expect(
+      await deliveries.store.countAttempts([
+        { logId: 2, chunkId: 1 },
+        { logId: 1, chunkId: 0 },
+        { logId: 2, chunkId: 0 },
+      ]),
+    ).toEqual([0, 2, 1]);
     expect(deliveries.attempts()).toHaveLength(5);
   });
 });
