@@ -267,7 +267,12 @@ function reasonFor(
 ): string {
   if (to === "INSUFFICIENT_DATA")
     return `Insufficient Data: ${plural(range, "datapoint")} ${range === 1 ? "was" : "were"} unknown.`;
-  const listed = used.map((p) => `${formatDouble(p.value)} (${formatReasonTime(p.timestampMs)})`).join(", ");
+  // CloudWatch counts and lists the datapoints that bear the new state out: the breaching ones for
+  // ALARM, the others for OK ("1 out of the last 3 datapoints [0.0 (...)] was not greater than ...").
+  const counted = used.filter((p) => breaching(config, p.value) === (to === "ALARM"));
+  const listed = counted
+    .map((p) => `${formatDouble(p.value)} (${formatReasonTime(p.timestampMs)})`)
+    .join(", ");
   const negation = to === "OK" ? "not " : "";
   const fills =
     decision.filled > 0 &&
@@ -275,7 +280,7 @@ function reasonFor(
       ? ` ${plural(decision.filled, "missing datapoint")} treated as [${config.treatMissingData === "breaching" ? "Breaching" : "NonBreaching"}].`
       : "";
   return (
-    `Threshold Crossed: ${decision.breaching} out of the last ${decision.used} datapoints [${listed}] was ` +
+    `Threshold Crossed: ${counted.length} out of the last ${decision.used} datapoints [${listed}] was ` +
     `${negation}${OPERATOR_WORDS[config.comparisonOperator]} the threshold (${formatDouble(config.threshold)}) ` +
     `(minimum ${plural(config.datapointsToAlarm, "datapoint")} for ${from} -> ${to} transition).${fills}`
   );
