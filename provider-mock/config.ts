@@ -7,13 +7,28 @@ export const probabilitySchema = z.number().min(0).max(1);
 export const durationMsSchema = z.number().nonnegative().finite();
 
 export const latencySchema = z.discriminatedUnion("dist", [
-  z.object({ dist: z.literal("fixed"), value: durationMsSchema }).strict(),
   z
-    .object({ dist: z.literal("uniform"), min: durationMsSchema, max: durationMsSchema })
+    .object({
+      dist: z.literal("fixed").meta({ description: "Every answer takes the same time." }),
+      value: durationMsSchema.meta({ description: "The latency, in ms." }),
+    })
+    .strict(),
+  z
+    .object({
+      dist: z.literal("uniform").meta({ description: "Latency drawn evenly between min and max." }),
+      min: durationMsSchema.meta({ description: "Shortest latency, in ms." }),
+      max: durationMsSchema.meta({ description: "Longest latency, in ms." }),
+    })
     .strict()
     .refine((u) => u.min <= u.max, { message: "must be >= min", path: ["max"] }),
   z
-    .object({ dist: z.literal("lognormal"), p50: z.number().positive().finite(), p99: z.number().finite() })
+    .object({
+      dist: z.literal("lognormal").meta({
+        description: "Latency with a long tail, as networks have: a lognormal through p50 and p99.",
+      }),
+      p50: z.number().positive().finite().meta({ description: "Median latency, in ms." }),
+      p99: z.number().finite().meta({ description: "99th percentile latency, in ms; at least p50." }),
+    })
     .strict()
     .refine((l) => l.p99 >= l.p50, { message: "must be >= p50", path: ["p99"] }),
 ]);
@@ -38,27 +53,53 @@ export const outageSchema = z
  */
 export const carrierConfigSchema = z
   .object({
-    /** At most this many requests / recipients accepted in any sliding 1-second window. */
     rateLimit: z
-      .object({ requestsPerSecond: rateSchema.optional(), recipientsPerSecond: rateSchema.optional() })
+      .object({
+        requestsPerSecond: rateSchema.optional().meta({
+          description:
+            "Requests accepted in any sliding second; more are answered 429. Default null: no limit.",
+        }),
+        recipientsPerSecond: rateSchema
+          .optional()
+          .meta({ description: "Recipients accepted in any sliding second. Default null: no limit." }),
+      })
       .strict()
-      .optional(),
-    latencyMs: latencySchema.optional(),
-    transientFailureRate: probabilitySchema.optional(),
-    timeoutRate: probabilitySchema.optional(),
-    connectionResetRate: probabilitySchema.optional(),
-    invalidRecipientRate: probabilitySchema.optional(),
-    rejectRate: probabilitySchema.optional(),
-    /** Replaces the whole outage list. */
-    outages: z.array(outageSchema).max(10_000).optional(),
-    idempotencyTtlMs: z.number().int().positive().optional(),
-    /**
-     * false: the carrier ignores Idempotency-Key, as many real SMS APIs do, so a retry of a request
-     * it accepted (whose answer was lost) delivers again.
-     */
-    honourIdempotencyKey: z.boolean().optional(),
-    /** How long a timed-out request hangs before the carrier closes the connection. */
-    timeoutHangMs: durationMsSchema.optional(),
+      .optional()
+      .meta({ description: "The carrier's rate limit, over a sliding 1-second window." }),
+    latencyMs: latencySchema.optional().meta({
+      description:
+        'Answer latency in ms: { dist: "lognormal", p50, p99 } (default p50 50, p99 300), { dist: "fixed", value } or { dist: "uniform", min, max }.',
+    }),
+    transientFailureRate: probabilitySchema
+      .optional()
+      .meta({ description: "Share (0-1) of requests answered 500/503. Default 0." }),
+    timeoutRate: probabilitySchema
+      .optional()
+      .meta({ description: "Share (0-1) of requests delivered and never answered. Default 0." }),
+    connectionResetRate: probabilitySchema
+      .optional()
+      .meta({ description: "Share (0-1) of requests whose connection is reset. Default 0." }),
+    invalidRecipientRate: probabilitySchema
+      .optional()
+      .meta({ description: "Share (0-1) of recipients rejected as invalid. Default 0." }),
+    rejectRate: probabilitySchema
+      .optional()
+      .meta({ description: "Share (0-1) of whole requests refused. Default 0." }),
+    outages: z
+      .array(outageSchema)
+      .max(10_000)
+      .optional()
+      .meta({ description: "Replaces the whole outage list." }),
+    idempotencyTtlMs: z.number().int().positive().optional().meta({
+      description: "How long the carrier remembers an Idempotency-Key, in ms. Default 86400000 (24 h).",
+    }),
+    honourIdempotencyKey: z.boolean().optional().meta({
+      description:
+        "false: the carrier ignores Idempotency-Key, as many real SMS APIs do, so a retry of a request it accepted (whose answer was lost) delivers again. Default true.",
+    }),
+    timeoutHangMs: durationMsSchema.optional().meta({
+      description: "How long a timed-out request hangs before the connection closes, in ms. Default 30000.",
+    }),
   })
   .strict();
 export type CarrierModelConfig = z.infer<typeof carrierConfigSchema>;

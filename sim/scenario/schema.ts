@@ -53,8 +53,21 @@ const positive = z.number().positive();
 const carrierSchema = carrierConfigSchema
   .extend({
     outages: z
-      .array(z.strictObject({ start: duration("nonnegative"), duration: duration("positive") }))
-      .optional(),
+      .array(
+        z.strictObject({
+          start: duration("nonnegative").meta({
+            description: "When the outage begins, after the scenario's start.",
+          }),
+          duration: duration("positive").meta({
+            description: "How long the carrier answers 503 to everything.",
+          }),
+        }),
+      )
+      .optional()
+      .meta({
+        description:
+          'Carrier outages: 503 for every request, e.g. [{ start: "2h", duration: "15m" }]. Default none.',
+      }),
   })
   .transform(
     ({ outages, ...rest }): ResolvedCarrierConfig =>
@@ -65,14 +78,35 @@ const carrierSchema = carrierConfigSchema
       ),
   );
 
+const trafficName = z
+  .string()
+  .min(1)
+  .meta({ description: "Unique name of the entry: its campaign name in metrics, thresholds and reports." });
+const timeUnit = duration("positive")
+  .default(1000)
+  .meta({ description: 'The period rates are given per. Default "1s".' });
+const arrivalStart = duration("nonnegative")
+  .optional()
+  .meta({ description: "When sending begins, after the scenario's start. Default 0." });
+const recipientsPerArrival = z
+  .number()
+  .int()
+  .positive()
+  .default(1)
+  .meta({ description: "Recipients of each send (one admin API request). Default 1." });
+
 const campaignEntry = z
   .strictObject({
-    name: z.string().min(1),
-    executor: z.literal("campaign").optional(),
-    start: duration("nonnegative"),
-    recipients: z.number().int().positive(),
-    /** Malformed bodies enqueued alongside the campaign (poison messages). */
-    malformed: count.default(0),
+    name: trafficName,
+    executor: z.literal("campaign").optional().meta({ description: "One bulk send (the default executor)." }),
+    start: duration("nonnegative").meta({
+      description: "When the send happens, after the scenario's start.",
+    }),
+    recipients: z.number().int().positive().meta({ description: "Recipients of the send." }),
+    malformed: count.default(0).meta({
+      description:
+        "Malformed bodies (poison messages) enqueued alongside the campaign; they reach the DLQ. Default 0.",
+    }),
   })
   .transform((e) => ({
     executor: "campaign" as const,
@@ -84,11 +118,11 @@ const campaignEntry = z
 
 const dailyEntry = z
   .strictObject({
-    name: z.string().min(1),
-    executor: z.literal("daily"),
-    at: timeOfDay,
-    days: z.number().int().positive(),
-    recipients: z.number().int().positive(),
+    name: trafficName,
+    executor: z.literal("daily").meta({ description: "One send a day at the same time." }),
+    at: timeOfDay.meta({ description: 'Time of day of each send, "HH:MM".' }),
+    days: z.number().int().positive().meta({ description: "How many days it sends, from day 1." }),
+    recipients: z.number().int().positive().meta({ description: "Recipients of each send." }),
   })
   .transform((e) => ({
     executor: e.executor,
@@ -104,10 +138,19 @@ const dailyEntry = z
  * which never waits for a free VU), so they are accepted and not used.
  */
 const k6Fields = {
-  startTime: duration("nonnegative").optional(),
-  preAllocatedVUs: count.optional(),
-  maxVUs: count.optional(),
-  gracefulStop: duration("nonnegative").optional(),
+  startTime: duration("nonnegative")
+    .optional()
+    .meta({ description: "k6's name for start; give one of the two." }),
+  preAllocatedVUs: count
+    .optional()
+    .meta({ description: "Accepted from a pasted k6 block; unused (an arrival never waits for a VU)." }),
+  maxVUs: count.optional().meta({
+    description:
+      "Accepted from a pasted k6 block; unused, but must be at least preAllocatedVUs as k6 requires.",
+  }),
+  gracefulStop: duration("nonnegative")
+    .optional()
+    .meta({ description: "Accepted from a pasted k6 block; unused." }),
 };
 
 /**
@@ -133,13 +176,15 @@ function startOf(
 
 const constantArrivalRateEntry = z
   .strictObject({
-    name: z.string().min(1),
-    executor: z.literal("constant-arrival-rate"),
-    rate: positive,
-    timeUnit: duration("positive").default(1000),
-    duration: duration("positive"),
-    start: duration("nonnegative").optional(),
-    recipients: z.number().int().positive().default(1),
+    name: trafficName,
+    executor: z
+      .literal("constant-arrival-rate")
+      .meta({ description: "k6's constant-arrival-rate: a send every timeUnit / rate." }),
+    rate: positive.meta({ description: "Sends per timeUnit." }),
+    timeUnit: timeUnit,
+    duration: duration("positive").meta({ description: "How long it sends, from start." }),
+    start: arrivalStart,
+    recipients: recipientsPerArrival,
     ...k6Fields,
   })
   .transform((e, ctx) => ({
@@ -154,15 +199,30 @@ const constantArrivalRateEntry = z
 
 const rampingArrivalRateEntry = z
   .strictObject({
-    name: z.string().min(1),
-    executor: z.literal("ramping-arrival-rate"),
-    startRate: z.number().nonnegative().default(0),
-    timeUnit: duration("positive").default(1000),
+    name: trafficName,
+    executor: z.literal("ramping-arrival-rate").meta({
+      description: "k6's ramping-arrival-rate: the rate moves linearly through stages (k6's cal()).",
+    }),
+    startRate: z
+      .number()
+      .nonnegative()
+      .default(0)
+      .meta({ description: "Sends per timeUnit at the start. Default 0." }),
+    timeUnit: timeUnit,
     stages: z
-      .array(z.strictObject({ target: z.number().nonnegative(), duration: duration("nonnegative") }))
-      .min(1),
-    start: duration("nonnegative").optional(),
-    recipients: z.number().int().positive().default(1),
+      .array(
+        z.strictObject({
+          target: z
+            .number()
+            .nonnegative()
+            .meta({ description: "Rate reached at the stage's end, per timeUnit." }),
+          duration: duration("nonnegative").meta({ description: "How long the stage lasts." }),
+        }),
+      )
+      .min(1)
+      .meta({ description: "The rate's stages, in order." }),
+    start: arrivalStart,
+    recipients: recipientsPerArrival,
     ...k6Fields,
   })
   .transform((e, ctx) => ({
@@ -213,14 +273,32 @@ const esmBackoffSchema = z
   .strictObject({
     throttleRetry: z
       .strictObject({
-        initial: duration("positive").optional(),
-        multiplier: z.number().min(1).optional(),
-        max: duration("positive").optional(),
+        initial: duration("positive")
+          .optional()
+          .meta({ description: 'First retry of a throttled batch. Default "1s".' }),
+        multiplier: z
+          .number()
+          .min(1)
+          .optional()
+          .meta({ description: "Each retry waits this many times the last. Default 2." }),
+        max: duration("positive")
+          .optional()
+          .meta({ description: 'Longest wait between retries. Default "5m".' }),
       })
-      .optional(),
-    shrinkPerMinute: positive.optional(),
-    recoverPerMinute: positive.optional(),
-    floor: z.number().int().positive().optional(),
+      .optional()
+      .meta({ description: "How a poller retries a batch Lambda throttled (AWS publishes no schedule)." }),
+    shrinkPerMinute: positive.optional().meta({
+      description: "How fast the mapping's concurrency backs off under throttles, per minute. Default 60.",
+    }),
+    recoverPerMinute: positive
+      .optional()
+      .meta({ description: "How fast it comes back once throttles stop, per minute. Default 300." }),
+    floor: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .meta({ description: "Concurrency it never backs off below. Default 2." }),
   })
   .transform(
     ({ throttleRetry: retry, ...rest }): EsmBackoff => ({
@@ -239,9 +317,15 @@ const esmBackoffSchema = z
 
 /** k6's object form of a threshold: `{ threshold: "count < 10", abortOnFail: true, delayAbortEval: "10m" }`. */
 const thresholdObject = z.strictObject({
-  threshold: z.string().min(1),
-  abortOnFail: z.boolean().optional(),
-  delayAbortEval: z.union([z.string(), z.number()]).optional(),
+  threshold: z.string().min(1).meta({ description: 'The expression, e.g. "p(95) < 60".' }),
+  abortOnFail: z
+    .boolean()
+    .optional()
+    .meta({ description: "Stop a live run when it fails (checked each scenario minute)." }),
+  delayAbortEval: z
+    .union([z.string(), z.number()])
+    .optional()
+    .meta({ description: "Run time before abortOnFail is checked, a k6 duration." }),
 });
 const thresholdSpec = z.union([z.string().min(1), thresholdObject]);
 
@@ -254,49 +338,102 @@ const thresholdExpressions = z
 
 /** The fields of a scenario file, before cross-field checks. */
 export const scenarioFields = z.strictObject({
-  /** Where editors find this file's JSON Schema (scenarios/scenario.schema.json); not used otherwise. */
-  $schema: z.string().optional(),
+  $schema: z.string().optional().meta({
+    description: "Where editors find this file's JSON Schema (scenarios/scenario.schema.json); ignored.",
+  }),
   name: z
     .string()
-    .regex(/^[\w.-]+$/, "expected letters, digits, '_', '-' or '.' (it names the run's folder)"),
-  description: z.string().optional(),
-  /** Seeds every random choice; the same seed gives the same run. `--seed` overrides it. */
-  seed: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).default(DEFAULT_SEED),
-  duration: duration("positive"),
+    .regex(/^[\w.-]+$/, "expected letters, digits, '_', '-' or '.' (it names the run's folder)")
+    .meta({
+      description: "Names the run's report folder, reports/<name>: letters, digits, '_', '-' or '.'.",
+    }),
+  description: z.string().optional().meta({ description: "Free text for readers of the file." }),
+  seed: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).default(DEFAULT_SEED).meta({
+    description:
+      "Seeds every random choice: the same seed gives the same run. `--seed` overrides it. Default 1.",
+  }),
+  duration: duration("positive").meta({
+    description: 'Scenario time simulated, a k6 duration such as "30d2h"; every send must fall inside it.',
+  }),
   infra: z
     .strictObject({
-      template: z.string().min(1).optional(),
-      overrides: z.record(z.string(), z.unknown()).default({}),
+      template: z.string().min(1).optional().meta({
+        description: "The CloudFormation template, relative to this file. Default infra/template.yaml.",
+      }),
+      overrides: z.record(z.string(), z.unknown()).default({}).meta({
+        description:
+          'Template properties changed for this run, by "LogicalId.Property.Path", e.g. { "MessagingQueue.VisibilityTimeout": 60 }.',
+      }),
     })
-    .prefault({}),
+    .prefault({})
+    .meta({ description: "The template the run deploys, and what it changes in it." }),
   users: z
     .strictObject({
-      count: z.number().int().positive().optional(),
-      invalidRate: probabilitySchema.default(0),
+      count: z.number().int().positive().optional().meta({
+        description:
+          "Seeded users; campaigns take consecutive ranges. Default: the largest entry's recipients.",
+      }),
+      invalidRate: probabilitySchema.default(0).meta({
+        description:
+          "Share (0-1) of users whose number is not a valid mobile; they fail without a carrier call.",
+      }),
     })
-    .prefault({}),
-  carrier: carrierSchema.prefault({}),
+    .prefault({})
+    .meta({ description: "The users campaigns send to." }),
+  carrier: carrierSchema
+    .prefault({})
+    .meta({ description: "The mock carrier's behaviour; unset fields keep provider-mock's defaults." }),
   handler: z
     .strictObject({
-      recordParallelism: z.number().int().positive().optional(),
-      retries: count.optional(),
+      recordParallelism: z.number().int().positive().optional().meta({
+        description: "Records of a batch sent at once. Default: the template's RECORD_PARALLELISM.",
+      }),
+      retries: count.optional().meta({
+        description: "Carrier retries inside one invocation. Default: the template's CARRIER_RETRIES.",
+      }),
     })
-    .default({}),
-  /**
-   * What the virtual engine charges for the stack its models make instant (defaults: production
-   * estimates, docs/ARCHITECTURE.md; `smsim calibrate` prints the local stack's), and how late SQS
-   * metrics may resume after a queue's idle spell (docs/CONFORMANCE.md).
-   */
+    .default({})
+    .meta({ description: "The Lambda handler's settings, over the template's environment." }),
   stack: z
     .strictObject({
-      storeQueryMs: z.number().nonnegative().default(2),
-      carrierRoundTripMs: z.number().nonnegative().default(5),
+      storeQueryMs: z.number().nonnegative().default(2).meta({
+        description:
+          "What one MySQL query costs an invocation, in ms. Default 2; `smsim calibrate` measures it.",
+      }),
+      carrierRoundTripMs: z
+        .number()
+        .nonnegative()
+        .default(5)
+        .meta({ description: "Network round trip to the carrier, in ms, on top of its latency. Default 5." }),
     })
-    .prefault({}),
-  sqsMetrics: z.strictObject({ resumeDelay: duration("nonnegative").default(15 * 60_000) }).prefault({}),
-  esm: esmBackoffSchema.prefault({}),
-  traffic: z.array(trafficEntry).min(1),
-  thresholds: z.record(z.string().min(1), thresholdExpressions).default({}),
+    .prefault({})
+    .meta({
+      description:
+        "What the virtual engine charges for the stack its models make instant (production estimates; docs/CONFORMANCE.md).",
+    }),
+  sqsMetrics: z
+    .strictObject({
+      resumeDelay: duration("nonnegative")
+        .default(15 * 60_000)
+        .meta({
+          description:
+            'How late SQS metrics may resume after a queue idle 6 hours (AWS: up to 15 minutes). Default "15m".',
+        }),
+    })
+    .prefault({})
+    .meta({ description: "How SQS publishes its CloudWatch metrics." }),
+  esm: esmBackoffSchema.prefault({}).meta({
+    description:
+      "What the event source mapping assumes where AWS publishes no numbers (sim/esm/esm-backoff.ts).",
+  }),
+  traffic: z.array(trafficEntry).min(1).meta({
+    description:
+      "What reaches the admin API: campaign, daily, constant-arrival-rate or ramping-arrival-rate entries.",
+  }),
+  thresholds: z.record(z.string().min(1), thresholdExpressions).default({}).meta({
+    description:
+      'k6-style checks at the end: { "metric{tag:value}": "aggregation op number" }, e.g. { "dlq_messages": "count == 0" }.',
+  }),
 });
 
 /**
