@@ -1,3 +1,4 @@
+import { CAMPAIGN_COLUMNS, campaignCells } from "./campaign-table";
 import {
   formatCount,
   formatFirstAlarm,
@@ -101,17 +102,8 @@ export function formatConsoleSummary(summary: RunSummary, options: ConsoleSummar
 
   if (summary.campaigns.length > 0) {
     out.push("", "  CAMPAIGNS");
-    const header = ["name", "recipients", "start", "drain", "p50", "p95", "p99"];
-    const rows = summary.campaigns.map((k) => [
-      k.name,
-      formatCount(k.recipients),
-      formatSeconds(k.startSeconds),
-      formatSeconds(k.drainSeconds),
-      formatLatency(k.latencySeconds.p50),
-      formatLatency(k.latencySeconds.p95),
-      formatLatency(k.latencySeconds.p99),
-    ]);
-    out.push(...table([header, ...rows], true));
+    const header = CAMPAIGN_COLUMNS.map((c) => c.title);
+    out.push(...table([header, ...summary.campaigns.map(campaignCells)], true));
   }
 
   out.push(...esmAssumptionLines(summary.esm));

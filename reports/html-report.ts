@@ -1,3 +1,4 @@
+import { CAMPAIGN_COLUMNS, campaignCells } from "./campaign-table";
 import { type Chart, renderCampaignCharts, renderCharts } from "./charts";
 import {
   formatCount,
@@ -148,11 +149,13 @@ function tablesSection(summary: RunSummary): string {
       .join("")}</table></div>`;
   const campaigns = summary.campaigns.length
     ? `<h3>Campaigns</h3>
-<table><thead><tr><th>campaign</th><th class="num">recipients</th><th class="num">start</th><th class="num">drain</th><th class="num">p50</th><th class="num">p95</th><th class="num">p99</th></tr></thead><tbody>
+<table><thead><tr>${CAMPAIGN_COLUMNS.map((c) => `<th${c.numeric ? ' class="num"' : ""}>${esc(c.title)}</th>`).join("")}</tr></thead><tbody>
 ${summary.campaigns
   .map(
     (k) =>
-      `<tr><td>${esc(k.name)}</td><td class="num">${formatCount(k.recipients)}</td><td class="num">${esc(formatSeconds(k.startSeconds))}</td><td class="num">${esc(formatSeconds(k.drainSeconds))}</td><td class="num">${esc(formatLatency(k.latencySeconds.p50))}</td><td class="num">${esc(formatLatency(k.latencySeconds.p95))}</td><td class="num">${esc(formatLatency(k.latencySeconds.p99))}</td></tr>`,
+      `<tr>${campaignCells(k)
+        .map((cell, i) => `<td${CAMPAIGN_COLUMNS[i]?.numeric ? ' class="num"' : ""}>${esc(cell)}</td>`)
+        .join("")}</tr>`,
   )
   .join("\n")}
 </tbody></table>`

@@ -98,6 +98,10 @@ export interface CampaignSummary {
   drainSeconds: number;
   /** null (n/a) for a campaign with no delivery to measure. */
   latencySeconds: { p50: number | null; p95: number | null; p99: number | null };
+  /** Its recipients in DLQ messages at the end, and the longest any of its messages spent there. */
+  dlq: { recipients: number; longestSeconds: number };
+  /** Its recipients whose message outlived a queue's retention. */
+  expiredRecipients: number;
 }
 
 export type AlarmState = "OK" | "ALARM" | "INSUFFICIENT_DATA";

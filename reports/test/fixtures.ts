@@ -47,6 +47,8 @@ export function runSummary(patch: Partial<RunSummary> = {}): RunSummary {
         startSeconds: 600,
         drainSeconds: 95,
         latencySeconds: { p50: 30, p95: 80, p99: 92 },
+        dlq: { recipients: 30, longestSeconds: 5400 },
+        expiredRecipients: 0,
       },
       {
         name: "orders",
@@ -54,6 +56,8 @@ export function runSummary(patch: Partial<RunSummary> = {}): RunSummary {
         startSeconds: 0,
         drainSeconds: 7000,
         latencySeconds: { p50: 0.4, p95: 1.2, p99: 2.5 },
+        dlq: { recipients: 0, longestSeconds: 0 },
+        expiredRecipients: 0,
       },
     ],
     alarms: [

@@ -52,6 +52,8 @@ const summarySchema = z.object({
       startSeconds: count,
       drainSeconds: count,
       latencySeconds: z.object({ p50: count.nullable(), p95: count.nullable(), p99: count.nullable() }),
+      dlq: z.object({ recipients: count, longestSeconds: count }),
+      expiredRecipients: count,
     }),
   ),
   alarms: z.array(

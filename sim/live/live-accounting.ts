@@ -64,6 +64,9 @@ export function settleLiveRun(input: LiveAccountingInput): LiveAccounting {
         recipients: c.recipients,
         firstSendMs: at,
         drainMs: 0,
+        inDlq: 0,
+        expired: 0,
+        longestInDlqMs: 0,
       });
     }
   }
@@ -87,14 +90,19 @@ export function settleLiveRun(input: LiveAccountingInput): LiveAccounting {
     exit(result.logId, result.atMs);
   }
 
-  /** Places the body's recipients not placed yet, leaving at `exitMs` (null: still in); returns how many. */
-  const place = (body: string, exitMs: number | null): number => {
+  /**
+   * Places the body's recipients not placed yet, leaving at `exitMs` (null: still in); returns how
+   * many, and their campaign's figures for the caller to add to.
+   */
+  const place = (body: string, exitMs: number | null): { count: number; campaign?: CampaignFacts } => {
     let recipients: { logId: number; userIds: number[] };
     try {
       recipients = parseMessageBody(body);
     } catch {
-      return 0;
+      return { count: 0 };
     }
+    const log = logs.get(recipients.logId);
+    const campaign = log && campaigns.get(log.trafficName);
     let count = 0;
     for (const userId of new Set(recipients.userIds)) {
       const k = key(recipients.logId, userId);
@@ -103,18 +111,32 @@ export function settleLiveRun(input: LiveAccountingInput): LiveAccounting {
       count++;
       if (exitMs !== null) exit(recipients.logId, exitMs);
     }
-    return count;
+    return { count, campaign };
   };
 
   let inDlq = 0;
-  for (const body of input.dlqBodies) inDlq += place(body, input.visibleAgainAt(body) ?? input.endMs);
+  for (const body of input.dlqBodies) {
+    // The move happens on the receive after the message last became visible again.
+    const movedAtMs = input.visibleAgainAt(body) ?? input.endMs;
+    const { count, campaign } = place(body, movedAtMs);
+    inDlq += count;
+    if (campaign && count > 0) {
+      campaign.inDlq += count;
+      campaign.longestInDlqMs = Math.max(campaign.longestInDlqMs, input.endMs - movedAtMs);
+    }
+  }
   let pending = input.unsent ?? 0;
   let expired = 0;
   for (const [body, sentAtMs] of input.sentBodies) {
     if (input.isDeleted(body)) continue;
     const expiresAtMs = sentAtMs + input.retentionMs;
-    if (expiresAtMs <= input.endMs) expired += place(body, expiresAtMs);
-    else pending += place(body, null);
+    if (expiresAtMs > input.endMs) {
+      pending += place(body, null).count;
+      continue;
+    }
+    const { count, campaign } = place(body, expiresAtMs);
+    expired += count;
+    if (campaign) campaign.expired += count;
   }
   // A campaign with recipients still in the pipeline is draining at the end.
   for (const log of logs.values()) {

@@ -18,6 +18,12 @@ export interface CampaignFacts {
   firstSendMs: number;
   /** Longest time from a send of this entry until its last recipient left the pipeline. */
   drainMs: number;
+  /** Its recipients in DLQ messages at the end. */
+  inDlq: number;
+  /** Its recipients whose message outlived its queue's retention (the source queue's or the DLQ's). */
+  expired: number;
+  /** The longest time one of its messages spent in the DLQ: until it expired there, or the run ended. */
+  longestInDlqMs: number;
 }
 
 /** What an engine measured; buildRunSummary turns it into the report and checks the thresholds. */
@@ -86,13 +92,26 @@ export function buildRunSummary(facts: RunFacts): RunSummary {
     [RUN_METRICS.recipientsRequested, facts.recipients.requested],
     [RUN_METRICS.recipientsSent, facts.recipients.sent],
     [RUN_METRICS.recipientsFailed, facts.recipients.failed],
-    [RUN_METRICS.recipientsInDlq, facts.recipients.inDlq],
     [RUN_METRICS.recipientsPending, facts.recipients.pending],
-    [RUN_METRICS.recipientsExpired, facts.recipients.expired],
     [RUN_METRICS.recipientsUnaccounted, facts.recipients.unaccounted],
     [RUN_METRICS.carrierDuplicateDeliveries, facts.carrier.duplicateDeliveries],
   ];
   for (const [name, value] of counters) metrics.counter(name).add(value);
+  // Per campaign, so `recipients_in_dlq{campaign:x}` reads one campaign and the untagged total still sums them all.
+  addByCampaign(
+    metrics,
+    RUN_METRICS.recipientsInDlq,
+    facts.recipients.inDlq,
+    facts.campaigns,
+    (c) => c.inDlq,
+  );
+  addByCampaign(
+    metrics,
+    RUN_METRICS.recipientsExpired,
+    facts.recipients.expired,
+    facts.campaigns,
+    (c) => c.expired,
+  );
   // A run with no alarm transition still has the metric, at 0.
   metrics.counter(RUN_METRICS.alarmTransitions).add(0);
   recordInterimMetrics(
@@ -109,9 +128,11 @@ export function buildRunSummary(facts: RunFacts): RunSummary {
   metrics.gauge(RUN_METRICS.queueMaxReceiveCount).set(facts.queue.maxApproximateReceiveCount);
   metrics.gauge(RUN_METRICS.costUsdTotal).set(cost.total);
   const drain = metrics.gauge(RUN_METRICS.campaignDrainSeconds);
+  const inDlq = metrics.gauge(RUN_METRICS.campaignDlqSeconds);
   const latency = metrics.trend(RUN_METRICS.deliveryLatencySeconds);
   const campaigns: CampaignSummary[] = facts.campaigns.map((c) => {
     drain.set(seconds(c.drainMs), { campaign: c.name });
+    inDlq.set(seconds(c.longestInDlqMs), { campaign: c.name });
     const view = metrics.view(latency.name, { campaign: c.name });
     const trend: TrendSummary | null = view?.kind === "trend" ? view.trend : null;
     const pct = (p: number) => (trend && trend.count > 0 ? round3(trend.percentile(p)) : null);
@@ -121,6 +142,8 @@ export function buildRunSummary(facts: RunFacts): RunSummary {
       startSeconds: seconds(c.firstSendMs - startMs),
       drainSeconds: seconds(c.drainMs),
       latencySeconds: { p50: pct(50), p95: pct(95), p99: pct(99) },
+      dlq: { recipients: c.inDlq, longestSeconds: seconds(c.longestInDlqMs) },
+      expiredRecipients: c.expired,
     };
   });
 
@@ -152,4 +175,21 @@ export function buildRunSummary(facts: RunFacts): RunSummary {
 
 function round3(value: number): number {
   return Math.round(value * 1000) / 1000;
+}
+
+/** Adds `total` to `metric` as one sample per campaign, and what no campaign claims untagged. */
+function addByCampaign(
+  metrics: MetricRegistry,
+  metric: string,
+  total: number,
+  campaigns: readonly CampaignFacts[],
+  of: (c: CampaignFacts) => number,
+): void {
+  const counter = metrics.counter(metric);
+  let claimed = 0;
+  for (const c of campaigns) {
+    counter.add(of(c), { campaign: c.name });
+    claimed += of(c);
+  }
+  counter.add(Math.max(0, total - claimed));
 }

@@ -37,7 +37,7 @@ export const RUN_METRIC_INFO: Readonly<Record<keyof typeof RUN_METRICS, RunMetri
   recipientsInDlq: {
     kind: "counter",
     unit: "recipients",
-    tags: [],
+    tags: ["campaign"],
     description: "recipients in DLQ messages at the end",
   },
   recipientsPending: {
@@ -49,8 +49,8 @@ export const RUN_METRIC_INFO: Readonly<Record<keyof typeof RUN_METRICS, RunMetri
   recipientsExpired: {
     kind: "counter",
     unit: "recipients",
-    tags: [],
-    description: "recipients whose message outlived the queue's retention",
+    tags: ["campaign"],
+    description: "recipients whose message outlived its queue's retention (the source queue's, or the DLQ's)",
   },
   recipientsUnaccounted: {
     kind: "counter",
@@ -133,6 +133,13 @@ export const RUN_METRIC_INFO: Readonly<Record<keyof typeof RUN_METRICS, RunMetri
     tags: ["campaign"],
     description:
       "from a send until its last recipient is settled (sent, failed or dead-lettered); the longest send of the campaign",
+  },
+  campaignDlqSeconds: {
+    kind: "gauge",
+    unit: "seconds",
+    tags: ["campaign"],
+    description:
+      "the longest time one of the campaign's messages spent in the DLQ: until it expired there or the run ended; 0 if none was dead-lettered",
   },
   deliveryLatencySeconds: {
     kind: "trend",

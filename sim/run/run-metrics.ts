@@ -25,6 +25,7 @@ export const RUN_METRICS = {
   alarmTransitions: "alarm_transitions",
   slackNotifications: "slack_notifications",
   campaignDrainSeconds: "campaign_drain_seconds",
+  campaignDlqSeconds: "campaign_dlq_seconds",
   deliveryLatencySeconds: "delivery_latency_seconds",
   costUsdTotal: "cost_usd_total",
 } as const;

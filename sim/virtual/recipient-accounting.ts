@@ -29,8 +29,19 @@ export function recipientAccounting() {
   let requested = 0;
   let done = 0;
   let expired = 0;
-  /** Bodies moved to the DLQ: their recipients are settled there, so a later expiry in the DLQ does not move their drain. */
-  const deadLetteredBodies = new Set<string>();
+  /**
+   * Bodies moved to the DLQ, with when: their recipients are settled there, so a later expiry in the
+   * DLQ does not move their drain; their time in the DLQ is a figure of its own.
+   */
+  const deadLetteredAt = new Map<string, number>();
+  /** Per traffic index: recipients expired, in the DLQ at the end, and the longest stay in the DLQ. */
+  const dlqFacts: { inDlq: number; expired: number; longestInDlqMs: number }[] = [];
+  const dlqFactsOf = (logId: number) => {
+    const trafficId = trafficIdOf(logId);
+    if (trafficId === NO_LOG) return null;
+    dlqFacts[trafficId] ??= { inDlq: 0, expired: 0, longestInDlqMs: 0 };
+    return dlqFacts[trafficId];
+  };
 
   const trafficIdOf = (logId: number): number =>
     logId >= 0 && logId < logEnd ? (trafficOf[logId] as number) : NO_LOG;
@@ -78,7 +89,15 @@ export function recipientAccounting() {
       requested += send.recipients;
     },
     campaignFacts(send: SendRequest, atMs: number): CampaignFacts {
-      return { name: send.trafficName, recipients: send.recipients, firstSendMs: atMs, drainMs: 0 };
+      return {
+        name: send.trafficName,
+        recipients: send.recipients,
+        firstSendMs: atMs,
+        drainMs: 0,
+        inDlq: 0,
+        expired: 0,
+        longestInDlqMs: 0,
+      };
     },
     resulted(logId: number, _userId: number, atMs: number, latency: Trend) {
       const trafficId = trafficIdOf(logId);
@@ -94,15 +113,22 @@ export function recipientAccounting() {
     },
     /** A message outlived its queue's retention: the source queue's, or the DLQ's after a move. */
     expired(body: string, atMs: number) {
-      const settled = deadLetteredBodies.delete(body);
+      const movedAtMs = deadLetteredAt.get(body);
+      deadLetteredAt.delete(body);
       for (const [logId] of unrecorded(body)) {
         expired++;
-        if (!settled) exit(logId, atMs);
+        const facts = dlqFactsOf(logId);
+        if (facts) {
+          facts.expired++;
+          if (movedAtMs !== undefined)
+            facts.longestInDlqMs = Math.max(facts.longestInDlqMs, atMs - movedAtMs);
+        }
+        if (movedAtMs === undefined) exit(logId, atMs);
       }
     },
     /** A message moved to the DLQ: its recipients without a result are settled there. */
     deadLettered(body: string, atMs: number) {
-      deadLetteredBodies.add(body);
+      deadLetteredAt.set(body, atMs);
       for (const [logId] of unrecorded(body)) exit(logId, atMs);
     },
     /** Whether some recipient of this send has not left the pipeline yet. */
@@ -120,23 +146,43 @@ export function recipientAccounting() {
       }
       return longest;
     },
-    /** The final count, from the results and the messages left in the queue and its DLQ. */
-    settle(sourceBodies: Iterable<string>, dlqBodies: Iterable<string>): RunSummary["recipients"] {
+    /** A traffic entry's recipients in the DLQ at the end and expired, and its longest stay in the DLQ; after settle. */
+    dlqFacts(trafficName: string): Pick<CampaignFacts, "inDlq" | "expired" | "longestInDlqMs"> {
+      const trafficId = trafficIds.get(trafficName);
+      return {
+        inDlq: 0,
+        expired: 0,
+        longestInDlqMs: 0,
+        ...(trafficId === undefined ? {} : dlqFacts[trafficId]),
+      };
+    },
+    /** The final count at `nowMs`, from the results and the messages left in the queue and its DLQ. */
+    settle(
+      sourceBodies: Iterable<string>,
+      dlqBodies: Iterable<string>,
+      nowMs: number,
+    ): RunSummary["recipients"] {
       const seen = new Set<number>();
-      const countUnique = (bodies: Iterable<string>) => {
+      const countUnique = (bodies: Iterable<string>, inDlq: boolean) => {
         let n = 0;
         for (const body of bodies) {
+          const movedAtMs = inDlq ? deadLetteredAt.get(body) : undefined;
           for (const [logId, userId] of unrecorded(body)) {
             const key = logId * 2 ** 26 + userId;
             if (seen.has(key)) continue;
             seen.add(key);
             n++;
+            const facts = inDlq ? dlqFactsOf(logId) : null;
+            if (!facts) continue;
+            facts.inDlq++;
+            if (movedAtMs !== undefined)
+              facts.longestInDlqMs = Math.max(facts.longestInDlqMs, nowMs - movedAtMs);
           }
         }
         return n;
       };
-      const inDlq = countUnique(dlqBodies);
-      const pending = countUnique(sourceBodies);
+      const inDlq = countUnique(dlqBodies, true);
+      const pending = countUnique(sourceBodies, false);
       const { sent, failed } = deliveries?.results() ?? { sent: 0, failed: 0 };
       const unaccounted = requested - sent - failed - inDlq - pending - expired;
       return { requested, sent, failed, inDlq, pending, expired, unaccounted };

@@ -254,8 +254,11 @@ export async function runVirtualScenario(scenario: Scenario, options: RunOptions
   const lambdaStats = lambda.stats();
   const sourceCounters = queue.counters();
   const dlqCounters = dlq.counters();
-  const recipients = accounting.settle(queue.bodies(), dlq.bodies());
-  for (const [name, facts] of campaigns) facts.drainMs = accounting.drainMs(name, clock.now());
+  const recipients = accounting.settle(queue.bodies(), dlq.bodies(), clock.now());
+  for (const [name, facts] of campaigns) {
+    Object.assign(facts, accounting.dlqFacts(name));
+    facts.drainMs = accounting.drainMs(name, clock.now());
+  }
   const summary = buildRunSummary({
     scenario,
     engine: "virtual",

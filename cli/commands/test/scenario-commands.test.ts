@@ -46,7 +46,7 @@ describe("smsim validate and run: every mistake before the run", () => {
       /^ {2}thresholds\.dlq_mesages: no metric named "dlq_mesages" \(did you mean "dlq_messages"\?\); metrics: alarm_transitions, /,
     );
     expect(lines.slice(2)).toEqual([
-      '  thresholds["recipients_in_dlq{campaign:flash-sael}"]: recipients_in_dlq takes no tags, not "campaign"',
+      `  thresholds["recipients_in_dlq{campaign:flash-sael}"]: campaign "flash-sael" matches nothing in this run (did you mean "flash-sale"?); the scenario's traffic names are flash-sale`,
       `  thresholds["alarm_transitions{to:ALRAM}"]: to "ALRAM" matches nothing in this run (did you mean "ALARM"?); the alarm states are INSUFFICIENT_DATA, OK, ALARM [SCENARIO_INVALID]`,
     ]);
   });

@@ -28,6 +28,8 @@ function run(
         startSeconds: 30,
         drainSeconds: 100,
         latencySeconds: { p50: 1, p95: 2, p99: 3 },
+        dlq: { recipients: 0, longestSeconds: 0 },
+        expiredRecipients: 0,
       },
     ],
     alarms: [
@@ -114,6 +116,8 @@ describe("compareSummaries", () => {
             startSeconds: 30,
             drainSeconds,
             latencySeconds: { p50: 1, p95: 2, p99: 3 },
+            dlq: { recipients: 0, longestSeconds: 0 },
+            expiredRecipients: 0,
           },
         ],
       });

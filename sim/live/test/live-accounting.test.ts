@@ -53,7 +53,18 @@ describe("settleLiveRun", () => {
       expired: 0,
       unaccounted: 0,
     });
-    expect(campaigns).toEqual([{ name: "sale", recipients: 30, firstSendMs: 0, drainMs: 100_000 }]);
+    // Chunk 1 was dead-lettered at 40 s and sat in the DLQ until the end, 100 s.
+    expect(campaigns).toEqual([
+      {
+        name: "sale",
+        recipients: 30,
+        firstSendMs: 0,
+        drainMs: 100_000,
+        inDlq: 5,
+        expired: 0,
+        longestInDlqMs: 60_000,
+      },
+    ]);
   });
 
   it("drains a campaign when its last recipient got a result, was dead-lettered or expired", () => {
@@ -63,7 +74,7 @@ describe("settleLiveRun", () => {
     const { recipients, campaigns } = settleLiveRun(input);
     // Assess
     expect(recipients).toMatchObject({ pending: 0, expired: 10, unaccounted: 0 });
-    expect(campaigns[0]?.drainMs).toBe(50_000);
+    expect(campaigns[0]).toMatchObject({ drainMs: 50_000, expired: 10, inDlq: 5 });
   });
 
   it("counts a recipient no source knows of as unaccounted", () => {

@@ -15,7 +15,8 @@ describe("validateScenario", () => {
       traffic: [campaign({ name: "flash-sale" })],
       thresholds: {
         dlq_mesages: ["count < 1"],
-        "recipients_in_dlq{campaign:flash-sale}": ["count == 0"],
+        "recipients_sent{campaign:flash-sale}": ["count == 0"],
+        "recipients_in_dlq{campaign:flash-sael}": ["count == 0"],
         "delivery_latency_seconds{campaign:flash-sael}": ["p(95) < 10"],
         "alarm_transitions{alarm:messaging-dlq-alram}": ["count == 0"],
         "alarm_transitions{to:ALRAM}": ["count == 0"],
@@ -25,13 +26,14 @@ describe("validateScenario", () => {
     // Act
     const problems = problemsOf(input);
     // Assess
-    expect(problems).toHaveLength(7);
+    expect(problems).toHaveLength(8);
     expect(problems[0]).toBe("carrier.transientFailureRate: must be <= 1 (got 2)");
     expect(problems[1]).toMatch(
-      /^thresholds\.dlq_mesages: no metric named "dlq_mesages" \(did you mean "dlq_messages"\?\); metrics: alarm_transitions, campaign_drain_seconds, .*, slack_notifications$/,
+      /^thresholds\.dlq_mesages: no metric named "dlq_mesages" \(did you mean "dlq_messages"\?\); metrics: alarm_transitions, campaign_dlq_seconds, campaign_drain_seconds, .*, slack_notifications$/,
     );
     expect(problems.slice(2)).toEqual([
-      'thresholds["recipients_in_dlq{campaign:flash-sale}"]: recipients_in_dlq takes no tags, not "campaign"',
+      'thresholds["recipients_sent{campaign:flash-sale}"]: recipients_sent takes no tags, not "campaign"',
+      `thresholds["recipients_in_dlq{campaign:flash-sael}"]: campaign "flash-sael" matches nothing in this run (did you mean "flash-sale"?); the scenario's traffic names are flash-sale`,
       `thresholds["delivery_latency_seconds{campaign:flash-sael}"]: campaign "flash-sael" matches nothing in this run (did you mean "flash-sale"?); the scenario's traffic names are flash-sale`,
       `thresholds["alarm_transitions{alarm:messaging-dlq-alram}"]: alarm "messaging-dlq-alram" matches nothing in this run (did you mean "messaging-dlq-alarm"?); the template's alarms are messaging-dlq-alarm`,
       `thresholds["alarm_transitions{to:ALRAM}"]: to "ALRAM" matches nothing in this run (did you mean "ALARM"?); the alarm states are INSUFFICIENT_DATA, OK, ALARM`,

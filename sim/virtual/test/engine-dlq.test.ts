@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ALARM_STATE_CODES, type RunTimeline } from "../../../reports/summary";
-import { campaignOf, DLQ_ALARM, runScenario } from "./engine-fixtures";
+import { campaignOf, DLQ_ALARM, runScenario, VISIBILITY_TIMEOUT_MS } from "./engine-fixtures";
 
 /** Per message, carrier attempts when each fails with `p` and the k-th failure dead-letters it. */
 function attemptMoments(p: number, k: number): { mean: number; variance: number } {
@@ -148,5 +148,49 @@ describe("a campaign's drain", () => {
     expect(campaign.drainSeconds).toBeGreaterThanOrEqual(3 * 120);
     expect(campaign.drainSeconds).toBeLessThan(600);
     expect(campaign.latencySeconds).toEqual({ p50: null, p95: null, p99: null });
+    // In the DLQ from the move (1m + drain) until the expiry at 21m.
+    expect(campaign.expiredRecipients).toBe(100);
+    expect(campaign.dlq).toEqual({ recipients: 0, longestSeconds: 21 * 60 - (60 + campaign.drainSeconds) });
+  });
+});
+
+describe("time in the DLQ, per campaign", () => {
+  it("counts a campaign's dead-lettered recipients and how long they have sat in the DLQ, apart from its drain", async () => {
+    // Prepare: the carrier is down for the first 15 minutes. "outage" (100 recipients, sent at 1m)
+    // fails its 3 receives, one a visibility timeout (2 min) apart, and the 4th receive, at about
+    // 7m, moves its messages to the DLQ, where they stay until the run ends at 40m. "after" is sent
+    // at 20m and delivered.
+    const { summary } = await runScenario({
+      duration: "40m",
+      carrier: { latencyMs: { dist: "fixed", value: 100 }, outages: [{ start: 0, duration: "15m" }] },
+      traffic: [
+        { name: "outage", start: "1m", recipients: 100 },
+        { name: "after", start: "20m", recipients: 100 },
+      ],
+      thresholds: {
+        "recipients_in_dlq{campaign:outage}": "count == 100",
+        "recipients_in_dlq{campaign:after}": "count == 0",
+        recipients_in_dlq: "count == 100",
+        "campaign_dlq_seconds{campaign:outage}": ["value >= 1920", "value <= 1980"],
+      },
+    });
+    // Act
+    const outage = campaignOf(summary, "outage");
+    const after = campaignOf(summary, "after");
+    // Assess: moved no earlier than 1m + 3 visibility timeouts (7m), within a minute of it
+    const movedAtSeconds = 40 * 60 - outage.dlq.longestSeconds;
+    expect(movedAtSeconds).toBeGreaterThanOrEqual(60 + 3 * (VISIBILITY_TIMEOUT_MS / 1000));
+    expect(movedAtSeconds).toBeLessThanOrEqual(60 + 3 * (VISIBILITY_TIMEOUT_MS / 1000) + 60);
+    expect(outage.dlq.recipients).toBe(100);
+    // Its drain ended at the move: time in the DLQ is not drain time.
+    expect(outage.drainSeconds).toBe(movedAtSeconds - 60);
+    expect(after.dlq).toEqual({ recipients: 0, longestSeconds: 0 });
+    expect(summary.thresholds.map((t) => [t.metric, t.expression, t.value, t.ok])).toEqual([
+      ["recipients_in_dlq{campaign:outage}", "count == 100", 100, true],
+      ["recipients_in_dlq{campaign:after}", "count == 0", 0, true],
+      ["recipients_in_dlq", "count == 100", 100, true],
+      ["campaign_dlq_seconds{campaign:outage}", "value >= 1920", outage.dlq.longestSeconds, true],
+      ["campaign_dlq_seconds{campaign:outage}", "value <= 1980", outage.dlq.longestSeconds, true],
+    ]);
   });
 });
