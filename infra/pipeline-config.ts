@@ -82,6 +82,11 @@ export interface PipelineConfig {
   lambda: LambdaConfig;
   esm: EventSourceMappingConfig;
   alarms: AlarmConfig[];
+  /**
+   * The region the stack deploys to, from the template's `Metadata.smsim.Region` (CloudFormation
+   * takes the region at deploy time, so the template says it for smsim); null when it names none.
+   */
+  region: string | null;
   /** Where the template is legal but against AWS's advice (e.g. maxReceiveCount < 5). */
   warnings: string[];
 }
@@ -134,7 +139,7 @@ export function pipelineConfigFromYaml(
   const resources = doc.Resources;
   if (!isObject(resources)) throw new TemplateError(`${templatePath}: Resources: missing`);
   for (const [key, value] of Object.entries(overrides)) applyOverride(resources, key, value);
-  return buildConfig(resources, templatePath);
+  return { ...buildConfig(resources, templatePath), region: regionOf(doc.Metadata, templatePath) };
 }
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -214,7 +219,7 @@ const alarmProps = z
 
 type Resources = Record<string, unknown>;
 
-function buildConfig(resources: Resources, templatePath: string): PipelineConfig {
+function buildConfig(resources: Resources, templatePath: string): Omit<PipelineConfig, "region"> {
   const byType = (type: string) =>
     Object.entries(resources).filter(([, r]) => isObject(r) && r.Type === type) as [string, Resource][];
   const mappings = byType("AWS::Lambda::EventSourceMapping");
@@ -424,4 +429,18 @@ function applyOverride(resources: Resources, key: string, value: unknown) {
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+/** An AWS region code as AWS writes them: us-east-1, ap-northeast-2, us-gov-west-1. */
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
+
+function regionOf(metadata: unknown, templatePath: string): string | null {
+  const smsim = isObject(metadata) ? metadata.smsim : undefined;
+  const region = isObject(smsim) ? smsim.Region : undefined;
+  if (region === undefined) return null;
+  if (typeof region !== "string" || !REGION.test(region))
+    throw new TemplateError(
+      `${templatePath}: Metadata.smsim.Region: expected a region code such as ap-northeast-2, got ${JSON.stringify(region)}`,
+    );
+  return region;
 }

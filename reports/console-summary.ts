@@ -2,7 +2,6 @@ import { CAMPAIGN_COLUMNS, campaignCells } from "./campaign-table";
 import {
   formatCount,
   formatFirstAlarm,
-  formatLatency,
   formatMetricValue,
   formatPercent,
   formatSeconds,
@@ -127,7 +126,7 @@ export function formatConsoleSummary(summary: RunSummary, options: ConsoleSummar
   const cost = summary.costUsd;
   out.push(
     "",
-    "  COST (us-east-1 list prices)",
+    `  COST (${cost.pricedRegion} list prices)`,
     ...table([
       [
         `sqs ${formatUsd(cost.sqs)}`,

@@ -1,12 +1,32 @@
-/** us-east-1 list prices (seen 2024-2026; /work/shared/reference/aws-semantics.md). */
-export const US_EAST_1_PRICES = {
-  seen: "us-east-1 list prices seen 2024-2026",
-  sqsPerMillionRequests: 0.4,
-  sqsFreeRequestsPerMonth: 1_000_000,
-  lambdaPerMillionRequests: 0.2,
-  lambdaPerGbSecond: { x86_64: 0.0000166667, arm64: 0.0000133334 },
-  alarmPerMonth: 0.1,
-} as const;
+/** One region's list prices, in USD, and where they were read. */
+export interface PriceList {
+  region: string;
+  /** Where the figures come from, for the report. */
+  source: string;
+  sqsPerMillionRequests: number;
+  lambdaPerMillionRequests: number;
+  lambdaPerGbSecond: { x86_64: number; arm64: number };
+  alarmPerMonth: number;
+}
+
+/**
+ * The regions smsim has list prices for. Only us-east-1's are published where this project could
+ * read them (/work/shared/reference/aws-semantics.md); another region's prices come from the
+ * scenario's `prices` block, read off that region's pricing pages or a bill.
+ */
+export const PRICE_LISTS: Readonly<Record<string, PriceList>> = {
+  "us-east-1": {
+    region: "us-east-1",
+    source: "us-east-1 list prices seen 2024-2026",
+    sqsPerMillionRequests: 0.4,
+    lambdaPerMillionRequests: 0.2,
+    lambdaPerGbSecond: { x86_64: 0.0000166667, arm64: 0.0000133334 },
+    alarmPerMonth: 0.1,
+  },
+};
+const DEFAULT_PRICES = PRICE_LISTS["us-east-1"] as PriceList;
+/** SQS's free tier, the same in every region. */
+export const SQS_FREE_REQUESTS_PER_MONTH = 1_000_000;
 
 /** SQS bills each 64 KiB chunk of a request's payload as one request. */
 export const SQS_BILLING_CHUNK_BYTES = 64 * 1024;
@@ -24,6 +44,10 @@ export interface CostUsage {
 }
 
 export interface CostOptions {
+  /** The region the stack deploys to (the template's Metadata.smsim.Region); null when it names none. */
+  region?: string | null;
+  /** The scenario's own price list, for a region smsim has none for. */
+  prices?: PriceList | null;
   /**
    * Subtract SQS's free first million requests a month, prorated to the run's length. Off by
    * default: the free tier is per account, shared with everything else it runs.
@@ -38,6 +62,8 @@ export interface CostBreakdown {
   lambda: number;
   cloudwatch: number;
   total: number;
+  /** The region whose prices were applied. */
+  pricedRegion: string;
   /** What the figures include and assume, for the report. */
   notes: string[];
 }
@@ -47,20 +73,31 @@ export function sqsBilledRequests(payloadBytes: number): number {
   return Math.max(1, Math.ceil(payloadBytes / SQS_BILLING_CHUNK_BYTES));
 }
 
-/** Cost in USD of a run's usage at us-east-1 list prices; `notes` states what was assumed. */
+/**
+ * Cost in USD of a run's usage at the deploy region's list prices (the scenario's, else smsim's,
+ * else us-east-1's, said so); `notes` states what was assumed.
+ */
 export function estimateCost(usage: CostUsage, options: CostOptions = {}): CostBreakdown {
-  const { sqsFreeTier = false, prorateAlarms = true } = options;
-  const p = US_EAST_1_PRICES;
+  const { sqsFreeTier = false, prorateAlarms = true, region = null } = options;
+  const p = options.prices ?? (region ? PRICE_LISTS[region] : undefined) ?? DEFAULT_PRICES;
   const months = usage.scenarioSeconds / BILLING_MONTH_SECONDS;
-  const freeSqsRequests = sqsFreeTier ? p.sqsFreeRequestsPerMonth * months : 0;
+  const freeSqsRequests = sqsFreeTier ? SQS_FREE_REQUESTS_PER_MONTH * months : 0;
   const sqs = (Math.max(0, usage.sqsRequests - freeSqsRequests) / 1e6) * p.sqsPerMillionRequests;
   const gbSecondPrice = p.lambdaPerGbSecond[usage.architecture];
   const lambda =
     (usage.lambdaInvocations / 1e6) * p.lambdaPerMillionRequests + usage.lambdaGbSeconds * gbSecondPrice;
   const alarmMonths = prorateAlarms ? months : Math.ceil(months);
   const cloudwatch = usage.alarms * alarmMonths * p.alarmPerMonth;
+  const regionNote =
+    region && region !== p.region
+      ? [
+          `The template deploys to ${region}, which smsim has no prices for (regions priced: ${Object.keys(PRICE_LISTS).join(", ")}): ` +
+            `these are ${p.region}'s. Give ${region}'s in the scenario's prices block.`,
+        ]
+      : [];
   const notes = [
-    `${p.seen}: SQS standard $${p.sqsPerMillionRequests} per million requests (each 64 KiB chunk of a payload is one request); ` +
+    ...regionNote,
+    `${p.source}: SQS standard $${p.sqsPerMillionRequests} per million requests (each 64 KiB chunk of a payload is one request); ` +
       `Lambda $${p.lambdaPerMillionRequests} per million requests + $${gbSecondPrice} per GB-s (${usage.architecture}); ` +
       `CloudWatch standard alarm $${p.alarmPerMonth} per alarm-month.`,
     sqsFreeTier
@@ -71,5 +108,5 @@ export function estimateCost(usage: CostUsage, options: CostOptions = {}): CostB
       : `Alarms billed as whole months (${usage.alarms} alarm(s) x ${alarmMonths} month(s)).`,
     "Not included: Lambda's free tier, CloudWatch Logs and metrics, SNS, data transfer, the database and the carrier's own charges.",
   ];
-  return { sqs, lambda, cloudwatch, total: sqs + lambda + cloudwatch, notes };
+  return { sqs, lambda, cloudwatch, total: sqs + lambda + cloudwatch, pricedRegion: p.region, notes };
 }

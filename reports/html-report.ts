@@ -3,7 +3,6 @@ import { type Chart, renderCampaignCharts, renderCharts } from "./charts";
 import {
   formatCount,
   formatFirstAlarm,
-  formatLatency,
   formatMetricValue,
   formatPercent,
   formatSeconds,
@@ -76,7 +75,7 @@ ${card("Failed", formatCount(r.failed), formatPercent(r.failed, r.requested), r.
 ${card("In DLQ", formatCount(r.inDlq), formatPercent(r.inDlq, r.requested), r.inDlq > 0 ? "warn" : "")}
 ${card("Pending", formatCount(r.pending), `${formatCount(r.expired)} expired`, r.pending + r.expired > 0 ? "warn" : "")}
 ${card("Unaccounted", formatCount(r.unaccounted), "must be 0", r.unaccounted > 0 ? "bad" : "good")}
-${card("Cost", formatUsd(summary.costUsd.total), "us-east-1 list prices")}
+${card("Cost", formatUsd(summary.costUsd.total), `${summary.costUsd.pricedRegion} list prices`)}
 </section>`;
 }
 

@@ -1,6 +1,8 @@
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { OverrideError, TemplateError } from "../errors";
-import { loadPipelineConfig, overridesFromFlags } from "../pipeline-config";
+import { loadPipelineConfig, overridesFromFlags, pipelineConfigFromYaml } from "../pipeline-config";
 
 describe("loadPipelineConfig", () => {
   it("reads the seed's settings from infra/template.yaml, following !GetAtt and !Ref", () => {
@@ -15,6 +17,7 @@ describe("loadPipelineConfig", () => {
     expect(config.dlq).toMatchObject({ name: "messaging-dlq", retentionSeconds: 1_209_600 });
     expect(config.esm).toMatchObject({ batchSize: 10, maximumConcurrency: 5, reportBatchItemFailures: true });
     expect(config.lambda).toMatchObject({ runtime: "nodejs24.x", timeoutSeconds: 20, recordParallelism: 1 });
+    expect(config.region).toBe("ap-northeast-2");
     expect(config.alarms).toEqual([
       expect.objectContaining({
         name: "messaging-dlq-alarm",
@@ -89,5 +92,31 @@ describe("overridesFromFlags", () => {
       "MessagingQueue.QueueName": "other-queue",
     });
     expect(() => overridesFromFlags(["MaximumConcurrency"])).toThrow(OverrideError);
+  });
+});
+
+describe("the template's region (Metadata.smsim.Region)", () => {
+  const templateWith = (metadata: string) =>
+    readFileSync(resolve(import.meta.dirname, "../template.yaml"), "utf8").replace(
+      /^Metadata:\n(?: .*\n)+/m,
+      metadata,
+    );
+
+  it("is null when the template names none", () => {
+    // Prepare
+    const yaml = templateWith("");
+    // Act
+    const config = pipelineConfigFromYaml(yaml);
+    // Assess
+    expect(config.region).toBeNull();
+  });
+
+  it("refuses what is not a region code, naming the field and the value", () => {
+    // Prepare
+    const yaml = templateWith("Metadata:\n  smsim:\n    Region: Seoul\n");
+    // Act / Assess
+    expect(() => pipelineConfigFromYaml(yaml, "t.yaml")).toThrow(
+      'Metadata.smsim.Region: expected a region code such as ap-northeast-2, got "Seoul"',
+    );
   });
 });

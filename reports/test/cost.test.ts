@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { BILLING_MONTH_SECONDS, type CostUsage, estimateCost, sqsBilledRequests } from "../cost";
+import {
+  BILLING_MONTH_SECONDS,
+  type CostUsage,
+  estimateCost,
+  type PriceList,
+  sqsBilledRequests,
+} from "../cost";
 
 function usage(patch: Partial<CostUsage> = {}): CostUsage {
   return {
@@ -75,6 +81,56 @@ describe("estimateCost", () => {
     // Assess
     expect(cost.total).toBeCloseTo(cost.sqs + cost.lambda + cost.cloudwatch, 12);
     expect(cost.total).toBeCloseTo(0.8 + 0.1 + 1000 * 0.0000133334 + 0.1, 10);
+  });
+});
+
+describe("estimateCost for the region the template deploys to", () => {
+  const busy = usage({
+    sqsRequests: 5_000_000,
+    lambdaInvocations: 1_000_000,
+    lambdaGbSeconds: 10_000,
+    alarms: 1,
+  });
+
+  it("prices us-east-1 from its list, and says which region it priced", () => {
+    // Prepare / Act
+    const cost = estimateCost(busy, { region: "us-east-1" });
+    // Assess
+    expect(cost.pricedRegion).toBe("us-east-1");
+    expect(cost.total).toBeCloseTo(5 * 0.4 + 0.2 + 10_000 * 0.0000133334 + 0.1, 10);
+    expect(cost.notes.join(" ")).not.toContain("no prices for");
+  });
+
+  it("says plainly when the deploy region has no price list, and which regions are priced", () => {
+    // Prepare / Act
+    const cost = estimateCost(busy, { region: "ap-northeast-2" });
+    // Assess: the figures are us-east-1's, labelled so
+    expect(cost.pricedRegion).toBe("us-east-1");
+    expect(cost.total).toBeCloseTo(estimateCost(busy).total, 12);
+    expect(cost.notes[0]).toBe(
+      "The template deploys to ap-northeast-2, which smsim has no prices for (regions priced: us-east-1): these are us-east-1's. Give ap-northeast-2's in the scenario's prices block.",
+    );
+  });
+
+  it("uses the scenario's own prices for its region", () => {
+    // Prepare: made-up prices, double us-east-1's, so every line shows it used them
+    const prices: PriceList = {
+      region: "ap-northeast-2",
+      source: "our March bill",
+      sqsPerMillionRequests: 0.8,
+      lambdaPerMillionRequests: 0.4,
+      lambdaPerGbSecond: { x86_64: 0.0000333334, arm64: 0.0000266668 },
+      alarmPerMonth: 0.2,
+    };
+    // Act
+    const cost = estimateCost(busy, { region: "ap-northeast-2", prices });
+    const reference = estimateCost(busy, { region: "us-east-1" });
+    // Assess
+    expect(cost.pricedRegion).toBe("ap-northeast-2");
+    expect(cost.sqs).toBeCloseTo(2 * reference.sqs, 10);
+    expect(cost.lambda).toBeCloseTo(2 * reference.lambda, 10);
+    expect(cost.cloudwatch).toBeCloseTo(2 * reference.cloudwatch, 10);
+    expect(cost.notes[0]).toMatch(/^our March bill: SQS standard \$0\.8 per million requests/);
   });
 });
 

@@ -55,14 +55,17 @@ export interface RunFacts {
 export function buildRunSummary(facts: RunFacts): RunSummary {
   const { scenario, metrics, startMs } = facts;
   const seconds = (ms: number) => Math.round(ms) / 1000;
-  const cost = estimateCost({
-    sqsRequests: facts.sqsRequests,
-    lambdaInvocations: facts.lambda.invocations,
-    lambdaGbSeconds: facts.lambda.gbSeconds,
-    architecture: scenario.pipeline.lambda.architecture,
-    alarms: scenario.pipeline.alarms.length,
-    scenarioSeconds: facts.scenarioMs / 1000,
-  });
+  const cost = estimateCost(
+    {
+      sqsRequests: facts.sqsRequests,
+      lambdaInvocations: facts.lambda.invocations,
+      lambdaGbSeconds: facts.lambda.gbSeconds,
+      architecture: scenario.pipeline.lambda.architecture,
+      alarms: scenario.pipeline.alarms.length,
+      scenarioSeconds: facts.scenarioMs / 1000,
+    },
+    { region: scenario.pipeline.region, prices: scenario.prices },
+  );
   const alarms = scenario.pipeline.alarms.map((alarm) => {
     const first = facts.firstAlarms.find((f) => f.alarm === alarm.name);
     return {

@@ -120,6 +120,26 @@ export interface ScenarioFile {
     /** Concurrency it never backs off below. Default 2. */
     floor?: number;
   };
+  /** List prices in USD for the region the template deploys to, when smsim has none for it (it prices us-east-1); read them off AWS's pricing pages or a bill. */
+  prices?: {
+    /** The region these prices are for, e.g. ap-northeast-2. */
+    region: string;
+    /** Where the prices come from, printed with the cost. */
+    source?: string;
+    /** SQS standard queue, per million requests. */
+    sqsPerMillionRequests: number;
+    /** Lambda, per million requests. */
+    lambdaPerMillionRequests: number;
+    /** Lambda duration, per GB-second, by architecture. */
+    lambdaPerGbSecond: {
+      /** Lambda on x86_64, per GB-second. */
+      x86_64: number;
+      /** Lambda on arm64, per GB-second. */
+      arm64: number;
+    };
+    /** A CloudWatch standard-resolution alarm, per month. */
+    alarmPerMonth: number;
+  };
   /** What reaches the admin API: campaign, daily, constant-arrival-rate or ramping-arrival-rate entries. */
   traffic: ({
     /** Unique name of the entry: its campaign name in metrics, thresholds and reports. */

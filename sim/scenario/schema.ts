@@ -6,6 +6,7 @@ import {
   probabilitySchema,
   type ResolvedCarrierConfig,
 } from "../../provider-mock/config";
+import type { PriceList } from "../../reports/cost";
 import { DEFAULT_ESM_BACKOFF, type EsmBackoff } from "../esm/esm-backoff";
 import { ThresholdSyntaxError } from "../thresholds/errors";
 import { parseThresholdKey, parseThresholdSpec, type ThresholdSpec } from "../thresholds/threshold-parser";
@@ -315,6 +316,27 @@ const esmBackoffSchema = z
     message: "must be at least throttleRetry.initial",
   });
 
+const usd = z.number().nonnegative();
+const pricesSchema = z
+  .strictObject({
+    region: z.string().min(1).meta({ description: "The region these prices are for, e.g. ap-northeast-2." }),
+    source: z
+      .string()
+      .min(1)
+      .default("the scenario's prices")
+      .meta({ description: "Where the prices come from, printed with the cost." }),
+    sqsPerMillionRequests: usd.meta({ description: "SQS standard queue, per million requests." }),
+    lambdaPerMillionRequests: usd.meta({ description: "Lambda, per million requests." }),
+    lambdaPerGbSecond: z
+      .strictObject({
+        x86_64: usd.meta({ description: "Lambda on x86_64, per GB-second." }),
+        arm64: usd.meta({ description: "Lambda on arm64, per GB-second." }),
+      })
+      .meta({ description: "Lambda duration, per GB-second, by architecture." }),
+    alarmPerMonth: usd.meta({ description: "A CloudWatch standard-resolution alarm, per month." }),
+  })
+  .transform((p): PriceList => p);
+
 /** k6's object form of a threshold: `{ threshold: "count < 10", abortOnFail: true, delayAbortEval: "10m" }`. */
 const thresholdObject = z.strictObject({
   threshold: z.string().min(1).meta({ description: 'The expression, e.g. "p(95) < 60".' }),
@@ -426,6 +448,10 @@ export const scenarioFields = z.strictObject({
     description:
       "What the event source mapping assumes where AWS publishes no numbers (sim/esm/esm-backoff.ts).",
   }),
+  prices: pricesSchema.optional().meta({
+    description:
+      "List prices in USD for the region the template deploys to, when smsim has none for it (it prices us-east-1); read them off AWS's pricing pages or a bill.",
+  }),
   traffic: z.array(trafficEntry).min(1).meta({
     description:
       "What reaches the admin API: campaign, daily, constant-arrival-rate or ramping-arrival-rate entries.",
@@ -506,6 +532,7 @@ export const scenarioSchema = scenarioFields
     esm: s.esm,
     traffic: s.traffic,
     thresholds: s.thresholds,
+    prices: s.prices ?? null,
     stack: s.stack,
     sqsMetrics: s.sqsMetrics,
   }));
