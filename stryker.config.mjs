@@ -33,6 +33,10 @@ export default {
   htmlReporter: { fileName: "reports/mutation/index.html" },
   jsonReporter: { fileName: "reports/mutation/mutation.json" },
   tempDirName: ".cache/stryker-tmp",
+  // The sandbox needs the sources, not the Node binary and caches under .cache/.
+  ignorePatterns: ["/.cache"],
+  // `npx stryker run --incremental` reuses the last run's results for unchanged code and tests.
+  incrementalFile: ".cache/stryker-incremental.json",
   concurrency: 2,
   thresholds: { high: 90, low: 85, break: null },
 };
