@@ -20,5 +20,8 @@ export default defineConfig({
     exclude: ["sim/esm/test/elasticmq-esm.test.ts", "sim/esm/test/lambda-invoke-function.test.ts"],
     pool: "forks",
     maxWorkers: 2,
+    // Whole-engine tests take seconds alone and far longer beside Stryker's other workers; a mutant
+    // that hangs is still caught by Stryker's own timeout.
+    testTimeout: 120_000,
   },
 });
