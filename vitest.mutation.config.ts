@@ -11,6 +11,8 @@ export default defineConfig({
       "provider-mock/test/rate-limiter.test.ts",
       "handler/test/create-messaging-handler.test.ts",
       "handler/test/retry-after.test.ts",
+      "handler/test/lambda-config.test.ts",
+      "handler/test/sqs-visibility.test.ts",
       "sim/esm/test/*.test.ts",
       "sim/virtual/test/*.test.ts",
       "sim/alarms/test/*.test.ts",

@@ -1,98 +1,107 @@
-import {
-  DeleteMessageCommand,
-  ReceiveMessageCommand,
-  SendMessageCommand,
-  type SQSClient,
-} from "@aws-sdk/client-sqs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LOCAL_SQS_REGION } from "../../domain/env";
+import type { ChangeMessageVisibilityCommandInput, SQSClient } from "@aws-sdk/client-sqs";
+import { describe, expect, it } from "vitest";
 import { ValidationError } from "../../domain/errors";
-import { createSqsClient } from "../../domain/sqs-client";
-import { ELASTICMQ_ACCOUNT_ID, type ElasticMq, startElasticMq } from "../../infra/local/elasticmq";
-import { loadPipelineConfig } from "../../infra/pipeline-config";
 import { VisibilityChangeError } from "../errors";
 import { createSqsVisibility, queueUrlFromArn } from "../sqs-visibility";
 
+/** An SQS client that keeps each ChangeMessageVisibility it is sent, or refuses them all. */
+function recordingSqsClient(options: { refuse?: Error } = {}) {
+  const inputs: ChangeMessageVisibilityCommandInput[] = [];
+  const client = {
+    async send(command: { input: ChangeMessageVisibilityCommandInput }) {
+      if (options.refuse) throw options.refuse;
+      inputs.push(command.input);
+      return {};
+    },
+  } as unknown as SQSClient;
+  return { client, inputs };
+}
+
 describe("queueUrlFromArn", () => {
-  it("names an AWS queue by its regional endpoint", () => {
-    // Prepare
-    const arn = "arn:aws:sqs:ap-northeast-2:123456789012:messaging-queue";
+  it.each([
+    [
+      "an AWS queue by its regional endpoint",
+      "arn:aws:sqs:ap-northeast-2:123456789012:messaging-queue",
+      "https://sqs.ap-northeast-2.amazonaws.com/123456789012/messaging-queue",
+    ],
+    [
+      "a FIFO queue with its .fifo suffix",
+      "arn:aws:sqs:us-east-1:123456789012:orders.fifo",
+      "https://sqs.us-east-1.amazonaws.com/123456789012/orders.fifo",
+    ],
+  ])("names %s", (_, arn, expected) => {
+    // Prepare: the ARN above.
     // Act
     const url = queueUrlFromArn(arn);
     // Assess
-    expect(url).toBe("https://sqs.ap-northeast-2.amazonaws.com/123456789012/messaging-queue");
+    expect(url).toBe(expected);
   });
 
   it("names a queue under a custom endpoint as ElasticMQ does", () => {
     // Prepare
-    const arn = "arn:aws:sqs:elasticmq:000000000000:messaging-queue";
+    const arns = ["arn:aws:sqs:elasticmq:000000000000:messaging-queue"];
     // Act
-    const url = queueUrlFromArn(arn, "http://127.0.0.1:9324/");
+    const urls = arns.map((arn) => queueUrlFromArn(arn, "http://127.0.0.1:9324//"));
     // Assess
-    expect(url).toBe("http://127.0.0.1:9324/000000000000/messaging-queue");
+    expect(urls).toEqual(["http://127.0.0.1:9324/000000000000/messaging-queue"]);
   });
 
-  it("refuses an ARN that is not an SQS queue's, naming it", () => {
-    // Prepare
-    const arn = "arn:aws:sns:ap-northeast-2:123456789012:alarms";
+  it.each([
+    ["another service's ARN", "arn:aws:sns:ap-northeast-2:123456789012:alarms"],
+    ["an account of 11 digits", "arn:aws:sqs:ap-northeast-2:12345678901:messaging-queue"],
+    ["a name with a path", "arn:aws:sqs:ap-northeast-2:123456789012:messaging-queue/extra"],
+    ["a prefixed ARN", "xarn:aws:sqs:ap-northeast-2:123456789012:messaging-queue"],
+  ])("refuses %s as not an SQS queue ARN, naming it", (_, arn) => {
+    // Prepare: the ARN above.
     // Act
     const derive = () => queueUrlFromArn(arn);
     // Assess
     expect(derive).toThrow(ValidationError);
-    expect(derive).toThrow(/eventSourceARN: not an SQS queue ARN \(got "arn:aws:sns/);
+    expect(derive).toThrow(`eventSourceARN: not an SQS queue ARN (got ${JSON.stringify(arn)})`);
   });
 });
 
-describe("createSqsVisibility on ElasticMQ", () => {
-  const config = loadPipelineConfig();
-  const arn = `arn:aws:sqs:${LOCAL_SQS_REGION}:${ELASTICMQ_ACCOUNT_ID}:${config.queue.name}`;
-  let sqs: ElasticMq;
-  let client: SQSClient;
-  beforeAll(async () => {
-    sqs = await startElasticMq({ config });
-    client = createSqsClient({ sqsEndpoint: sqs.endpoint, awsRegion: LOCAL_SQS_REGION });
-  });
-  afterAll(async () => {
-    client?.destroy();
-    await sqs?.stop();
-  });
-
-  async function receive() {
-    const { Messages = [] } = await client.send(
-      new ReceiveMessageCommand({
-        QueueUrl: sqs.queueUrl,
-        WaitTimeSeconds: 0,
-        MessageSystemAttributeNames: ["All"],
-      }),
-    );
-    return Messages;
-  }
+describe("createSqsVisibility", () => {
+  const arn = "arn:aws:sqs:ap-northeast-2:123456789012:messaging-queue";
 
   it.each([
-    ["derived from the record's ARN", () => ({ endpoint: sqs.endpoint })],
-    ["given as QUEUE_URL", () => ({ queueUrl: sqs.queueUrl })],
-  ])("makes a received message visible again early, queue %s", async (_, where) => {
+    [
+      "derived from the record's ARN",
+      {},
+      "https://sqs.ap-northeast-2.amazonaws.com/123456789012/messaging-queue",
+    ],
+    [
+      "under the SQS endpoint",
+      { endpoint: "http://127.0.0.1:9324" },
+      "http://127.0.0.1:9324/123456789012/messaging-queue",
+    ],
+    [
+      "given as QUEUE_URL, which wins over the endpoint",
+      { queueUrl: "https://sqs.example/q", endpoint: "http://127.0.0.1:9324" },
+      "https://sqs.example/q",
+    ],
+  ])("changes the record's visibility on the queue %s", async (_, where, queueUrl) => {
     // Prepare
-    await client.send(new SendMessageCommand({ QueueUrl: sqs.queueUrl, MessageBody: "chunk" }));
-    const [first] = await receive();
-    const visibility = createSqsVisibility({ client, ...where() });
+    const { client, inputs } = recordingSqsClient();
+    const visibility = createSqsVisibility({ client, ...where });
     // Act
-    await visibility.changeVisibility(arn, first?.ReceiptHandle ?? "", 0);
-    const [again] = await receive();
+    await visibility.changeVisibility(arn, "receipt-1", 30);
     // Assess
-    expect(again?.MessageId).toBe(first?.MessageId);
-    expect(again?.Attributes?.ApproximateReceiveCount).toBe("2");
-    await client.send(
-      new DeleteMessageCommand({ QueueUrl: sqs.queueUrl, ReceiptHandle: again?.ReceiptHandle }),
-    );
+    expect(inputs).toEqual([{ QueueUrl: queueUrl, ReceiptHandle: "receipt-1", VisibilityTimeout: 30 }]);
   });
 
-  it("wraps a refused change in a typed error", async () => {
+  it("wraps a refused change in a typed error naming the timeout, the queue and SQS's reason", async () => {
     // Prepare
-    const visibility = createSqsVisibility({ client, endpoint: sqs.endpoint });
+    const refusal = new Error("ReceiptHandleIsInvalid");
+    const { client } = recordingSqsClient({ refuse: refusal });
+    const visibility = createSqsVisibility({ client });
     // Act
-    const change = visibility.changeVisibility(arn, "not-a-receipt-handle", 5);
+    const change = visibility.changeVisibility(arn, "receipt-1", 5);
     // Assess
     await expect(change).rejects.toBeInstanceOf(VisibilityChangeError);
+    await expect(change).rejects.toThrow(
+      `ChangeMessageVisibility to 5 s failed for ${arn}: ReceiptHandleIsInvalid`,
+    );
+    await expect(change).rejects.toMatchObject({ cause: refusal });
   });
 });
