@@ -11,18 +11,39 @@ export interface SqsVisibilityOptions {
   endpoint?: string;
 }
 
-const QUEUE_ARN = /^arn:aws[\w-]*:sqs:([a-z0-9-]+):(\d{12}):([\w-]+(?:\.fifo)?)$/;
+const QUEUE_ARN = /^arn:(aws[\w-]*):sqs:([a-z0-9-]+):(\d{12}):([\w-]+(?:\.fifo)?)$/;
 
 /**
- * arn:aws:sqs:region:account:name -> https://sqs.region.amazonaws.com/account/name, or
- * `${endpoint}/account/name` for ElasticMQ-style endpoints.
+ * Each partition's endpoint domain. aws and aws-us-gov: sqs.<region>.amazonaws.com
+ * (https://docs.aws.amazon.com/general/latest/gr/sqs-service.html,
+ * https://docs.aws.amazon.com/govcloud-us/latest/UserGuide/using-govcloud-endpoints.html); the
+ * China regions: "the endpoint domain for both the Beijing and Ningxia Regions is amazonaws.com.cn"
+ * (https://docs.amazonaws.cn/en_us/general/latest/gr/endpoints-Beijing.html).
+ */
+const PARTITION_DOMAINS: Readonly<Record<string, string>> = {
+  aws: "amazonaws.com",
+  "aws-us-gov": "amazonaws.com",
+  "aws-cn": "amazonaws.com.cn",
+};
+
+/**
+ * arn:aws:sqs:region:account:name -> https://sqs.region.amazonaws.com/account/name (the partition
+ * names the domain), or `${endpoint}/account/name` for ElasticMQ-style endpoints.
  */
 export function queueUrlFromArn(arn: string, endpoint?: string): string {
   const match = QUEUE_ARN.exec(arn);
   if (!match) throw new ValidationError("eventSourceARN", arn, "not an SQS queue ARN");
-  const [, region, account, name] = match;
-  const base = endpoint ? endpoint.replace(/\/+$/, "") : `https://sqs.${region}.amazonaws.com`;
-  return `${base}/${account}/${name}`;
+  const [, partition, region, account, name] = match;
+  if (endpoint) return `${endpoint.replace(/\/+$/, "")}/${account}/${name}`;
+  const domain = PARTITION_DOMAINS[partition as string];
+  if (domain === undefined) {
+    throw new ValidationError(
+      "eventSourceARN",
+      arn,
+      `no known SQS endpoint for partition ${partition}; set QUEUE_URL`,
+    );
+  }
+  return `https://sqs.${region}.${domain}/${account}/${name}`;
 }
 
 export function createSqsVisibility(options: SqsVisibilityOptions): VisibilityPort {

@@ -29,6 +29,21 @@ describe("queueUrlFromArn", () => {
       "arn:aws:sqs:us-east-1:123456789012:orders.fifo",
       "https://sqs.us-east-1.amazonaws.com/123456789012/orders.fifo",
     ],
+    [
+      "a Beijing queue under the China regions' domain amazonaws.com.cn",
+      "arn:aws-cn:sqs:cn-north-1:123456789012:messaging-queue",
+      "https://sqs.cn-north-1.amazonaws.com.cn/123456789012/messaging-queue",
+    ],
+    [
+      "a Ningxia queue under amazonaws.com.cn too",
+      "arn:aws-cn:sqs:cn-northwest-1:123456789012:messaging_dlq",
+      "https://sqs.cn-northwest-1.amazonaws.com.cn/123456789012/messaging_dlq",
+    ],
+    [
+      "a GovCloud queue under amazonaws.com",
+      "arn:aws-us-gov:sqs:us-gov-west-1:123456789012:messaging-queue",
+      "https://sqs.us-gov-west-1.amazonaws.com/123456789012/messaging-queue",
+    ],
   ])("names %s", (_, arn, expected) => {
     // Prepare: the ARN above.
     // Act
@@ -37,13 +52,19 @@ describe("queueUrlFromArn", () => {
     expect(url).toBe(expected);
   });
 
-  it("names a queue under a custom endpoint as ElasticMQ does", () => {
+  it("names a queue under a custom endpoint as ElasticMQ does, whatever the partition", () => {
     // Prepare
-    const arns = ["arn:aws:sqs:elasticmq:000000000000:messaging-queue"];
+    const arns = [
+      "arn:aws:sqs:elasticmq:000000000000:messaging-queue",
+      "arn:aws-cn:sqs:cn-north-1:000000000000:messaging-queue",
+    ];
     // Act
     const urls = arns.map((arn) => queueUrlFromArn(arn, "http://127.0.0.1:9324//"));
     // Assess
-    expect(urls).toEqual(["http://127.0.0.1:9324/000000000000/messaging-queue"]);
+    expect(urls).toEqual([
+      "http://127.0.0.1:9324/000000000000/messaging-queue",
+      "http://127.0.0.1:9324/000000000000/messaging-queue",
+    ]);
   });
 
   it.each([
@@ -59,16 +80,26 @@ describe("queueUrlFromArn", () => {
     expect(derive).toThrow(ValidationError);
     expect(derive).toThrow(`eventSourceARN: not an SQS queue ARN (got ${JSON.stringify(arn)})`);
   });
+
+  it("refuses a partition whose SQS domain it does not know, pointing at QUEUE_URL", () => {
+    // Prepare
+    const arn = "arn:aws-iso:sqs:us-iso-east-1:123456789012:messaging-queue";
+    // Act
+    const derive = () => queueUrlFromArn(arn);
+    // Assess
+    expect(derive).toThrow(ValidationError);
+    expect(derive).toThrow(/no known SQS endpoint for partition aws-iso; set QUEUE_URL/);
+  });
 });
 
 describe("createSqsVisibility", () => {
-  const arn = "arn:aws:sqs:ap-northeast-2:123456789012:messaging-queue";
+  const arn = "arn:aws-cn:sqs:cn-north-1:123456789012:messaging-queue";
 
   it.each([
     [
       "derived from the record's ARN",
       {},
-      "https://sqs.ap-northeast-2.amazonaws.com/123456789012/messaging-queue",
+      "https://sqs.cn-north-1.amazonaws.com.cn/123456789012/messaging-queue",
     ],
     [
       "under the SQS endpoint",
