@@ -13,6 +13,8 @@ export default defineConfig({
       "handler/test/retry-after.test.ts",
       "handler/test/lambda-config.test.ts",
       "handler/test/sqs-visibility.test.ts",
+      "handler/test/failed-attempt.test.ts",
+      "handler/test/parse-sqs-event.test.ts",
       "sim/esm/test/*.test.ts",
       "sim/virtual/test/*.test.ts",
       "sim/alarms/test/*.test.ts",

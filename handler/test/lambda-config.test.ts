@@ -33,6 +33,7 @@ describe("readLambdaConfig", () => {
       CARRIER_TIMEOUT_MS: "3000",
       RECORD_PARALLELISM: "2",
       CARRIER_RETRIES: "1",
+      RATE_LIMIT_MAX_WAIT_MS: " 500 ",
       LOG_LEVEL: "DEBUG",
     });
     // Act
@@ -42,14 +43,17 @@ describe("readLambdaConfig", () => {
       carrierTimeoutMs: 3_000,
       recordParallelism: 2,
       carrierRetries: 1,
+      rateLimitMaxWaitMs: 500,
       logLevel: "debug",
     });
   });
 
   it.each([
     [{ MYSQL_URL: undefined }, /MYSQL_URL: is required/],
+    [{ MYSQL_URL: "  " }, /MYSQL_URL: is required/],
     [{ CARRIER_BASE_URL: undefined }, /CARRIER_BASE_URL: is required/],
     [{ CARRIER_TIMEOUT_MS: "5s" }, /CARRIER_TIMEOUT_MS: expected a whole number \(got "5s"\)/],
+    [{ RATE_LIMIT_MAX_WAIT_MS: "-5" }, /RATE_LIMIT_MAX_WAIT_MS: expected a whole number \(got "-5"\)/],
     [{ RECORD_PARALLELISM: "0" }, /RECORD_PARALLELISM: .* \(got 0\)/],
     [{ CARRIER_RETRIES: "11" }, /CARRIER_RETRIES: .* \(got 11\)/],
     [
