@@ -90,11 +90,14 @@ describe("createMessagingHandler", () => {
     expect(response).toEqual({ batchItemFailures: [] });
     expect(carrier.calls).toHaveLength(1);
     expect(carrier.calls[0]?.key).toBe(idempotencyKey(7, 3));
-    expect(carrier.calls[0]?.request.recipients).toEqual([
-      { to: "01011110001", ref: recipientRef(7, 1) },
-      { to: "01011110002", ref: recipientRef(7, 2) },
-      { to: "01011110006", ref: recipientRef(7, 6) },
-    ]);
+    expect(carrier.calls[0]?.request).toStrictEqual({
+      content: "Spring sale starts today",
+      recipients: [
+        { to: "01011110001", ref: recipientRef(7, 1) },
+        { to: "01011110002", ref: recipientRef(7, 2) },
+        { to: "01011110006", ref: recipientRef(7, 6) },
+      ],
+    });
     expect(store.result(7, 1)).toMatchObject({ status: "SENT", carrierMessageId: "cm-7:1", attempts: 2 });
     expect(store.result(7, 6)).toMatchObject({
       status: "FAILED",
@@ -103,6 +106,86 @@ describe("createMessagingHandler", () => {
     });
     const summary = lines.find((line) => line.msg === "batch processed");
     expect(summary).toMatchObject({ level: "info", records: 1, failedRecords: 0, sent: 2, failed: 1 });
+    expect(store.calls.recordAttempts).toBeUndefined();
+  });
+
+  it("sends the message's template with its content", async () => {
+    // Prepare
+    const { handler, carrier } = setup();
+    const record = sqsRecord({ body: messageBody({ templateId: "spring-sale", userIds: [1] }) });
+    // Act
+    await handler(sqsEvent(record));
+    // Assess
+    expect(carrier.calls[0]?.request).toMatchObject({
+      content: "Spring sale starts today",
+      templateId: "spring-sale",
+    });
+  });
+
+  it("logs each record's outcome and one summary of the batch", async () => {
+    // Prepare: a chunk with one recipient already recorded, one sent and one the carrier rejects
+    // (sent after a 1 s Retry-After), a malformed body, and a chunk that meets an outage.
+    const { handler, store, lines } = setup({
+      steps: [
+        new CarrierRateLimitedError(1),
+        "accept",
+        new CarrierTransientError("SERVER_ERROR", "HTTP 503: down", 503),
+      ],
+    });
+    await store.recordResults(1, [
+      {
+        userId: 2,
+        phone: "01011110002",
+        status: "SENT",
+        carrierMessageId: "c",
+        errorCode: null,
+        attempts: 1,
+      },
+    ]);
+    const completed = sqsRecord({ body: messageBody({ chunkId: 0, userIds: [1, 2, 6] }) });
+    const malformed = sqsRecord({ body: "{not json", receiveCount: 2 });
+    const failing = sqsRecord({ body: messageBody({ chunkId: 1, userIds: [3] }), receiveCount: 3 });
+    // Act
+    await handler(sqsEvent(completed, malformed, failing));
+    // Assess
+    expect(lines.find((line) => line.msg === "batch processed")).toEqual({
+      level: "info",
+      time: expect.any(String),
+      msg: "batch processed",
+      records: 3,
+      failedRecords: 2,
+      sent: 1,
+      failed: 1,
+      skipped: 1,
+      outcomes: { completed: 1, malformed: 1, retry: 1 },
+      durationMs: 1_000,
+    });
+    const perRecord = lines.filter((line) => line.messageId !== undefined);
+    expect(perRecord).toEqual([
+      expect.objectContaining({
+        level: "warn",
+        msg: "record failed",
+        messageId: malformed.messageId,
+        receiveCount: 2,
+        status: "malformed",
+      }),
+      expect.objectContaining({
+        level: "warn",
+        msg: "record failed",
+        messageId: failing.messageId,
+        receiveCount: 3,
+        status: "retry",
+        code: "CARRIER_HTTP_503",
+      }),
+      expect.objectContaining({
+        level: "debug",
+        msg: "record processed",
+        messageId: completed.messageId,
+        receiveCount: 1,
+        status: "completed",
+        sent: 1,
+      }),
+    ]);
   });
 
   it("reports only the failed record; its batch-mates are recorded", async () => {
@@ -153,13 +236,29 @@ describe("createMessagingHandler", () => {
 
   it("fails a malformed record even when it cannot be stored", async () => {
     // Prepare
-    const { handler, store } = setup();
+    const { handler, store, lines } = setup();
     store.failOn("recordMalformed");
     const bad = sqsRecord({ body: "not json" });
     // Act
     const response = await handler(sqsEvent(bad));
     // Assess
     expect(failedIds(response)).toEqual([bad.messageId]);
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        level: "error",
+        msg: "could not record malformed message",
+        messageId: bad.messageId,
+      }),
+    );
+  });
+
+  it("looks nothing up for a batch of malformed bodies only", async () => {
+    // Prepare
+    const { handler, store } = setup();
+    // Act
+    await handler(sqsEvent(sqsRecord({ body: "not json" })));
+    // Assess
+    expect(store.calls).toEqual({ recordMalformed: 1, recordResultsBatch: 1, recordAttempts: 1 });
   });
 
   it("on redelivery of a half-recorded chunk sends only the missing recipients, under the same key", async () => {
@@ -191,7 +290,7 @@ describe("createMessagingHandler", () => {
 
   it("skips a chunk whose recipients all have results, without calling the carrier", async () => {
     // Prepare
-    const { handler, carrier } = setup();
+    const { handler, carrier, lines } = setup();
     const record = sqsRecord({ body: messageBody({ userIds: [1, 2] }) });
     await handler(sqsEvent(record));
     // Act
@@ -199,6 +298,95 @@ describe("createMessagingHandler", () => {
     // Assess
     expect(response.batchItemFailures).toEqual([]);
     expect(carrier.calls).toHaveLength(1);
+    expect(lines.filter((line) => line.msg === "batch processed").at(-1)).toMatchObject({
+      sent: 0,
+      skipped: 2,
+    });
+  });
+
+  it("completes a chunk whose recipients all have results even with no time left for a carrier call", async () => {
+    // Prepare
+    const { handler, clock, store } = setup();
+    const record = sqsRecord({ body: messageBody({ userIds: [1] }) });
+    await handler(sqsEvent(record));
+    // Act: 1 s left, less than a carrier call needs
+    const response = await handler(
+      sqsEvent(sqsRecord({ body: record.body })),
+      invocationContext(clock, 1_000),
+    );
+    // Assess
+    expect(response.batchItemFailures).toEqual([]);
+    expect(store.attempts).toEqual([]);
+  });
+
+  it("sends only the missing recipients of two chunks of one campaign, each half recorded", async () => {
+    // Prepare
+    const { handler, store, carrier } = setup();
+    const sentBefore = (userId: number) => ({
+      userId,
+      phone: USERS[userId] as string,
+      status: "SENT" as const,
+      carrierMessageId: "first",
+      errorCode: null,
+      attempts: 1,
+    });
+    await store.recordResults(1, [sentBefore(1), sentBefore(3)]);
+    const records = [
+      sqsRecord({ body: messageBody({ chunkId: 0, userIds: [1, 2] }) }),
+      sqsRecord({ body: messageBody({ chunkId: 1, userIds: [3, 4] }) }),
+    ];
+    // Act
+    const response = await handler(sqsEvent(...records));
+    // Assess
+    expect(response.batchItemFailures).toEqual([]);
+    expect(carrier.calls.map((c) => c.request.recipients.map((r) => r.ref))).toEqual([
+      [recipientRef(1, 2)],
+      [recipientRef(1, 4)],
+    ]);
+  });
+
+  it("sends every recipient of a campaign the store has no results for at all", async () => {
+    // Prepare: a store whose lookup leaves out campaigns without results
+    const { handler, store, carrier } = setup();
+    store.findRecordedBatch = async () => new Map();
+    // Act
+    const response = await handler(sqsEvent(sqsRecord({ body: messageBody({ userIds: [1, 2] }) })));
+    // Assess
+    expect(response.batchItemFailures).toEqual([]);
+    expect(carrier.calls[0]?.request.recipients.map((r) => r.ref)).toEqual([
+      recipientRef(1, 1),
+      recipientRef(1, 2),
+    ]);
+  });
+
+  it("asks for the failed attempts of the chunks it will send only", async () => {
+    // Prepare
+    const { handler, store } = setup();
+    const asked: unknown[] = [];
+    const countAttempts = store.countAttempts;
+    store.countAttempts = async (chunks) => {
+      asked.push(...chunks);
+      return countAttempts(chunks);
+    };
+    await store.recordResults(1, [
+      {
+        userId: 1,
+        phone: "01011110001",
+        status: "SENT",
+        carrierMessageId: "c",
+        errorCode: null,
+        attempts: 1,
+      },
+    ]);
+    // Act
+    await handler(
+      sqsEvent(
+        sqsRecord({ body: messageBody({ chunkId: 0, userIds: [1] }) }),
+        sqsRecord({ body: messageBody({ chunkId: 1, userIds: [2] }) }),
+      ),
+    );
+    // Assess
+    expect(asked).toEqual([{ logId: 1, chunkId: 1 }]);
   });
 
   it("fails unknown users and non-mobile numbers for good without sending them", async () => {
@@ -215,7 +403,7 @@ describe("createMessagingHandler", () => {
       errorCode: "INVALID_NUMBER",
       phone: "02-123-4567",
     });
-    expect(store.result(1, 99)).toMatchObject({ status: "FAILED", errorCode: "UNKNOWN_USER" });
+    expect(store.result(1, 99)).toMatchObject({ status: "FAILED", errorCode: "UNKNOWN_USER", phone: "" });
     expect(carrier.calls.map((c) => c.request.recipients.map((r) => r.ref))).toEqual([[recipientRef(1, 1)]]);
   });
 
@@ -240,7 +428,7 @@ describe("createMessagingHandler", () => {
 
   it("still fails deferred records when their visibility cannot be changed", async () => {
     // Prepare
-    const { handler } = setup({
+    const { handler, lines } = setup({
       steps: [new CarrierRateLimitedError(2)],
       settings: { rateLimitMaxWaitMs: 0 },
       failVisibility: true,
@@ -250,6 +438,14 @@ describe("createMessagingHandler", () => {
     const response = await handler(sqsEvent(...records));
     // Assess
     expect(failedIds(response)).toEqual(records.map((r) => r.messageId));
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        level: "warn",
+        msg: "could not change visibility",
+        messageId: records[0]?.messageId,
+        seconds: 2,
+      }),
+    );
   });
 
   it("waits out a short Retry-After in the invocation instead of spending a receive", async () => {
@@ -267,6 +463,40 @@ describe("createMessagingHandler", () => {
     expect(carrier.calls.map((c) => c.key)).toEqual([idempotencyKey(1, 0), idempotencyKey(1, 0)]);
     expect(visibility.changes).toEqual([]);
     expect(store.result(1, 1)?.status).toBe("SENT");
+  });
+
+  it("waits out a Retry-After exactly as long as the wait limit", async () => {
+    // Prepare
+    const { handler, clock, visibility } = setup({
+      steps: [new CarrierRateLimitedError(2), "accept"],
+      settings: { rateLimitMaxWaitMs: 2_000 },
+    });
+    // Act
+    const response = await handler(sqsEvent(sqsRecord()), invocationContext(clock, 20_000));
+    // Assess
+    expect(response.batchItemFailures).toEqual([]);
+    expect(clock.sleeps).toEqual([2_000]);
+    expect(visibility.changes).toEqual([]);
+  });
+
+  it("defers the records not started to the longest Retry-After that records in flight met", async () => {
+    // Prepare: two records in flight meet 429s of 7 s, then 3 s; two more wait their turn
+    const { handler, visibility } = setup({
+      steps: [new CarrierRateLimitedError(7), new CarrierRateLimitedError(3)],
+      settings: { recordParallelism: 2 },
+    });
+    const records = [0, 1, 2, 3].map((chunkId) => sqsRecord({ body: messageBody({ chunkId }) }));
+    // Act
+    const response = await handler(sqsEvent(...records));
+    // Assess
+    expect(failedIds(response)).toEqual(records.map((r) => r.messageId));
+    const seconds = new Map(visibility.changes.map((c) => [c.receiptHandle, c.seconds]));
+    expect([...seconds].sort()).toEqual([
+      [records[0]?.receiptHandle, 7],
+      [records[1]?.receiptHandle, 3],
+      [records[2]?.receiptHandle, 7],
+      [records[3]?.receiptHandle, 7],
+    ]);
   });
 
   it("defers instead when the wait would not leave time for the call", async () => {
@@ -350,6 +580,63 @@ describe("createMessagingHandler", () => {
     // Assess
     expect(carrier.calls).toHaveLength(2);
     expect(failedIds(response)).toEqual([records[2]?.messageId]);
+    expect(store.attempts).toEqual([
+      {
+        logId: 1,
+        chunkId: 3,
+        messageId: records[2]?.messageId,
+        receiveCount: 1,
+        code: "OUT_OF_TIME",
+        detail: "not started: too little invocation time left for a carrier call",
+      },
+    ]);
+  });
+
+  it("starts a carrier call when exactly its timeout plus the margin is left", async () => {
+    // Prepare
+    const { handler, clock, carrier } = setup({ settings: { carrierTimeoutMs: 5_000, timeMarginMs: 1_000 } });
+    // Act
+    const response = await handler(sqsEvent(sqsRecord()), invocationContext(clock, 6_000));
+    // Assess
+    expect(response.batchItemFailures).toEqual([]);
+    expect(carrier.calls).toHaveLength(1);
+  });
+
+  it("has no deadline under a context that cannot tell the remaining time", async () => {
+    // Prepare
+    const { handler, carrier } = setup();
+    // Act
+    const response = await handler(sqsEvent(sqsRecord()), {});
+    // Assess
+    expect(response.batchItemFailures).toEqual([]);
+    expect(carrier.calls).toHaveLength(1);
+  });
+
+  it("keeps the first 500 characters of a refusal's reason with every recipient", async () => {
+    // Prepare
+    const { handler, store } = setup({ steps: [new CarrierRejectedRequestError(422, "x".repeat(600))] });
+    // Act
+    await handler(sqsEvent(sqsRecord({ body: messageBody({ userIds: [1] }) })));
+    // Assess
+    expect(store.result(1, 1)?.errorDetail).toBe(
+      `carrier rejected the request with HTTP 422: ${"x".repeat(600)}`.slice(0, 500),
+    );
+  });
+
+  it("records a recipient the carrier rejects without a code as REJECTED", async () => {
+    // Prepare
+    const { handler, store } = setup({
+      steps: [
+        (request) => ({
+          requestId: "r",
+          results: request.recipients.map((r) => ({ ...r, status: "REJECTED" as const })),
+        }),
+      ],
+    });
+    // Act
+    await handler(sqsEvent(sqsRecord({ body: messageBody({ userIds: [1] }) })));
+    // Assess
+    expect(store.result(1, 1)).toMatchObject({ status: "FAILED", errorCode: "REJECTED" });
   });
 
   it("fails every recipient of a request the carrier refuses outright", async () => {
@@ -375,12 +662,13 @@ describe("createMessagingHandler", () => {
       503,
     );
     const { handler, store } = setup({ steps: [outage, new CarrierRateLimitedError(7)] });
+    const completed = sqsRecord({ body: messageBody({ logId: 4, chunkId: 9, userIds: [7] }) });
     const failing = sqsRecord({ body: messageBody({ logId: 4, chunkId: 0, userIds: [1] }), receiveCount: 2 });
     const malformed = sqsRecord({ body: "{not json" });
     const limited = sqsRecord({ body: messageBody({ logId: 4, chunkId: 1, userIds: [2] }) });
     const deferred = sqsRecord({ body: messageBody({ logId: 4, chunkId: 2, userIds: [3] }) });
     // Act
-    await handler(sqsEvent(failing, malformed, limited, deferred));
+    await handler(sqsEvent(completed, failing, malformed, limited, deferred));
     // Assess
     expect(store.attempts).toEqual([
       {
@@ -395,12 +683,12 @@ describe("createMessagingHandler", () => {
       expect.objectContaining({
         chunkId: 1,
         code: "CARRIER_RATE_LIMITED",
-        detail: expect.stringContaining("7 s"),
+        detail: "HTTP 429: carrier rate limit; deferred 7 s (Retry-After)",
       }),
       expect.objectContaining({
         chunkId: 2,
         code: "CARRIER_RATE_LIMITED",
-        detail: expect.stringContaining("not sent"),
+        detail: "not sent: another record of the batch met HTTP 429; deferred 7 s",
       }),
     ]);
   });
@@ -434,7 +722,9 @@ describe("createMessagingHandler", () => {
     const response = await handler(sqsEvent(record));
     // Assess
     expect(failedIds(response)).toEqual([record.messageId]);
-    expect(lines).toContainEqual(expect.objectContaining({ msg: "could not record failed attempts" }));
+    expect(lines).toContainEqual(
+      expect.objectContaining({ level: "error", msg: "could not record failed attempts", attempts: 1 }),
+    );
   });
 
   it("records nothing when the carrier refuses our credentials, so the message can be redriven", async () => {
@@ -464,19 +754,53 @@ describe("createMessagingHandler", () => {
     // Assess
     expect(failedIds(response)).toEqual([record.messageId]);
     expect(store.results(1)).toEqual([]);
+    expect(store.attempts).toEqual([
+      expect.objectContaining({
+        code: "CARRIER_INCOMPLETE_RESPONSE",
+        detail: `carrier INCOMPLETE_RESPONSE: no result for ref ${recipientRef(1, 2)} (key ${idempotencyKey(1, 0)})`,
+      }),
+    ]);
   });
 
-  it("fails a record whose results cannot be stored and goes on with the rest", async () => {
+  it("fails a record whose results cannot be stored after the carrier accepted, so SQS delivers it again", async () => {
     // Prepare
     const { handler, store, carrier } = setup();
-    store.failOn("findRecorded");
-    const records = [sqsRecord(), sqsRecord({ body: messageBody({ chunkId: 1 }) })];
+    store.failOn("recordResults");
+    const record = sqsRecord({ body: messageBody({ userIds: [1] }) });
     // Act
-    const response = await handler(sqsEvent(...records));
+    const response = await handler(sqsEvent(record));
     // Assess
-    expect(failedIds(response)).toEqual(records.map((r) => r.messageId));
-    expect(carrier.calls).toEqual([]);
+    expect(carrier.calls).toHaveLength(1);
+    expect(failedIds(response)).toEqual([record.messageId]);
+    expect(store.attempts).toEqual([
+      expect.objectContaining({
+        messageId: record.messageId,
+        code: "DELIVERY_STORE_FAILED",
+        detail: "delivery store recordResults failed: recordResults: connection lost",
+      }),
+    ]);
   });
+
+  it.each(["findRecorded", "findPhones", "countAttempts"] as const)(
+    "fails every record, sending nothing, when the %s lookup fails",
+    async (operation) => {
+      // Prepare
+      const { handler, store, carrier } = setup();
+      store.failOn(operation);
+      const records = [sqsRecord(), sqsRecord({ body: messageBody({ chunkId: 1 }) })];
+      // Act
+      const response = await handler(sqsEvent(...records));
+      // Assess
+      expect(failedIds(response)).toEqual(records.map((r) => r.messageId));
+      expect(carrier.calls).toEqual([]);
+      expect(store.attempts.map((a) => [a.code, a.detail])).toEqual(
+        Array(2).fill([
+          "DELIVERY_STORE_FAILED",
+          `delivery store ${operation} failed: ${operation}: connection lost`,
+        ]),
+      );
+    },
+  );
 
   it.each([
     [1, 1],

@@ -163,6 +163,8 @@ export function recordingVisibility(options: { fail?: boolean } = {}) {
   const changes: { arn: string; receiptHandle: string; seconds: number }[] = [];
   const visibility: VisibilityPort = {
     async changeVisibility(arn, receiptHandle, seconds) {
+      // Lets other records go on meanwhile, as a network round trip would.
+      await new Promise((resolve) => setImmediate(resolve));
       if (options.fail) throw new Error("AccessDenied");
       changes.push({ arn, receiptHandle, seconds });
     },
