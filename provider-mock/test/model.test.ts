@@ -51,7 +51,12 @@ describe("carrier model: rate limits", () => {
 
     // Assess
     expect(statusOf(first)).toBe(200);
-    expect(immediately).toMatchObject({ kind: "rate-limited", status: 429, retryAfterSeconds: 5 });
+    expect(immediately).toMatchObject({
+      kind: "rate-limited",
+      status: 429,
+      retryAfterSeconds: 5,
+      message: "request rate limit exceeded; retry after 5 s",
+    });
     expect(twoSecondsLater).toMatchObject({ kind: "rate-limited", retryAfterSeconds: 3 });
     expect(statusOf(whenRefilled)).toBe(200);
   });
@@ -68,7 +73,11 @@ describe("carrier model: rate limits", () => {
 
     // Assess: the 25 fill the window opened at 1,000 ms; 10 more fit once it has passed
     expect(statusOf(ten)).toBe(200);
-    expect(tenMore).toMatchObject({ kind: "rate-limited", retryAfterSeconds: 1 });
+    expect(tenMore).toMatchObject({
+      kind: "rate-limited",
+      retryAfterSeconds: 1,
+      message: "recipient rate limit exceeded; retry after 1 s",
+    });
     expect(statusOf(big)).toBe(200);
     expect(afterBig).toMatchObject({ kind: "rate-limited", retryAfterSeconds: 1 });
   });
@@ -88,6 +97,51 @@ describe("carrier model: rate limits", () => {
     // Assess: the window holds 1 of the new 100
     expect(statusOf(afterRaise)).toBe(200);
     expect(unlimited.every((d) => statusOf(d) === 200)).toBe(true);
+  });
+});
+
+describe("carrier model: configuration at run time", () => {
+  it("applies a recipient rate changed at run time to the recipients already in the window", () => {
+    // Prepare: 100 recipients/s, 10 of them taken
+    const { model, at } = modelOnFakeClock({ rateLimit: { recipientsPerSecond: 100 } });
+    at(0).handle({ body: bulkBody(range(1, 10)) });
+
+    // Act
+    model.reconfigure({ rateLimit: { recipientsPerSecond: 10 } });
+    const afterCut = at(0).handle({ body: bulkBody(range(11, 10)) });
+    model.reconfigure({ rateLimit: { recipientsPerSecond: 1000 } });
+    const afterRaise = at(0).handle({ body: bulkBody(range(21, 10)) });
+
+    // Assess: the window holds 10, all of the new 10 and 1% of the new 1,000
+    expect(afterCut).toMatchObject({ kind: "rate-limited", retryAfterSeconds: 1 });
+    expect(statusOf(afterRaise)).toBe(200);
+  });
+
+  it("reports the configuration in force, changes included", () => {
+    // Prepare
+    const { model } = modelOnFakeClock({ rejectRate: 0.1 });
+
+    // Act
+    model.reconfigure({ rateLimit: { requestsPerSecond: 50 } });
+    const config = model.config();
+
+    // Assess
+    expect(config).toMatchObject({ rejectRate: 0.1, rateLimit: { requestsPerSecond: 50 } });
+  });
+
+  it("remembers no key it received while not honouring keys, once it starts to", () => {
+    // Prepare
+    const { model, at } = modelOnFakeClock({ honourIdempotencyKey: false });
+    const body = bulkBody([1, 2]);
+    const first = at(0).handle({ idempotencyKey: "my key", body });
+
+    // Act
+    model.reconfigure({ honourIdempotencyKey: true });
+    const second = at(1).handle({ idempotencyKey: "my key", body });
+
+    // Assess
+    expect(responseBody(second).requestId).not.toBe(responseBody(first).requestId);
+    expect(model.stats()).toMatchObject({ duplicateDeliveriesByKey: 0, duplicateDeliveriesByContent: 2 });
   });
 });
 
@@ -156,6 +210,22 @@ describe("carrier model: outages and faults", () => {
     expect(new Set(statuses)).toEqual(new Set([200, 500, 503]));
   });
 
+  it.each([
+    ["connectionResetRate", "reset"],
+    ["timeoutRate", "timeout"],
+  ] as const)("fails about the configured share of requests at %s", (rate, kind) => {
+    // Prepare
+    const { at } = modelOnFakeClock({ [rate]: 0.2 });
+
+    // Act
+    const decisions = range(0, 2000).map(() => at(0).handle({ body: bulkBody([1]) }));
+
+    // Assess: binomial(2000, 0.2) has a standard deviation of about 18
+    const failed = decisions.filter((d) => d.kind === kind).length;
+    expect(failed).toBeGreaterThan(400 - 90);
+    expect(failed).toBeLessThan(400 + 90);
+  });
+
   it("delivers a timed-out request without answering it, and delivers nothing on a connection reset", () => {
     // Prepare
     const timeouts = modelOnFakeClock({ timeoutRate: 1, timeoutHangMs: 12_000 });
@@ -197,7 +267,7 @@ describe("carrier model: recipients", () => {
       ["c", "REJECTED", "INVALID_NUMBER"],
       ["d", "REJECTED", "INVALID_NUMBER"],
     ]);
-    expect(results[0]?.carrierMessageId).toEqual(expect.any(String));
+    expect(results.map((r) => r.carrierMessageId)).toEqual(["req-1-0", "req-1-1", undefined, undefined]);
   });
 
   it("finds no subscriber for about invalidRecipientRate of numbers, the same ones every time", () => {
@@ -253,6 +323,44 @@ describe("carrier model: duplicates", () => {
       duplicateDeliveriesByKey: 1,
       duplicateDeliveriesByContent: 0,
       recipientsAccepted: responseBody(original).results.filter((r) => r.status === "ACCEPTED").length,
+    });
+  });
+
+  it.each([10, 40])(
+    "replays its own outcomes for %i recipients after other requests were decided",
+    (recipients) => {
+      // Prepare: half the recipients rejected at random, so each request decides differently
+      const { at } = modelOnFakeClock({ rejectRate: 0.5 });
+      const key = idempotencyKey(1, 0);
+      const body = bulkBody(range(1, recipients));
+      const original = at(0).handle({ idempotencyKey: key, body });
+      const others = range(0, 5).map((i) =>
+        at(1).handle({ idempotencyKey: idempotencyKey(2, i), body: bulkBody(range(1, 50), { logId: 2 }) }),
+      );
+
+      // Act
+      const replay = at(2).handle({ idempotencyKey: key, body });
+
+      // Assess
+      expect(responseBody(replay)).toEqual(responseBody(original));
+      expect(others.map((d) => statusOf(d))).toEqual(Array(5).fill(200));
+    },
+  );
+
+  it("counts a replay as a request with no new recipients in the busiest second", () => {
+    // Prepare
+    const { model, at } = modelOnFakeClock();
+    const key = idempotencyKey(1, 0);
+    at(0).handle({ idempotencyKey: key, body: bulkBody([1, 2]) });
+
+    // Act
+    at(10).handle({ idempotencyKey: key, body: bulkBody([1, 2]) });
+
+    // Assess
+    expect(model.acceptedPerSecond()).toEqual([{ second: 0, requests: 2, recipients: 2 }]);
+    expect(model.stats()).toMatchObject({
+      maxAcceptedRequestsPerSecond: 2,
+      maxAcceptedRecipientsPerSecond: 2,
     });
   });
 
@@ -331,6 +439,30 @@ describe("carrier model: duplicates", () => {
     expect(otherRecipients).toMatchObject({ kind: "error", status: 422, code: "IDEMPOTENCY_CONFLICT" });
     expect(statusOf(otherContent)).toBe(422);
     expect(model.stats()).toMatchObject({ badRequests: 2, recipientsAccepted: 2 });
+  });
+
+  it("refuses a key reused with refs not made by the handler, or with another template", () => {
+    // Prepare
+    const { at } = modelOnFakeClock();
+    const withRefs = (refs: string[], templateId?: string): BulkSendRequest => ({
+      content: "x",
+      ...(templateId === undefined ? {} : { templateId }),
+      recipients: refs.map((ref, i) => ({ to: phoneOf(i + 1), ref })),
+    });
+    at(0).handle({ idempotencyKey: "refs", body: withRefs(["order-a", "order-b"]) });
+    at(0).handle({ idempotencyKey: "template", body: withRefs(["order-a"], "welcome") });
+
+    // Act
+    const otherRefs = at(0).handle({ idempotencyKey: "refs", body: withRefs(["order-a", "order-c"]) });
+    const otherTemplate = at(0).handle({
+      idempotencyKey: "template",
+      body: withRefs(["order-a"], "goodbye"),
+    });
+    const sameAgain = at(0).handle({ idempotencyKey: "refs", body: withRefs(["order-a", "order-b"]) });
+
+    // Assess
+    expect([otherRefs, otherTemplate].map(statusOf)).toEqual([422, 422]);
+    expect(statusOf(sameAgain)).toBe(200);
   });
 
   it("counts accepted deliveries of a (ref, content) pair already accepted as duplicates", () => {
@@ -505,6 +637,99 @@ describe("carrier model: determinism and bookkeeping", () => {
       maxAcceptedRequestsPerSecond: 4,
       maxAcceptedRecipientsPerSecond: 8,
     });
+  });
+
+  it("logs each request's outcome, status and delay, and answers each failure with its code and words", () => {
+    // Prepare: 5 ms latency, an outage at [100, 200)
+    const { model, at } = modelOnFakeClock({
+      latencyMs: { dist: "fixed", value: 5 },
+      outages: [{ startMs: 100, durationMs: 100 }],
+    });
+    const key = idempotencyKey(1, 0);
+    const body = bulkBody([1]);
+    const once = (
+      patch: Parameters<typeof model.reconfigure>[0],
+      undo: Parameters<typeof model.reconfigure>[0],
+    ) => {
+      model.reconfigure(patch);
+      const decision = at(300).handle({ body });
+      model.reconfigure(undo);
+      return decision;
+    };
+
+    const overOneRequestASecond = () => {
+      at(1000).reconfigure({ rateLimit: { requestsPerSecond: 1 } });
+      at(1000).handle({ body });
+      return at(1000).handle({ body });
+    };
+
+    // Act
+    const decisions = [
+      at(0).handle({ idempotencyKey: key, body }),
+      at(0).handle({ idempotencyKey: key, body }),
+      at(0).handle({ idempotencyKey: key, body: bulkBody([2]) }),
+      at(0).handle({ body: {} }),
+      at(100).handle({ body }),
+      once({ connectionResetRate: 1 }, { connectionResetRate: 0 }),
+      once({ transientFailureRate: 1 }, { transientFailureRate: 0 }),
+      once({ timeoutRate: 1 }, { timeoutRate: 0 }),
+      overOneRequestASecond(),
+    ];
+
+    // Assess
+    expect(
+      model
+        .requests(20)
+        .reverse()
+        .map((r) => [r.requestId, r.outcome, r.status, r.delayMs]),
+    ).toEqual([
+      ["req-1", "accepted", 200, 5],
+      ["req-2", "replayed", 200, 5],
+      ["req-3", "conflict", 422, 5],
+      ["req-4", "bad-request", 400, 5],
+      ["req-5", "outage", 503, 5],
+      ["req-6", "reset", null, 5],
+      ["req-7", "transient", expect.any(Number), 5],
+      ["req-8", "timeout", null, null],
+      ["req-9", "accepted", 200, 5],
+      ["req-10", "rate-limited", 429, 5],
+    ]);
+    expect(decisions[2]).toMatchObject({
+      code: "IDEMPOTENCY_CONFLICT",
+      message: "Idempotency-Key: already used for a different request",
+    });
+    expect(decisions[4]).toMatchObject({
+      status: 503,
+      code: "SERVICE_UNAVAILABLE",
+      message: "carrier outage",
+    });
+    expect([
+      { status: 500, code: "INTERNAL_ERROR", message: "internal error" },
+      { status: 503, code: "SERVICE_UNAVAILABLE", message: "service temporarily unavailable" },
+    ]).toContainEqual({
+      status: (decisions[6] as { status: number }).status,
+      code: (decisions[6] as { code: string }).code,
+      message: (decisions[6] as { message: string }).message,
+    });
+  });
+
+  it("answers random failures with 500 INTERNAL_ERROR or 503 SERVICE_UNAVAILABLE, each with its words", () => {
+    // Prepare
+    const { at } = modelOnFakeClock({ transientFailureRate: 1 });
+
+    // Act
+    const answers = range(0, 50).map((i) => {
+      const d = at(i).handle({ body: bulkBody([1]) }) as { status: number; code: string; message: string };
+      return `${d.status} ${d.code} ${d.message}`;
+    });
+
+    // Assess
+    expect(new Set(answers)).toEqual(
+      new Set([
+        "500 INTERNAL_ERROR internal error",
+        "503 SERVICE_UNAVAILABLE service temporarily unavailable",
+      ]),
+    );
   });
 
   it("keeps the most recent requests, newest first, up to the log size", () => {
