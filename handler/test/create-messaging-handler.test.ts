@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { ValidationError } from "../../domain/errors";
 import { createJsonLogger } from "../../domain/logger";
 import { messageBody, sqsEvent, sqsRecord, TEST_QUEUE_ARN } from "../../test/support/sqs-event";
@@ -827,6 +827,19 @@ describe("createMessagingHandler", () => {
     // Assess
     await expect(result).rejects.toThrow(InvalidEventError);
     await expect(result).rejects.toThrow(/event\.Records\.0\.receiptHandle/);
+  });
+
+  it("without a logger writes JSON lines to the console, stamped by the handler's clock", async () => {
+    // Prepare: the simulator's clock is virtual, so its logs must carry virtual time
+    const { carrier, store, visibility, clock } = setup();
+    const info = vi.spyOn(console, "info").mockImplementation(() => {});
+    const handler = createMessagingHandler({ carrier, store, visibility, clock });
+    // Act
+    await handler(sqsEvent(sqsRecord()));
+    // Assess
+    const summary = JSON.parse(info.mock.calls.at(-1)?.[0] as string);
+    info.mockRestore();
+    expect(summary).toMatchObject({ msg: "batch processed", time: new Date(clock.now()).toISOString() });
   });
 
   it("refuses settings out of range, naming the setting", () => {
