@@ -88,7 +88,7 @@ describe("queueUrlFromArn", () => {
     const derive = () => queueUrlFromArn(arn);
     // Assess
     expect(derive).toThrow(ValidationError);
-    expect(derive).toThrow(/no known SQS endpoint for partition aws-iso; set QUEUE_URL/);
+    expect(derive).toThrow(/^eventSourceARN: no known SQS endpoint for partition aws-iso; set QUEUE_URL/);
   });
 });
 
