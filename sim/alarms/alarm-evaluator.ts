@@ -22,7 +22,10 @@ export interface AlarmTransition {
   datapoints: AlarmDatapoint[];
 }
 
-/** A transition that has actions to run (AlarmActions on -> ALARM, OKActions on -> OK). */
+/**
+ * A transition that has actions to run: AlarmActions on -> ALARM, OKActions on -> OK,
+ * InsufficientDataActions on -> INSUFFICIENT_DATA (PutMetricAlarm).
+ */
 export interface AlarmActionEvent {
   alarm: AlarmConfig;
   transition: AlarmTransition;
@@ -152,14 +155,21 @@ export function createAlarmEvaluator(
       for (const alarm of runtimes.values()) {
         const transition = evaluateAlarm(alarm, nowMs);
         if (!transition) continue;
-        const { alarmActions, okActions } = alarm.config;
-        const actions = transition.to === "ALARM" ? alarmActions : transition.to === "OK" ? okActions : [];
+        const actions = actionsOn(alarm.config)[transition.to];
         if (actions.length > 0) events.push({ alarm: alarm.config, transition, actions: [...actions] });
       }
       return events;
     },
     state: (name) => runtime(name).state,
     history: (name) => runtime(name).history,
+  };
+}
+
+function actionsOn(config: AlarmConfig): Record<AlarmState, string[]> {
+  return {
+    ALARM: config.alarmActions,
+    OK: config.okActions,
+    INSUFFICIENT_DATA: config.insufficientDataActions,
   };
 }
 

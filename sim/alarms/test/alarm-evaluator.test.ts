@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ValidationError } from "../../../domain/errors";
+import type { AlarmConfig } from "../../../infra/pipeline-config";
 import { createAlarmEvaluator } from "../alarm-evaluator";
 import { UnknownAlarmError, UnsupportedAlarmError } from "../errors";
 import { createMetricStore, MINUTE_MS } from "../metric-store";
@@ -10,8 +11,13 @@ import { alarmConfig, evaluateEveryMinute, recordPattern, seedDlqAlarm, sqsSampl
  * A DLQ that receives one message at `arrivalMs` and keeps it. Each minute boundary publishes the
  * minute that just ended (gauges as at its end), then evaluates, as CloudWatch would.
  */
-function dlqRun(options: { arrivalMs: number | null; untilMs: number; idleCutoffMs?: number | null }) {
-  const alarm = seedDlqAlarm();
+function dlqRun(options: {
+  arrivalMs: number | null;
+  untilMs: number;
+  idleCutoffMs?: number | null;
+  alarm?: AlarmConfig;
+}) {
+  const alarm = options.alarm ?? seedDlqAlarm();
   const store = createMetricStore();
   const publisher = createSqsMetricsPublisher(store, {
     queueName: "messaging-dlq",
@@ -81,6 +87,30 @@ describe("seed DLQ alarm (Sum of visible messages over 300 s >= 1, 1 of 1)", () 
     expect(evaluator.history("messaging-dlq-alarm").map((t) => [t.to, t.atMs])).toEqual([
       ["OK", T0 + period],
       ["INSUFFICIENT_DATA", T0 + SQS_IDLE_CUTOFF_MS + 3 * period],
+    ]);
+  });
+
+  // PutMetricAlarm: OKActions run on a transition to OK, InsufficientDataActions on one to
+  // INSUFFICIENT_DATA; the template's lists reach the evaluator through the loader.
+  it("runs the template's OKActions on the way to OK and its InsufficientDataActions when the idle DLQ's data runs out", () => {
+    // Prepare
+    const alarm = seedDlqAlarm({
+      "DLQAlarm.OKActions": [{ Ref: "OkTopic" }],
+      "DLQAlarm.InsufficientDataActions": [{ Ref: "NoDataTopic" }],
+    });
+
+    // Act
+    const { events } = dlqRun({
+      arrivalMs: null,
+      untilMs: T0 + SQS_IDLE_CUTOFF_MS + 30 * MINUTE_MS,
+      idleCutoffMs: SQS_IDLE_CUTOFF_MS,
+      alarm,
+    });
+
+    // Assess
+    expect(events.map((e) => [e.transition.to, e.actions])).toEqual([
+      ["OK", ["OkTopic"]],
+      ["INSUFFICIENT_DATA", ["NoDataTopic"]],
     ]);
   });
 
