@@ -36,11 +36,6 @@ export interface AlarmActionEvent {
 export interface AlarmEvaluatorOptions {
   /** When the alarms were created; evaluations before it are a caller bug. */
   startMs: number;
-  /**
-   * How many periods each evaluation fetches (CloudWatch's "evaluation range"). AWS does not publish
-   * the formula; its documented tables use 5 for EvaluationPeriods 3, so the default is N + 2.
-   */
-  evaluationRange?: (alarm: AlarmConfig) => number;
 }
 
 export interface AlarmEvaluator {
@@ -106,7 +101,6 @@ export function createAlarmEvaluator(
   store: MetricStore,
   options: AlarmEvaluatorOptions,
 ): AlarmEvaluator {
-  const rangeOf = options.evaluationRange ?? ((alarm: AlarmConfig) => alarm.evaluationPeriods + 2);
   const runtimes = new Map<string, AlarmRuntime>();
   for (const config of alarms) {
     if (runtimes.has(config.name)) throw new UnsupportedAlarmError(config.name, "two alarms share this name");
@@ -116,19 +110,13 @@ export function createAlarmEvaluator(
         `Period ${config.periodSeconds} s needs high-resolution metrics; SQS publishes one datapoint a minute`,
       );
     }
-    const range = rangeOf(config);
-    if (!Number.isInteger(range) || range < config.evaluationPeriods) {
-      throw new ValidationError(
-        `${config.name}.evaluationRange`,
-        range,
-        "must be an integer >= EvaluationPeriods",
-      );
-    }
     runtimes.set(config.name, {
       config,
       series: store.series({ namespace: config.namespace, metricName: config.metricName }, config.dimensions),
       periodMs: config.periodSeconds * 1000,
-      range,
+      // How many periods each evaluation fetches (CloudWatch's "evaluation range"). AWS does not
+      // publish the formula; its documented tables use 5 for EvaluationPeriods 3.
+      range: config.evaluationPeriods + 2,
       state: "INSUFFICIENT_DATA",
       history: [],
     });
@@ -186,9 +174,7 @@ function evaluateAlarm(alarm: AlarmRuntime, nowMs: number): AlarmTransition | un
   const breaches = points.map((p) => (p === undefined ? undefined : breaching(config, p.value)));
   const decision = decide(breaches, config);
   if (decision.state === "keep" || decision.state === alarm.state) return undefined;
-  const used = points
-    .filter((p): p is AlarmDatapoint => p !== undefined)
-    .slice(0, decision.used - decision.filled);
+  const used = points.filter((p): p is AlarmDatapoint => p !== undefined).slice(0, decision.used);
   const transition: AlarmTransition = {
     atMs: nowMs,
     alarm: config.name,
@@ -275,8 +261,7 @@ function reasonFor(
   used: AlarmDatapoint[],
   range: number,
 ): string {
-  if (to === "INSUFFICIENT_DATA")
-    return `Insufficient Data: ${plural(range, "datapoint")} ${range === 1 ? "was" : "were"} unknown.`;
+  if (to === "INSUFFICIENT_DATA") return `Insufficient Data: ${range} datapoints were unknown.`;
   // CloudWatch counts and lists the datapoints that bear the new state out: the breaching ones for
   // ALARM, the others for OK ("1 out of the last 3 datapoints [0.0 (...)] was not greater than ...").
   const counted = used.filter((p) => breaching(config, p.value) === (to === "ALARM"));
