@@ -150,6 +150,24 @@ describe("M out of N", () => {
     expect(after[0]?.transition.datapoints.map((d) => d.value)).toEqual([2, 0, 2, 0, 2]);
   });
 
+  // CloudWatch guide, alarms-and-missing-data: with at least N real datapoints in the evaluation
+  // range, the N most recent decide.
+  it("goes OK when the 3 most recent datapoints hold fewer than 2 breaches, though older ones in the range breach", () => {
+    // Prepare: 2 of 3, range 5
+    const alarm = alarmConfig({ evaluationPeriods: 3, datapointsToAlarm: 2 });
+    const store = createMetricStore();
+    const evaluator = createAlarmEvaluator([alarm], store, { startMs: T0 });
+    const end = recordPattern(store, alarm, T0, "X X 0 0 0");
+
+    // Act
+    evaluator.evaluate(end);
+
+    // Assess
+    expect(
+      evaluator.history(alarm.name).map((t) => [t.to, t.datapoints.map((d) => d.timestampMs - T0)]),
+    ).toEqual([["OK", [4, 3, 2].map((m) => m * MINUTE_MS)]]);
+  });
+
   it("fires OKActions on the way back to OK, and nothing while the state holds", () => {
     // Prepare
     const alarm = alarmConfig({ evaluationPeriods: 1, datapointsToAlarm: 1, okActions: ["OkTopic"] });
@@ -180,6 +198,31 @@ describe("alarm evaluator input checks", () => {
     // Assess
     expect(act).toThrow(ValidationError);
     expect(act).toThrow(/nowMs/);
+  });
+
+  it("accepts a second evaluation at the same time and makes no second transition", () => {
+    // Prepare
+    const alarm = alarmConfig({ evaluationPeriods: 1, datapointsToAlarm: 1 });
+    const store = createMetricStore();
+    const evaluator = createAlarmEvaluator([alarm], store, { startMs: T0 });
+    const end = recordPattern(store, alarm, T0, "X");
+
+    // Act
+    const first = evaluator.evaluate(end);
+    const again = evaluator.evaluate(end);
+
+    // Assess
+    expect([first.length, again.length]).toEqual([1, 0]);
+  });
+
+  it("refuses two alarms with one name", () => {
+    // Act
+    const act = () =>
+      createAlarmEvaluator([alarmConfig(), alarmConfig()], createMetricStore(), { startMs: T0 });
+
+    // Assess
+    expect(act).toThrow(UnsupportedAlarmError);
+    expect(act).toThrow(/test-alarm.*two alarms share this name/);
   });
 
   it("names the unknown alarm and the known ones", () => {
