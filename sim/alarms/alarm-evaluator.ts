@@ -85,7 +85,7 @@ export interface AlarmEvaluator {
  * test/conformance/cloudwatch-missing-data.conformance.test.ts feeds every row to this file.
  */
 
-type Decision = { state: AlarmState | "keep"; breaching: number; used: number; filled: number };
+type Decision = { state: AlarmState | "keep"; used: number; filled: number };
 
 interface AlarmRuntime {
   config: AlarmConfig;
@@ -192,45 +192,34 @@ function evaluateAlarm(alarm: AlarmRuntime, nowMs: number): AlarmTransition | un
 function decide(points: (boolean | undefined)[], config: AlarmConfig): Decision {
   const m = config.datapointsToAlarm;
   const n = config.evaluationPeriods;
-  const real = points.filter((p): p is boolean => p !== undefined);
-  if (real.length >= n) {
-    const breaching = real.slice(0, n).filter(Boolean).length;
-    return { state: breaching >= m ? "ALARM" : "OK", breaching, used: n, filled: 0 };
-  }
-  const realBreaching = real.filter(Boolean).length;
+  // The N most recent real datapoints; when there are fewer, all of them, and the rest are filled.
+  const real = points.filter((p): p is boolean => p !== undefined).slice(0, n);
+  const breaches = real.filter(Boolean).length;
   const filled = n - real.length;
-  const result = (state: Decision["state"], breaching: number): Decision => ({
-    state,
-    breaching,
-    used: n,
-    filled,
-  });
+  const result = (state: Decision["state"]): Decision => ({ state, used: n, filled });
   switch (config.treatMissingData) {
     case "breaching":
-      return result(realBreaching + filled >= m ? "ALARM" : "OK", realBreaching + filled);
+      return result(breaches + filled >= m ? "ALARM" : "OK");
     case "notBreaching":
-      return result(realBreaching >= m ? "ALARM" : "OK", realBreaching);
+      return result(breaches >= m ? "ALARM" : "OK");
     case "missing":
-    case "ignore": {
-      const ignore = config.treatMissingData === "ignore";
-      if (real.length === 0) {
-        return { state: ignore ? "keep" : "INSUFFICIENT_DATA", breaching: 0, used: 0, filled: 0 };
-      }
-      if (realBreaching >= m) return result("ALARM", realBreaching);
-      if (real.includes(false)) return result("OK", realBreaching);
-      if (ignore) return result("keep", realBreaching);
+    case "ignore":
+      if (breaches >= m) return result("ALARM");
+      if (real.includes(false)) return result("OK");
+      // Left: fewer than M real datapoints, all breaching, or none at all.
+      if (config.treatMissingData === "ignore") return result("keep");
       return prematureAlarm(points, m, n)
-        ? result("ALARM", realBreaching)
-        : { state: "INSUFFICIENT_DATA", breaching: realBreaching, used: 0, filled: 0 };
-    }
+        ? result("ALARM")
+        : { state: "INSUFFICIENT_DATA", used: 0, filled: 0 };
   }
 }
 
-/** Within the N newest periods, the oldest breach is >= M periods old and nothing newer is OK. */
+/**
+ * Within the N newest periods, the oldest breach is at least M periods old. Only asked when no real
+ * datapoint in the range is OK, so every more recent one is breaching or missing.
+ */
 function prematureAlarm(points: (boolean | undefined)[], m: number, n: number): boolean {
-  const window = points.slice(0, n);
-  const oldest = window.lastIndexOf(true);
-  return oldest >= 0 && oldest + 1 >= m && !window.slice(0, oldest).includes(false);
+  return points.slice(0, n).lastIndexOf(true) + 1 >= m;
 }
 
 function breaching(config: AlarmConfig, value: number): boolean {
