@@ -64,6 +64,15 @@ describe("NewStateReason, in CloudWatch's words", () => {
     ]);
   });
 
+  it("mentions no missing datapoints when the N most recent are all real, whatever the treatment", () => {
+    // Act
+    const history = evaluatedOnce("breaching", "X X X");
+    // Assess
+    expect(history.map((t) => t.reason)).toEqual([
+      "Threshold Crossed: 3 out of the last 3 datapoints [2.0 (06/11/26 10:02:00), 2.0 (06/11/26 10:01:00), 2.0 (06/11/26 10:00:00)] was greater than or equal to the threshold (1.0) (minimum 3 datapoints for INSUFFICIENT_DATA -> ALARM transition).",
+    ]);
+  });
+
   it("says how many missing datapoints were treated as not breaching", () => {
     // Act
     const history = evaluatedOnce("notBreaching", "- - - 0 -");
