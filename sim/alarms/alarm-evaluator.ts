@@ -278,7 +278,7 @@ function plural(count: number, noun: string): string {
 function formatDouble(value: number): string {
   const magnitude = Math.abs(value);
   if (value !== 0 && (magnitude >= 1e7 || magnitude < 1e-3)) {
-    const [mantissa = "", exponent = ""] = value.toExponential().split("e");
+    const [mantissa, exponent] = value.toExponential().split("e") as [string, string];
     return `${mantissa.includes(".") ? mantissa : `${mantissa}.0`}E${Number(exponent)}`;
   }
   return Number.isInteger(value) ? value.toFixed(1) : String(value);

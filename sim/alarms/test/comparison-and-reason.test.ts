@@ -50,6 +50,30 @@ function evaluatedOnce(treatMissingData: AlarmConfig["treatMissingData"], patter
 }
 
 describe("NewStateReason, in CloudWatch's words", () => {
+  it.each([
+    ["GreaterThanOrEqualToThreshold", 5, "greater than or equal to"],
+    ["GreaterThanThreshold", 6, "greater than"],
+    ["LessThanThreshold", 4, "less than"],
+    ["LessThanOrEqualToThreshold", 5, "less than or equal to"],
+  ] as const)('words %s as "was %s the threshold"', (comparisonOperator, value, words) => {
+    // Prepare + Act
+    const { history } = run({ comparisonOperator }, [value]);
+    // Assess
+    expect(history[0]?.reason).toContain(`] was ${words} the threshold (5.0) `);
+  });
+
+  // Java's Double.toString: plain from 10^-3 up to, not including, 10^7; computerized scientific
+  // notation outside.
+  it("prints 10 000 000 as 1.0E7 and 9 999 999 as 9999999.0, as Java does", () => {
+    // Prepare + Act
+    const { history } = run(
+      { comparisonOperator: "LessThanThreshold", threshold: 9_999_999.5 },
+      [9_999_999, 10_000_000],
+    );
+    // Assess
+    expect(history.map((t) => t.reason.match(/\[([^ ]+) /)?.[1])).toEqual(["9999999.0", "1.0E7"]);
+  });
+
   it("says how many missing datapoints were treated as breaching, and lists the real ones", () => {
     // Act
     const history = evaluatedOnce("breaching", "- - - X -");
