@@ -73,6 +73,7 @@ export interface AlarmConfig {
   /** Logical IDs of the topics notified on a transition into each state. */
   alarmActions: string[];
   okActions: string[];
+  insufficientDataActions: string[];
 }
 
 export interface PipelineConfig {
@@ -345,6 +346,7 @@ function alarmConfig(id: string, p: z.output<typeof alarmProps>): AlarmConfig {
     treatMissingData: p.TreatMissingData,
     alarmActions: p.AlarmActions.map((a) => a.Ref),
     okActions: p.OKActions.map((a) => a.Ref),
+    insufficientDataActions: p.InsufficientDataActions.map((a) => a.Ref),
   };
 }
 

@@ -22,7 +22,10 @@ export interface AlarmTransition {
   datapoints: AlarmDatapoint[];
 }
 
-/** A transition that has actions to run (AlarmActions on -> ALARM, OKActions on -> OK). */
+/**
+ * A transition that has actions to run: AlarmActions on -> ALARM, OKActions on -> OK,
+ * InsufficientDataActions on -> INSUFFICIENT_DATA (PutMetricAlarm).
+ */
 export interface AlarmActionEvent {
   alarm: AlarmConfig;
   transition: AlarmTransition;
@@ -33,11 +36,6 @@ export interface AlarmActionEvent {
 export interface AlarmEvaluatorOptions {
   /** When the alarms were created; evaluations before it are a caller bug. */
   startMs: number;
-  /**
-   * How many periods each evaluation fetches (CloudWatch's "evaluation range"). AWS does not publish
-   * the formula; its documented tables use 5 for EvaluationPeriods 3, so the default is N + 2.
-   */
-  evaluationRange?: (alarm: AlarmConfig) => number;
 }
 
 export interface AlarmEvaluator {
@@ -87,7 +85,7 @@ export interface AlarmEvaluator {
  * test/conformance/cloudwatch-missing-data.conformance.test.ts feeds every row to this file.
  */
 
-type Decision = { state: AlarmState | "keep"; breaching: number; used: number; filled: number };
+type Decision = { state: AlarmState | "keep"; used: number; filled: number };
 
 interface AlarmRuntime {
   config: AlarmConfig;
@@ -103,7 +101,6 @@ export function createAlarmEvaluator(
   store: MetricStore,
   options: AlarmEvaluatorOptions,
 ): AlarmEvaluator {
-  const rangeOf = options.evaluationRange ?? ((alarm: AlarmConfig) => alarm.evaluationPeriods + 2);
   const runtimes = new Map<string, AlarmRuntime>();
   for (const config of alarms) {
     if (runtimes.has(config.name)) throw new UnsupportedAlarmError(config.name, "two alarms share this name");
@@ -113,19 +110,13 @@ export function createAlarmEvaluator(
         `Period ${config.periodSeconds} s needs high-resolution metrics; SQS publishes one datapoint a minute`,
       );
     }
-    const range = rangeOf(config);
-    if (!Number.isInteger(range) || range < config.evaluationPeriods) {
-      throw new ValidationError(
-        `${config.name}.evaluationRange`,
-        range,
-        "must be an integer >= EvaluationPeriods",
-      );
-    }
     runtimes.set(config.name, {
       config,
       series: store.series({ namespace: config.namespace, metricName: config.metricName }, config.dimensions),
       periodMs: config.periodSeconds * 1000,
-      range,
+      // How many periods each evaluation fetches (CloudWatch's "evaluation range"). AWS does not
+      // publish the formula; its documented tables use 5 for EvaluationPeriods 3.
+      range: config.evaluationPeriods + 2,
       state: "INSUFFICIENT_DATA",
       history: [],
     });
@@ -152,14 +143,21 @@ export function createAlarmEvaluator(
       for (const alarm of runtimes.values()) {
         const transition = evaluateAlarm(alarm, nowMs);
         if (!transition) continue;
-        const { alarmActions, okActions } = alarm.config;
-        const actions = transition.to === "ALARM" ? alarmActions : transition.to === "OK" ? okActions : [];
+        const actions = actionsOn(alarm.config)[transition.to];
         if (actions.length > 0) events.push({ alarm: alarm.config, transition, actions: [...actions] });
       }
       return events;
     },
     state: (name) => runtime(name).state,
     history: (name) => runtime(name).history,
+  };
+}
+
+function actionsOn(config: AlarmConfig): Record<AlarmState, string[]> {
+  return {
+    ALARM: config.alarmActions,
+    OK: config.okActions,
+    INSUFFICIENT_DATA: config.insufficientDataActions,
   };
 }
 
@@ -176,9 +174,7 @@ function evaluateAlarm(alarm: AlarmRuntime, nowMs: number): AlarmTransition | un
   const breaches = points.map((p) => (p === undefined ? undefined : breaching(config, p.value)));
   const decision = decide(breaches, config);
   if (decision.state === "keep" || decision.state === alarm.state) return undefined;
-  const used = points
-    .filter((p): p is AlarmDatapoint => p !== undefined)
-    .slice(0, decision.used - decision.filled);
+  const used = points.filter((p): p is AlarmDatapoint => p !== undefined).slice(0, decision.used);
   const transition: AlarmTransition = {
     atMs: nowMs,
     alarm: config.name,
@@ -196,45 +192,34 @@ function evaluateAlarm(alarm: AlarmRuntime, nowMs: number): AlarmTransition | un
 function decide(points: (boolean | undefined)[], config: AlarmConfig): Decision {
   const m = config.datapointsToAlarm;
   const n = config.evaluationPeriods;
-  const real = points.filter((p): p is boolean => p !== undefined);
-  if (real.length >= n) {
-    const breaching = real.slice(0, n).filter(Boolean).length;
-    return { state: breaching >= m ? "ALARM" : "OK", breaching, used: n, filled: 0 };
-  }
-  const realBreaching = real.filter(Boolean).length;
+  // The N most recent real datapoints; when there are fewer, all of them, and the rest are filled.
+  const real = points.filter((p): p is boolean => p !== undefined).slice(0, n);
+  const breaches = real.filter(Boolean).length;
   const filled = n - real.length;
-  const result = (state: Decision["state"], breaching: number): Decision => ({
-    state,
-    breaching,
-    used: n,
-    filled,
-  });
+  const result = (state: Decision["state"]): Decision => ({ state, used: n, filled });
   switch (config.treatMissingData) {
     case "breaching":
-      return result(realBreaching + filled >= m ? "ALARM" : "OK", realBreaching + filled);
+      return result(breaches + filled >= m ? "ALARM" : "OK");
     case "notBreaching":
-      return result(realBreaching >= m ? "ALARM" : "OK", realBreaching);
+      return result(breaches >= m ? "ALARM" : "OK");
     case "missing":
-    case "ignore": {
-      const ignore = config.treatMissingData === "ignore";
-      if (real.length === 0) {
-        return { state: ignore ? "keep" : "INSUFFICIENT_DATA", breaching: 0, used: 0, filled: 0 };
-      }
-      if (realBreaching >= m) return result("ALARM", realBreaching);
-      if (real.includes(false)) return result("OK", realBreaching);
-      if (ignore) return result("keep", realBreaching);
+    case "ignore":
+      if (breaches >= m) return result("ALARM");
+      if (real.includes(false)) return result("OK");
+      // Left: fewer than M real datapoints, all breaching, or none at all.
+      if (config.treatMissingData === "ignore") return result("keep");
       return prematureAlarm(points, m, n)
-        ? result("ALARM", realBreaching)
-        : { state: "INSUFFICIENT_DATA", breaching: realBreaching, used: 0, filled: 0 };
-    }
+        ? result("ALARM")
+        : { state: "INSUFFICIENT_DATA", used: 0, filled: 0 };
   }
 }
 
-/** Within the N newest periods, the oldest breach is >= M periods old and nothing newer is OK. */
+/**
+ * Within the N newest periods, the oldest breach is at least M periods old. Only asked when no real
+ * datapoint in the range is OK, so every more recent one is breaching or missing.
+ */
 function prematureAlarm(points: (boolean | undefined)[], m: number, n: number): boolean {
-  const window = points.slice(0, n);
-  const oldest = window.lastIndexOf(true);
-  return oldest >= 0 && oldest + 1 >= m && !window.slice(0, oldest).includes(false);
+  return points.slice(0, n).lastIndexOf(true) + 1 >= m;
 }
 
 function breaching(config: AlarmConfig, value: number): boolean {
@@ -265,8 +250,7 @@ function reasonFor(
   used: AlarmDatapoint[],
   range: number,
 ): string {
-  if (to === "INSUFFICIENT_DATA")
-    return `Insufficient Data: ${plural(range, "datapoint")} ${range === 1 ? "was" : "were"} unknown.`;
+  if (to === "INSUFFICIENT_DATA") return `Insufficient Data: ${range} datapoints were unknown.`;
   // CloudWatch counts and lists the datapoints that bear the new state out: the breaching ones for
   // ALARM, the others for OK ("1 out of the last 3 datapoints [0.0 (...)] was not greater than ...").
   const counted = used.filter((p) => breaching(config, p.value) === (to === "ALARM"));
@@ -294,7 +278,7 @@ function plural(count: number, noun: string): string {
 function formatDouble(value: number): string {
   const magnitude = Math.abs(value);
   if (value !== 0 && (magnitude >= 1e7 || magnitude < 1e-3)) {
-    const [mantissa = "", exponent = ""] = value.toExponential().split("e");
+    const [mantissa, exponent] = value.toExponential().split("e") as [string, string];
     return `${mantissa.includes(".") ? mantissa : `${mantissa}.0`}E${Number(exponent)}`;
   }
   return Number.isInteger(value) ? value.toFixed(1) : String(value);

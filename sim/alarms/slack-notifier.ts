@@ -16,7 +16,6 @@ export interface SlackNotificationRecord {
 
 export interface SlackNotifierOptions {
   webhookUrl?: string;
-  fetch?: typeof fetch;
   /** Per POST; Slack answers in well under a second. */
   timeoutMs?: number;
 }
@@ -38,13 +37,13 @@ export function createSlackNotifier(options: SlackNotifierOptions = {}): SlackNo
   if (webhookUrl !== undefined && !/^https?:\/\//.test(webhookUrl)) {
     throw new ValidationError("webhookUrl", webhookUrl, "must be an http(s) URL");
   }
-  const post = options.fetch ?? fetch;
   const notifications: SlackNotificationRecord[] = [];
-  const inFlight = new Set<Promise<unknown>>();
+  /** Settles once every POST started so far has finished (deliver never rejects). */
+  let settled: Promise<unknown> = Promise.resolve();
 
   const deliver = async (record: SlackNotificationRecord, url: string, body: string) => {
     try {
-      const response = await post(url, {
+      const response = await fetch(url, {
         method: "POST",
         headers: { "content-type": "application/json" },
         body,
@@ -58,8 +57,10 @@ export function createSlackNotifier(options: SlackNotifierOptions = {}): SlackNo
         record.error = `HTTP ${response.status}: ${answer.slice(0, 200)}`;
       }
     } catch (error) {
+      // fetch rejects with a TypeError ("fetch failed") or, on the timeout, a TimeoutError DOMException.
+      const { name, message } = error as Error;
       record.delivery = "failed";
-      record.error = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      record.error = `${name}: ${message}`;
     }
     return record;
   };
@@ -78,12 +79,11 @@ export function createSlackNotifier(options: SlackNotifierOptions = {}): SlackNo
       notifications.push(record);
       if (webhookUrl === undefined) return Promise.resolve(record);
       const done = deliver(record, webhookUrl, JSON.stringify(message));
-      inFlight.add(done);
-      void done.finally(() => inFlight.delete(done));
+      settled = Promise.all([settled, done]);
       return done;
     },
     async flush() {
-      await Promise.all(inFlight);
+      await settled;
     },
   };
 }

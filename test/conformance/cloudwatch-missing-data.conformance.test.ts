@@ -100,6 +100,19 @@ describe(`premature alarm state (${PAGE}, "Avoiding premature transitions to ala
     },
   );
 
+  // The rule looks at "the oldest available breaching datapoint during the Evaluation Periods number
+  // of data points": a breach older than the N most recent periods does not count.
+  it(`${PAGE}: X - - - - at 3 of 3 under missing is INSUFFICIENT_DATA, its breach outside the 3 evaluation periods`, () => {
+    // Prepare
+    const alarm = alarmConfig({ treatMissingData: "missing" });
+
+    // Act
+    const states = PRIORS.map((prior) => stateAfter(alarm, prior, "X - - - -"));
+
+    // Assess
+    expect(states).toEqual(["INSUFFICIENT_DATA", "INSUFFICIENT_DATA"]);
+  });
+
   it(`${PAGE}: a breach followed by missing data alarms once it is M periods old (- - - - X, then - - X - -)`, () => {
     // Prepare
     const alarm = alarmConfig();

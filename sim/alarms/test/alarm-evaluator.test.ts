@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ValidationError } from "../../../domain/errors";
+import type { AlarmConfig } from "../../../infra/pipeline-config";
 import { createAlarmEvaluator } from "../alarm-evaluator";
 import { UnknownAlarmError, UnsupportedAlarmError } from "../errors";
 import { createMetricStore, MINUTE_MS } from "../metric-store";
@@ -10,8 +11,13 @@ import { alarmConfig, evaluateEveryMinute, recordPattern, seedDlqAlarm, sqsSampl
  * A DLQ that receives one message at `arrivalMs` and keeps it. Each minute boundary publishes the
  * minute that just ended (gauges as at its end), then evaluates, as CloudWatch would.
  */
-function dlqRun(options: { arrivalMs: number | null; untilMs: number; idleCutoffMs?: number | null }) {
-  const alarm = seedDlqAlarm();
+function dlqRun(options: {
+  arrivalMs: number | null;
+  untilMs: number;
+  idleCutoffMs?: number | null;
+  alarm?: AlarmConfig;
+}) {
+  const alarm = options.alarm ?? seedDlqAlarm();
   const store = createMetricStore();
   const publisher = createSqsMetricsPublisher(store, {
     queueName: "messaging-dlq",
@@ -84,6 +90,30 @@ describe("seed DLQ alarm (Sum of visible messages over 300 s >= 1, 1 of 1)", () 
     ]);
   });
 
+  // PutMetricAlarm: OKActions run on a transition to OK, InsufficientDataActions on one to
+  // INSUFFICIENT_DATA; the template's lists reach the evaluator through the loader.
+  it("runs the template's OKActions on the way to OK and its InsufficientDataActions when the idle DLQ's data runs out", () => {
+    // Prepare
+    const alarm = seedDlqAlarm({
+      "DLQAlarm.OKActions": [{ Ref: "OkTopic" }],
+      "DLQAlarm.InsufficientDataActions": [{ Ref: "NoDataTopic" }],
+    });
+
+    // Act
+    const { events } = dlqRun({
+      arrivalMs: null,
+      untilMs: T0 + SQS_IDLE_CUTOFF_MS + 30 * MINUTE_MS,
+      idleCutoffMs: SQS_IDLE_CUTOFF_MS,
+      alarm,
+    });
+
+    // Assess
+    expect(events.map((e) => [e.transition.to, e.actions])).toEqual([
+      ["OK", ["OkTopic"]],
+      ["INSUFFICIENT_DATA", ["NoDataTopic"]],
+    ]);
+  });
+
   it("words the reason the way CloudWatch does", () => {
     // Act
     const { events } = dlqRun({ arrivalMs: T0 + 12.5 * MINUTE_MS, untilMs: T0 + 20 * MINUTE_MS });
@@ -120,6 +150,24 @@ describe("M out of N", () => {
     expect(after[0]?.transition.datapoints.map((d) => d.value)).toEqual([2, 0, 2, 0, 2]);
   });
 
+  // CloudWatch guide, alarms-and-missing-data: with at least N real datapoints in the evaluation
+  // range, the N most recent decide.
+  it("goes OK when the 3 most recent datapoints hold fewer than 2 breaches, though older ones in the range breach", () => {
+    // Prepare: 2 of 3, range 5
+    const alarm = alarmConfig({ evaluationPeriods: 3, datapointsToAlarm: 2 });
+    const store = createMetricStore();
+    const evaluator = createAlarmEvaluator([alarm], store, { startMs: T0 });
+    const end = recordPattern(store, alarm, T0, "X X 0 0 0");
+
+    // Act
+    evaluator.evaluate(end);
+
+    // Assess
+    expect(
+      evaluator.history(alarm.name).map((t) => [t.to, t.datapoints.map((d) => d.timestampMs - T0)]),
+    ).toEqual([["OK", [4, 3, 2].map((m) => m * MINUTE_MS)]]);
+  });
+
   it("fires OKActions on the way back to OK, and nothing while the state holds", () => {
     // Prepare
     const alarm = alarmConfig({ evaluationPeriods: 1, datapointsToAlarm: 1, okActions: ["OkTopic"] });
@@ -149,7 +197,32 @@ describe("alarm evaluator input checks", () => {
 
     // Assess
     expect(act).toThrow(ValidationError);
-    expect(act).toThrow(/nowMs/);
+    expect(act).toThrow(`must not precede the last evaluation (${T0 + 5 * MINUTE_MS})`);
+  });
+
+  it("accepts a second evaluation at the same time and makes no second transition", () => {
+    // Prepare
+    const alarm = alarmConfig({ evaluationPeriods: 1, datapointsToAlarm: 1 });
+    const store = createMetricStore();
+    const evaluator = createAlarmEvaluator([alarm], store, { startMs: T0 });
+    const end = recordPattern(store, alarm, T0, "X");
+
+    // Act
+    const first = evaluator.evaluate(end);
+    const again = evaluator.evaluate(end);
+
+    // Assess
+    expect([first.length, again.length]).toEqual([1, 0]);
+  });
+
+  it("refuses two alarms with one name", () => {
+    // Act
+    const act = () =>
+      createAlarmEvaluator([alarmConfig(), alarmConfig()], createMetricStore(), { startMs: T0 });
+
+    // Assess
+    expect(act).toThrow(UnsupportedAlarmError);
+    expect(act).toThrow(/test-alarm.*two alarms share this name/);
   });
 
   it("names the unknown alarm and the known ones", () => {

@@ -1,4 +1,4 @@
-import { type AlarmConfig, loadPipelineConfig } from "../../../infra/pipeline-config";
+import { type AlarmConfig, loadPipelineConfig, type TemplateOverrides } from "../../../infra/pipeline-config";
 import { type AlarmEvaluator, createAlarmEvaluator } from "../alarm-evaluator";
 import { type AlarmNotification, buildAlarmNotification } from "../alarm-notification";
 import { createMetricStore, type MetricStore, MINUTE_MS } from "../metric-store";
@@ -7,9 +7,9 @@ import { SQS_METRICS, type SqsMinuteSample } from "../sqs-metrics";
 /** 2026-11-06T10:00:00Z: aligned to every period the tests use. */
 export const T0 = Date.UTC(2026, 10, 6, 10, 0, 0);
 
-/** The seed template's DLQ alarm, as the loader reads it. */
-export function seedDlqAlarm(): AlarmConfig {
-  const alarm = loadPipelineConfig().alarms.find((a) => a.logicalId === "DLQAlarm");
+/** The seed template's DLQ alarm, as the loader reads it, with `overrides` ("DLQAlarm.OKActions": ...). */
+export function seedDlqAlarm(overrides: TemplateOverrides = {}): AlarmConfig {
+  const alarm = loadPipelineConfig({ overrides }).alarms.find((a) => a.logicalId === "DLQAlarm");
   if (!alarm) throw new Error("infra/template.yaml has no DLQAlarm");
   return alarm;
 }
@@ -32,6 +32,7 @@ export function alarmConfig(overrides: Partial<AlarmConfig> = {}): AlarmConfig {
     treatMissingData: "missing",
     alarmActions: ["AlarmTopic"],
     okActions: [],
+    insufficientDataActions: [],
     ...overrides,
   };
 }

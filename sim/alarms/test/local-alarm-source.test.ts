@@ -3,7 +3,8 @@ import type { QueueDepth } from "../../../domain/sqs-client";
 import { loadPipelineConfig } from "../../../infra/pipeline-config";
 import { createLocalAlarmSource } from "../local-alarm-source";
 import { MINUTE_MS } from "../metric-store";
-import { T0 } from "./fixtures";
+import { SQS_METRICS } from "../sqs-metrics";
+import { alarmConfig, T0 } from "./fixtures";
 
 const depth = (visible: number): QueueDepth => ({ visible, inFlight: 0, delayed: 0 });
 
@@ -48,5 +49,45 @@ describe("createLocalAlarmSource", () => {
       ["OK", "ALARM", T0 + 10 * MINUTE_MS],
     ]);
     expect(source.current()[0]?.reason).toContain("[6.0");
+  });
+});
+
+describe("createLocalAlarmSource over the source queue too", () => {
+  it("evaluates an alarm on the source queue's in-flight messages and lists every alarm's transitions in time order", async () => {
+    // Prepare: the seed's DLQ alarm beside a 1-minute alarm on messages in flight in the source queue
+    const pipeline = loadPipelineConfig();
+    const inFlightAlarm = alarmConfig({
+      name: "queue-in-flight",
+      metricName: SQS_METRICS.notVisible,
+      dimensions: [{ name: "QueueName", value: pipeline.queue.name }],
+      evaluationPeriods: 1,
+      datapointsToAlarm: 1,
+    });
+    const inFlight = [0, 0, 0, 0, 0, 0, 4, 4, 4, 4];
+    const dlq = [0, 0, 0, 0, 0, 0, 0, 0, 2, 2];
+    let minute = 0;
+    const source = createLocalAlarmSource({
+      pipeline: { ...pipeline, alarms: [...pipeline.alarms, inFlightAlarm] },
+      readDepths: async () => ({
+        source: { visible: 0, inFlight: inFlight[minute - 1] ?? 0, delayed: 0 },
+        dlq: depth(dlq[minute - 1] ?? 0),
+      }),
+      startMs: T0,
+    });
+
+    // Act
+    for (minute = 1; minute <= inFlight.length; minute++) await source.sampleMinute(T0 + minute * MINUTE_MS);
+
+    // Assess
+    expect(source.history().map((t) => [t.name, t.to, (t.at - T0) / MINUTE_MS])).toEqual([
+      ["queue-in-flight", "OK", 1],
+      ["messaging-dlq-alarm", "OK", 5],
+      ["queue-in-flight", "ALARM", 7],
+      ["messaging-dlq-alarm", "ALARM", 10],
+    ]);
+    expect(source.current().map((a) => [a.name, a.state])).toEqual([
+      ["messaging-dlq-alarm", "ALARM"],
+      ["queue-in-flight", "ALARM"],
+    ]);
   });
 });

@@ -26,16 +26,45 @@ describe("metric store", () => {
   it("keeps several values in one minute as a statistic set", () => {
     // Prepare
     const store = createMetricStore();
-    store.record(SQS_METRICS.sent, DLQ, T0 + 1_000, 10);
-    store.record(SQS_METRICS.sent, DLQ, T0 + 59_999, 4);
+    [10, 4, 7].forEach((v, i) => {
+      store.record(SQS_METRICS.sent, DLQ, T0 + i * 20_000, v);
+    });
+    const stat = (s: "Sum" | "Average" | "Minimum" | "Maximum" | "SampleCount") =>
+      store.statistic(SQS_METRICS.sent, DLQ, T0, T0 + MINUTE_MS, s);
 
     // Act
-    const sum = store.statistic(SQS_METRICS.sent, DLQ, T0, T0 + MINUTE_MS, "Sum");
-    const count = store.statistic(SQS_METRICS.sent, DLQ, T0, T0 + MINUTE_MS, "SampleCount");
-    const min = store.statistic(SQS_METRICS.sent, DLQ, T0, T0 + MINUTE_MS, "Minimum");
+    const all = [stat("Sum"), stat("Average"), stat("Minimum"), stat("Maximum"), stat("SampleCount")];
 
     // Assess
-    expect([sum, count, min]).toEqual([14, 2, 4]);
+    expect(all).toEqual([21, 7, 4, 10, 3]);
+  });
+
+  it("leaves minutes without data out of every statistic, negative values included", () => {
+    // Prepare: data in the first and third minute of the period only
+    const store = createMetricStore();
+    store.record("Custom", DLQ, T0, -3);
+    store.record("Custom", DLQ, T0 + 2 * MINUTE_MS, -7);
+    const stat = (s: "Sum" | "Average" | "Minimum" | "Maximum" | "SampleCount") =>
+      store.statistic("Custom", DLQ, T0, T0 + 5 * MINUTE_MS, s);
+
+    // Act
+    const all = [stat("Sum"), stat("Average"), stat("Minimum"), stat("Maximum"), stat("SampleCount")];
+
+    // Assess
+    expect(all).toEqual([-10, -5, -7, -3, 2]);
+  });
+
+  it("finds a datapoint in the first minute of a day after a day without data", () => {
+    // Prepare: nothing on 2026-11-06, one datapoint at 2026-11-07T00:00Z
+    const store = createMetricStore();
+    const midnight = Date.UTC(2026, 10, 7);
+    store.record(SQS_METRICS.visible, DLQ, midnight, 1);
+
+    // Act
+    const sum = store.statistic(SQS_METRICS.visible, DLQ, T0, midnight + 60 * MINUTE_MS, "Sum");
+
+    // Assess
+    expect(sum).toBe(1);
   });
 
   it("answers undefined for a period without data, and only counts minutes starting inside the range", () => {
@@ -110,6 +139,39 @@ describe("metric store", () => {
     expect(lastDayMax).toBe(9);
   });
 
+  it("treats dimensions given in another order as the same series", () => {
+    // Prepare
+    const store = createMetricStore();
+    store.record("Custom", { QueueName: "q", Stage: "prod" }, T0, 2);
+    store.record(
+      "Custom",
+      [
+        { name: "Stage", value: "prod" },
+        { name: "QueueName", value: "q" },
+      ],
+      T0,
+      3,
+    );
+
+    // Act
+    const sum = store.statistic("Custom", { Stage: "prod", QueueName: "q" }, T0, T0 + MINUTE_MS, "Sum");
+
+    // Assess
+    expect(sum).toBe(5);
+  });
+
+  it("rejects a time that is not a finite epoch ms, naming the series", () => {
+    // Prepare
+    const store = createMetricStore();
+
+    // Act
+    const act = () => store.record(SQS_METRICS.visible, DLQ, Number.POSITIVE_INFINITY, 1);
+
+    // Assess
+    expect(act).toThrow(ValidationError);
+    expect(act).toThrow(/ApproximateNumberOfMessagesVisible\{QueueName=messaging-dlq\}\.atMs/);
+  });
+
   it("rejects a non-finite value, naming the series", () => {
     // Prepare
     const store = createMetricStore();
@@ -149,6 +211,63 @@ describe("SQS metrics publisher", () => {
       "SampleCount",
     );
     expect(visibleAfterCutoff).toBeUndefined();
+  });
+
+  // SQS developer guide, sqs-available-cloudwatch-metrics: a queue is active while it holds messages or
+  // any API action (including a ReceiveMessage that returns nothing) touches it.
+  it.each([
+    { notVisible: 1 },
+    { delayed: 1 },
+    { sent: 1 },
+    { received: 1 },
+    { deleted: 1 },
+    { emptyReceives: 1 },
+  ])("keeps publishing past 6 h while the queue sees %o every minute", (activity) => {
+    // Prepare
+    const store = createMetricStore();
+    const publisher = createSqsMetricsPublisher(store, { queueName: "busy", startMs: T0 });
+    const minutes = SQS_IDLE_CUTOFF_MS / MINUTE_MS + 10;
+
+    // Act
+    let published = 0;
+    for (let i = 0; i < minutes; i++)
+      if (publisher.publish(T0 + i * MINUTE_MS, sqsSample(activity))) published++;
+
+    // Assess
+    expect(published).toBe(minutes);
+  });
+
+  it("publishes nothing for a queue idle at the start until its first message", () => {
+    // Prepare
+    const store = createMetricStore();
+    const publisher = createSqsMetricsPublisher(store, {
+      queueName: "messaging-dlq",
+      startMs: T0,
+      idleAtStart: true,
+    });
+
+    // Act
+    const published = [sqsSample(), sqsSample(), sqsSample({ visible: 1 }), sqsSample()].map((sample, i) =>
+      publisher.publish(T0 + i * MINUTE_MS, sample),
+    );
+
+    // Assess
+    expect(published).toEqual([false, false, true, true]);
+    expect(store.statistic(SQS_METRICS.visible, DLQ, T0, T0 + 4 * MINUTE_MS, "SampleCount")).toBe(2);
+  });
+
+  it.each([
+    [{ idleCutoffMs: 0 }, /idleCutoffMs/],
+    [{ idleCutoffMs: -MINUTE_MS }, /idleCutoffMs/],
+    [{ resumeDelayMs: -1 }, /resumeDelayMs/],
+  ])("rejects %o", (options, field) => {
+    // Act
+    const act = () =>
+      createSqsMetricsPublisher(createMetricStore(), { queueName: "q", startMs: T0, ...options });
+
+    // Assess
+    expect(act).toThrow(ValidationError);
+    expect(act).toThrow(field);
   });
 
   it("keeps publishing while messages sit in the queue, and forever with idleCutoffMs null", () => {
