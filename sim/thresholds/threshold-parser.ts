@@ -95,14 +95,10 @@ export function parseThresholdKey(key: string): { metric: string; tags: Tags } {
       "expected a metric name (a letter or _, then letters, digits, _ . -)",
     );
   }
-  if (open < 0 && close < 0) return { metric, tags: {} };
-  if (open < 0 || close < 0 || close < open)
-    throw new ThresholdSyntaxError(
-      key,
-      null,
-      key.slice(Math.max(open, 0)),
-      "unmatched { or } in the tag set",
-    );
+  // A "}" before any "{" is in the metric name, which the pattern above refuses.
+  if (open < 0) return { metric, tags: {} };
+  if (close < 0)
+    throw new ThresholdSyntaxError(key, null, key.slice(open), "unmatched { or } in the tag set");
   if (close !== key.length - 1) {
     throw new ThresholdSyntaxError(key, null, key.slice(close + 1), 'unexpected text after "}"');
   }
