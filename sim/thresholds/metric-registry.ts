@@ -1,6 +1,6 @@
 import { ValidationError } from "../../domain/errors";
 import { MetricKindConflictError } from "./errors";
-import { TrendSketch, type TrendSketchOptions } from "./trend-sketch";
+import { TrendSketch } from "./trend-sketch";
 
 /**
  * k6's four metric kinds, and the threshold aggregations each supports (metrics/metric_type.go
@@ -35,7 +35,7 @@ export interface TrendSummary {
 /** The samples of one metric whose tags include a threshold's tags, aggregated. */
 export type MetricView =
   | { kind: "counter"; count: number }
-  | { kind: "gauge"; value: number; min: number; max: number }
+  | { kind: "gauge"; value: number }
   | { kind: "rate"; nonZero: number; total: number }
   | { kind: "trend"; trend: TrendSummary };
 
@@ -86,7 +86,6 @@ export interface MetricRegistry extends MetricSource {
   gauge(name: string): Gauge;
   rate(name: string): RateMetric;
   trend(name: string): Trend;
-  names(): string[];
 }
 
 export const METRIC_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_.-]{0,127}$/;
@@ -96,8 +95,6 @@ interface CounterState extends CounterSeries {
 }
 interface GaugeState extends GaugeSeries {
   value: number;
-  min: number;
-  max: number;
   /** Registry-wide order of the last set, to find the latest value across tagged series. */
   seq: number;
 }
@@ -120,11 +117,7 @@ interface MetricEntry {
   entries: Map<string, SeriesEntry<unknown>>;
 }
 
-export interface MetricRegistryOptions {
-  trend?: TrendSketchOptions;
-}
-
-export function createMetricRegistry(options: MetricRegistryOptions = {}): MetricRegistry {
+export function createMetricRegistry(): MetricRegistry {
   const metrics = new Map<string, MetricEntry>();
   let gaugeSeq = 0;
 
@@ -192,15 +185,11 @@ export function createMetricRegistry(options: MetricRegistryOptions = {}): Metri
         () => {
           const state: GaugeState = {
             value: Number.NaN,
-            min: Number.POSITIVE_INFINITY,
-            max: Number.NEGATIVE_INFINITY,
             seq: 0,
             set(value) {
               if (!Number.isFinite(value))
                 throw new ValidationError(`${name}.set`, value, "must be a finite number");
               state.value = value;
-              if (value < state.min) state.min = value;
-              if (value > state.max) state.max = value;
               state.seq = ++gaugeSeq;
             },
           };
@@ -230,7 +219,7 @@ export function createMetricRegistry(options: MetricRegistryOptions = {}): Metri
         name,
         "trend",
         () => {
-          const sketch = new TrendSketch(options.trend);
+          const sketch = new TrendSketch();
           return {
             sketch,
             add(value) {
@@ -242,7 +231,6 @@ export function createMetricRegistry(options: MetricRegistryOptions = {}): Metri
         },
         (series) => ({ name, series, add: (value, tags) => series(tags).add(value) }),
       ),
-    names: () => [...metrics.keys()],
     kind: (name) => metrics.get(name)?.kind,
     view(name, tags) {
       const entry = metrics.get(name);
@@ -251,7 +239,7 @@ export function createMetricRegistry(options: MetricRegistryOptions = {}): Metri
         .filter((e) => includesTags(e.tags, tags))
         .map((e) => e.state);
       if (matching.length === 0) return null;
-      return viewOf(entry.kind, matching, options.trend);
+      return viewOf(entry.kind, matching);
     },
   };
 }
@@ -281,11 +269,7 @@ function includesTags(tags: Tags, wanted: Tags): boolean {
   return true;
 }
 
-function viewOf(
-  kind: MetricKind,
-  states: unknown[],
-  trendOptions: TrendSketchOptions | undefined,
-): MetricView {
+function viewOf(kind: MetricKind, states: unknown[]): MetricView {
   switch (kind) {
     case "counter":
       return { kind, count: (states as CounterState[]).reduce((sum, s) => sum + s.count, 0) };
@@ -298,23 +282,14 @@ function viewOf(
       };
     }
     case "gauge": {
-      const set = (states as GaugeState[]).filter((s) => s.seq > 0);
-      const latest = set.reduce<GaugeState | undefined>(
-        (a, s) => (a === undefined || s.seq > a.seq ? s : a),
-        undefined,
-      );
-      if (!latest) return { kind, value: Number.NaN, min: Number.NaN, max: Number.NaN };
-      return {
-        kind,
-        value: latest.value,
-        min: Math.min(...set.map((s) => s.min)),
-        max: Math.max(...set.map((s) => s.max)),
-      };
+      // The last set across the series; a series never set has seq 0 and value NaN.
+      const latest = (states as GaugeState[]).reduce((a, s) => (s.seq > a.seq ? s : a));
+      return { kind, value: latest.value };
     }
     case "trend": {
       const sketches = (states as TrendState[]).map((s) => s.sketch);
       if (sketches.length === 1 && sketches[0]) return { kind, trend: sketches[0] };
-      const merged = new TrendSketch(trendOptions);
+      const merged = new TrendSketch();
       for (const sketch of sketches) merged.merge(sketch);
       return { kind, trend: merged };
     }

@@ -41,6 +41,8 @@ export interface ThresholdDefinition {
 const PLAIN_AGGREGATIONS = new Set(["count", "rate", "value", "avg", "min", "max", "med"]);
 // Longest first, so "<=" is not read as "<" followed by "=".
 const OPERATORS = ["<=", ">=", "===", "==", "!=", "<", ">"] as const;
+/** A decimal number as Go's strconv.ParseFloat reads one: a sign, ".5", "5.", an exponent. */
+const NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?/;
 
 export function parseThresholds(config: ThresholdsConfig): ThresholdDefinition[] {
   return Object.entries(config).map(([key, expressions]) => {
@@ -93,14 +95,10 @@ export function parseThresholdKey(key: string): { metric: string; tags: Tags } {
       "expected a metric name (a letter or _, then letters, digits, _ . -)",
     );
   }
-  if (open < 0 && close < 0) return { metric, tags: {} };
-  if (open < 0 || close < 0 || close < open)
-    throw new ThresholdSyntaxError(
-      key,
-      null,
-      key.slice(Math.max(open, 0)),
-      "unmatched { or } in the tag set",
-    );
+  // A "}" before any "{" is in the metric name, which the pattern above refuses.
+  if (open < 0) return { metric, tags: {} };
+  if (close < 0)
+    throw new ThresholdSyntaxError(key, null, key.slice(open), "unmatched { or } in the tag set");
   if (close !== key.length - 1) {
     throw new ThresholdSyntaxError(key, null, key.slice(close + 1), 'unexpected text after "}"');
   }
@@ -139,17 +137,17 @@ export function parseThresholdExpression(key: string, source: string): Threshold
     return fail("expected an aggregation (count, rate, value, avg, min, max, med or p(N))");
   let aggregation: Aggregation;
   if (name === "p") {
+    // k6 takes `p(` number `)` with nothing else inside, the number as strconv.ParseFloat reads it
+    // (".5" is 0.5, " 95 " is not a number) and within 0-100 (metrics/thresholds_parser.go
+    // parseThresholdAggregationMethod).
     at += 1;
-    skipSpaces();
     if (source.charAt(at) !== "(") return fail('expected "(" after p, as in p(95)');
     at++;
-    skipSpaces();
-    const digits = /^\d+(\.\d+)?/.exec(source.slice(at))?.[0];
+    const digits = NUMBER.exec(source.slice(at))?.[0];
     if (digits === undefined) return fail("expected a percentile between 0 and 100");
     const percentile = Number(digits);
-    if (percentile > 100) return fail("expected a percentile between 0 and 100", digits);
+    if (percentile < 0 || percentile > 100) return fail("expected a percentile between 0 and 100", digits);
     at += digits.length;
-    skipSpaces();
     if (source.charAt(at) !== ")") return fail('expected ")" to close p(');
     at++;
     aggregation = { name: "p", percentile };
@@ -165,7 +163,7 @@ export function parseThresholdExpression(key: string, source: string): Threshold
   if (operator === undefined) return fail("expected an operator: < <= > >= == !=");
   at += operator.length;
   skipSpaces();
-  const number = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?/.exec(source.slice(at))?.[0];
+  const number = NUMBER.exec(source.slice(at))?.[0];
   if (number === undefined) return fail("expected a number");
   at += number.length;
   skipSpaces();

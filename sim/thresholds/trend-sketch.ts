@@ -111,8 +111,8 @@ export class TrendSketch {
   }
 
   private addToBuckets(value: number, n: number): void {
-    if (value > ZERO_THRESHOLD) this.positive.add(Math.ceil(Math.log(value) * this.invLogGamma), n);
-    else if (value < -ZERO_THRESHOLD) this.negative.add(Math.ceil(Math.log(-value) * this.invLogGamma), n);
+    if (value >= ZERO_THRESHOLD) this.positive.add(Math.ceil(Math.log(value) * this.invLogGamma), n);
+    else if (value <= -ZERO_THRESHOLD) this.negative.add(Math.ceil(Math.log(-value) * this.invLogGamma), n);
     else this.zeros += n;
   }
 

@@ -80,6 +80,28 @@ describe("k6 metrics/thresholds_parser_test.go", () => {
   });
 });
 
+describe("k6 metrics/thresholds_parser.go parseThresholdAggregationMethod", () => {
+  // k6 trims the text before the operator, needs it to start with "p(" and end with ")", and reads
+  // what lies between with strconv.ParseFloat, which takes ".5" and "1e1" but no spaces.
+  it.each([
+    ["p(.5)", 0.5],
+    ["p(5.)", 5],
+    ["p(1e1)", 10],
+    ["  p(99.9)  ", 99.9],
+    ["p( 95 )", null],
+    ["p(95 )", null],
+    ["p (95)", null],
+    ["p(-0.1)", null],
+    ["p(100.01)", null],
+  ])("a percentile written %j", (aggregation, percentile) => {
+    // Prepare
+    const act = () => parseThresholdExpression("m", `${aggregation}< 1`);
+    // Act + Assess
+    if (percentile === null) expect(act).toThrow(ThresholdSyntaxError);
+    else expect(act().aggregation).toEqual({ name: "p", percentile });
+  });
+});
+
 /** k6's keys hold a literal "${}"; built from this so it reads as data, not a template. */
 const DOLLAR = "$";
 

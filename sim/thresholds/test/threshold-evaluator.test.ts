@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { ValidationError } from "../../../domain/errors";
 import { MetricKindConflictError, ThresholdMetricError } from "../errors";
 import { createMetricRegistry, type MetricRegistry } from "../metric-registry";
-import { evaluateThresholds } from "../threshold-evaluator";
+import { evaluateThresholds, thresholdToAbort } from "../threshold-evaluator";
 import { parseThresholds, type ThresholdsConfig } from "../threshold-parser";
 
 function evaluate(registry: MetricRegistry, config: ThresholdsConfig, durationSeconds = 100) {
@@ -162,5 +163,168 @@ describe("threshold evaluation", () => {
     // Assess
     expect(act).toThrow(MetricKindConflictError);
     expect(act).toThrow(/"sms_sent" is a counter, not a trend/);
+  });
+});
+
+describe("threshold comparison and k6's edge cases", () => {
+  // k6 metrics/thresholds.go runNoTaint: the aggregated value on the left, the threshold on the right.
+  it.each([
+    ["<", [false, false, true]],
+    ["<=", [false, true, true]],
+    [">", [true, false, false]],
+    [">=", [true, true, false]],
+    ["==", [false, true, false]],
+    ["===", [false, true, false]],
+    ["!=", [true, false, true]],
+  ])(
+    "%s compares the value with a threshold below, at and above it, negative values included",
+    (operator, oks) => {
+      // Prepare: a gauge whose last value is -2.5
+      const registry = createMetricRegistry();
+      registry.gauge("balance").set(-2.5);
+
+      // Act
+      const results = evaluate(registry, {
+        balance: [`value ${operator} -3`, `value${operator}-2.5`, `value ${operator} -2`],
+      });
+
+      // Assess
+      expect(results).toEqual(
+        oks.map((ok, i) => ({
+          metric: "balance",
+          expression: [`value ${operator} -3`, `value${operator}-2.5`, `value ${operator} -2`][i],
+          value: -2.5,
+          ok,
+          noSamples: false,
+        })),
+      );
+    },
+  );
+
+  it.each([0, -1, Number.NaN])("refuses a run length of %s seconds", (durationSeconds) => {
+    // Prepare
+    const registry = createMetricRegistry();
+    registry.counter("sms_sent").add(1);
+
+    // Act
+    const act = () => evaluate(registry, { sms_sent: ["rate < 1"] }, durationSeconds);
+
+    // Assess
+    expect(act).toThrow(ValidationError);
+    expect(act).toThrow(/durationSeconds/);
+  });
+
+  it("gives a trend series without samples 0 for every aggregation, marked as without samples", () => {
+    // Prepare: a series that exists but never got a sample
+    const registry = createMetricRegistry();
+    registry.trend("latency_ms").series({ status: "timeout" });
+
+    // Act
+    const results = evaluate(registry, {
+      "latency_ms{status:timeout}": ["avg == 0", "min == 0", "max == 0", "med == 0", "p(99) == 0"],
+    });
+
+    // Assess
+    expect(results.map((r) => [r.value, r.ok, r.noSamples])).toEqual(Array(5).fill([0, true, true]));
+  });
+
+  it("gives a rate without samples no value and a gauge never set 0, both marked as without samples", () => {
+    // Prepare: a rate and a gauge whose series exist without samples, and a rate with no series
+    const registry = createMetricRegistry();
+    registry.rate("send_failed").series({ carrier: "kt" });
+    registry.gauge("queue_depth").series();
+    registry.rate("retried");
+
+    // Act
+    const results = evaluate(registry, {
+      send_failed: ["rate > 0.5"],
+      queue_depth: ["value > 1"],
+      retried: ["rate > 0.5"],
+    });
+
+    // Assess
+    expect(results.map((r) => [r.value, r.ok, r.noSamples])).toEqual([
+      [null, true, true],
+      [0, false, true],
+      [null, true, true],
+    ]);
+  });
+
+  it("gives a gauge whose tagged series matches nothing 0", () => {
+    // Prepare
+    const registry = createMetricRegistry();
+    registry.gauge("queue_depth").set(5, { queue: "a" });
+
+    // Act
+    const [result] = evaluate(registry, { "queue_depth{queue:b}": ["value < 1"] });
+
+    // Assess
+    expect(result).toMatchObject({ value: 0, ok: true, noSamples: true });
+  });
+});
+
+describe("abortOnFail during a run", () => {
+  function counterRegistry(count: number): MetricRegistry {
+    const registry = createMetricRegistry();
+    registry.counter("sms_sent").add(count);
+    return registry;
+  }
+
+  it("aborts on a failing abortOnFail threshold, measuring a counter's rate over the run time so far", () => {
+    // Prepare: 30 sent in 10 s is 3 a second
+    const registry = counterRegistry(30);
+    const definitions = parseThresholds({
+      sms_sent: [
+        "rate < 1",
+        { threshold: "rate > 2", abortOnFail: true },
+        { threshold: "rate < 2", abortOnFail: true },
+      ],
+    });
+
+    // Act
+    const abort = thresholdToAbort(definitions, registry, 10_000);
+
+    // Assess: the plain failing threshold and the passing one do not abort
+    expect(abort).toEqual({ metric: "sms_sent", expression: "rate < 2", value: 3 });
+  });
+
+  it("waits until the run time is past delayAbortEval, as k6 does", () => {
+    // Prepare
+    const registry = counterRegistry(5);
+    const definitions = parseThresholds({
+      sms_sent: [{ threshold: "count < 1", abortOnFail: true, delayAbortEval: "10s" }],
+    });
+
+    // Act
+    const atGrace = thresholdToAbort(definitions, registry, 10_000);
+    const afterGrace = thresholdToAbort(definitions, registry, 10_001);
+
+    // Assess: k6 aborts when the grace period is shorter than the time spent (runAll)
+    expect(atGrace).toBeNull();
+    expect(afterGrace).toEqual({ metric: "sms_sent", expression: "count < 1", value: 5 });
+  });
+
+  it("a counter's rate at the very start of a run is finite", () => {
+    // Prepare
+    const registry = counterRegistry(1);
+    const definitions = parseThresholds({ sms_sent: [{ threshold: "rate < 1", abortOnFail: true }] });
+
+    // Act
+    const abort = thresholdToAbort(definitions, registry, 0);
+
+    // Assess: 1 over a millisecond
+    expect(abort?.value).toBe(1000);
+  });
+
+  it("skips metrics the run does not know yet", () => {
+    // Prepare
+    const registry = createMetricRegistry();
+    const definitions = parseThresholds({ lambda_errors: [{ threshold: "count < 1", abortOnFail: true }] });
+
+    // Act
+    const abort = thresholdToAbort(definitions, registry, 60_000);
+
+    // Assess
+    expect(abort).toBeNull();
   });
 });

@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { ThresholdSyntaxError } from "../errors";
-import { parseThresholdExpression, parseThresholdKey, parseThresholds } from "../threshold-parser";
+import {
+  describeAggregation,
+  parseThresholdExpression,
+  parseThresholdKey,
+  parseThresholds,
+  type ThresholdsConfig,
+} from "../threshold-parser";
 
 function syntaxErrorOf(act: () => unknown): ThresholdSyntaxError {
   try {
@@ -90,5 +96,97 @@ describe("threshold parser", () => {
 
     // Assess
     expect(error.message).toMatch(/threshold "latency_ms": expected a non-empty array/);
+  });
+
+  it("reads k6's object form: abortOnFail only when true, delayAbortEval as a duration or milliseconds", () => {
+    // Prepare
+    const config = {
+      dlq_messages: [
+        "count < 1",
+        { threshold: "count < 5", abortOnFail: true, delayAbortEval: "1m30s" },
+        { threshold: "count < 9", abortOnFail: true, delayAbortEval: 2500 },
+        { threshold: "count < 10", abortOnFail: "yes" as unknown as boolean },
+      ],
+    };
+
+    // Act
+    const [definition] = parseThresholds(config);
+
+    // Assess
+    expect(
+      definition?.expressions.map((e) => [e.source, e.value, e.abortOnFail, e.delayAbortEvalMs]),
+    ).toEqual([
+      ["count < 1", 1, false, null],
+      ["count < 5", 5, true, 90_000],
+      ["count < 9", 9, true, 2_500],
+      ["count < 10", 10, false, null],
+    ]);
+  });
+
+  it.each([
+    [
+      "an unreadable delayAbortEval",
+      { threshold: "count < 1", delayAbortEval: "soon" },
+      "soon",
+      /delayAbortEval: expected a duration/,
+    ],
+    ["a negative delayAbortEval", { threshold: "count < 1", delayAbortEval: -5 }, "-5", /delayAbortEval/],
+    ["an expression that is not a string", 5, "5", /expected a string expression/],
+    ["a missing expression", null, "null", /expected a string expression/],
+  ])("refuses %s", (_name, spec, token, reason) => {
+    // Act
+    const error = syntaxErrorOf(() =>
+      parseThresholds({ dlq_messages: [spec] } as unknown as ThresholdsConfig),
+    );
+
+    // Assess
+    expect(error.token).toBe(token);
+    expect(error.message).toMatch(reason);
+  });
+
+  it("refuses a key whose expressions are not a list", () => {
+    // Act
+    const error = syntaxErrorOf(() =>
+      parseThresholds({ dlq_messages: "count < 1" } as unknown as ThresholdsConfig),
+    );
+
+    // Assess
+    expect(error.message).toMatch(/expected a non-empty array/);
+  });
+
+  it("reads a key's metric and tags trimmed of spaces and quotes, and refuses a tag without a name", () => {
+    // Act
+    const parsed = parseThresholdKey(` latency_ms {'status' : "ok",carrier:kt}`);
+    const noName = syntaxErrorOf(() => parseThresholdKey("latency_ms{:ok}"));
+
+    // Assess
+    expect(parsed).toEqual({ metric: "latency_ms", tags: { status: "ok", carrier: "kt" } });
+    expect(noName.message).toMatch(/expected a tag name/);
+    expect(noName.token).toBe(":ok");
+  });
+
+  it("reads numbers the way k6 does: signs, fractions and exponents", () => {
+    // Act
+    const values = [
+      "count > -5",
+      "count < +5",
+      "count < .5",
+      "count < 5.",
+      "count < 1.5e3",
+      "count < 2E-2",
+    ].map((source) => parseThresholdExpression("m", source).value);
+
+    // Assess
+    expect(values).toEqual([-5, 5, 0.5, 5, 1500, 0.02]);
+  });
+
+  it("names aggregations as written in a threshold", () => {
+    // Act
+    const names = [{ name: "p", percentile: 99.9 } as const, { name: "med" } as const].map(
+      describeAggregation,
+    );
+
+    // Assess
+    expect(names).toEqual(["p(99.9)", "med"]);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { TrendSketch } from "../trend-sketch";
+import { TrendSketch, type TrendSketchOptions } from "../trend-sketch";
 
 const GOLDEN = (Math.sqrt(5) - 1) / 2;
 
@@ -20,8 +20,25 @@ function exactPercentile(sorted: Float64Array, pct: number): number {
 
 const PERCENTILES = [0, 1, 25, 50, 90, 95, 99, 99.9, 99.99, 100];
 
+/** The sketch's documented bound: every answer within 0.5% of the exact one (and float rounding). */
+function expectWithinAccuracy(actual: number[], expected: number[]): void {
+  expect(actual).toHaveLength(expected.length);
+  actual.forEach((value, i) => {
+    const exact = expected[i] ?? Number.NaN;
+    expect(Math.abs(value - exact), `#${i}: ${value} for ${exact}`).toBeLessThanOrEqual(
+      0.005 * Math.abs(exact) + 1e-12,
+    );
+  });
+}
+
+function sketchOf(values: readonly number[], options?: TrendSketchOptions): TrendSketch {
+  const sketch = new TrendSketch(options);
+  for (const v of values) sketch.add(v);
+  return sketch;
+}
+
 describe("trend sketch", () => {
-  it("keeps 200,000 latencies' percentiles within 1% and count, sum, min, max exact", () => {
+  it("keeps 200,000 latencies' percentiles within 0.5% and count, sum, min, max exact", () => {
     // Prepare
     const values = latencies(200_000);
     const sketch = new TrendSketch();
@@ -33,10 +50,10 @@ describe("trend sketch", () => {
     for (const v of values) sketch.add(v);
 
     // Assess
-    for (const pct of PERCENTILES) {
-      const exact = exactPercentile(sorted, pct);
-      expect(Math.abs(sketch.percentile(pct) - exact) / exact, `p(${pct})`).toBeLessThan(0.01);
-    }
+    expectWithinAccuracy(
+      PERCENTILES.map((pct) => sketch.percentile(pct)),
+      PERCENTILES.map((pct) => exactPercentile(sorted, pct)),
+    );
     expect([sketch.count, sketch.sum, sketch.min, sketch.max]).toEqual([
       200_000,
       sum,
@@ -47,17 +64,95 @@ describe("trend sketch", () => {
 
   it("orders negative values, zeros and positive values once it is a histogram", () => {
     // Prepare
-    const sketch = new TrendSketch({ exactLimit: 0 });
-    for (const v of [-100, -10, 0, 0, 10, 100]) sketch.add(v);
+    const sketch = sketchOf([100, -10, 0, 7, -100, 0, 3, 10, -7], { exactLimit: 0 });
+
+    // Act: every rank of 9 values, 12.5 percentiles apart
+    const values = [0, 1, 2, 3, 4, 5, 6, 7, 8].map((rank) => sketch.percentile(rank * 12.5));
+
+    // Assess: each within the sketch's 0.5% of the sample at that rank
+    expectWithinAccuracy(values, [-100, -10, -7, 0, 0, 3, 7, 10, 100]);
+  });
+
+  it("answers the exact smallest and largest sample for p(0) and p(100) once it is a histogram", () => {
+    // Prepare
+    const sketch = sketchOf([-3.3, 0.001, 17.17, 250.5], { exactLimit: 0 });
 
     // Act
-    const ranks = [0, 20, 40, 60, 80, 100].map((pct) => sketch.percentile(pct));
+    const ends = [sketch.percentile(0), sketch.percentile(100)];
 
     // Assess
-    const expected = [-100, -10, 0, 0, 10, 100];
-    ranks.forEach((value, i) => {
-      expect(value).toBeCloseTo(expected[i] ?? Number.NaN, 0);
-    });
+    expect(ends).toEqual([-3.3, 250.5]);
+  });
+
+  it.each([
+    [1e-9, 1e-9],
+    [-1e-9, -1e-9],
+    [0.9e-9, 0],
+    [-0.9e-9, 0],
+  ])("keeps a sample of %s apart from zero only if it is not closer to zero than 1e-9", (sample, median) => {
+    // Prepare: the sample sits between -1 and 1
+    const sketch = sketchOf([-1, sample, 1], { exactLimit: 0 });
+
+    // Act
+    const value = sketch.percentile(50);
+
+    // Assess
+    if (median === 0) expect(value).toBe(0);
+    else expectWithinAccuracy([value], [median]);
+  });
+
+  it("keeps samples exact, in ascending order, up to its exact limit", () => {
+    // Prepare: 40 values in a scrambled order, more than the first buffer of 16 holds
+    const values = Array.from({ length: 40 }, (_, i) => ((i * 17) % 40) - 10.5);
+    const sketch = sketchOf(values, { exactLimit: 40 });
+
+    // Act
+    const answers = [0, 25, 50, 100].map((pct) => sketch.percentile(pct));
+
+    // Assess: k6's interpolation between the exact neighbours of rank 9.75 and 19.5
+    expect(answers).toEqual([-10.5, -0.75, 9, 28.5]);
+  });
+
+  it("keeps its answers within 0.5% once past its exact limit, whatever order the samples came in", () => {
+    // Prepare: values drifting down, then up, so the buckets grow on both sides
+    const values = [
+      ...Array.from({ length: 300 }, (_, i) => 1000 / 1.05 ** i),
+      ...Array.from({ length: 300 }, (_, i) => 1000 * 1.05 ** i),
+      ...Array.from({ length: 300 }, (_, i) => -(1.04 ** i)),
+    ];
+    const sketch = sketchOf(values, { exactLimit: 20 });
+    const sorted = Float64Array.from(values).sort();
+
+    // Act
+    const answers = PERCENTILES.map((pct) => sketch.percentile(pct));
+
+    // Assess
+    expectWithinAccuracy(
+      answers,
+      PERCENTILES.map((pct) => exactPercentile(sorted, pct)),
+    );
+    expect([sketch.count, sketch.min, sketch.max]).toEqual([900, sorted[0], sorted.at(-1)]);
+  });
+
+  it("merges histograms with negative values, zeros and positive values, and exact sketches into them", () => {
+    // Prepare
+    const a = sketchOf([-50, -5, 0, 5, 50], { exactLimit: 0 });
+    const b = sketchOf([-500, 0, 500], { exactLimit: 0 });
+    const c = sketchOf([-1, 1]);
+    const merged = new TrendSketch();
+
+    // Act
+    merged.merge(a);
+    merged.merge(b);
+    merged.merge(c);
+
+    // Assess: all ten samples, in order
+    const sorted = Float64Array.from([-50, -5, 0, 5, 50, -500, 0, 500, -1, 1]).sort();
+    expect([merged.count, merged.sum, merged.min, merged.max]).toEqual([10, 0, -500, 500]);
+    expectWithinAccuracy(
+      Array.from({ length: 10 }, (_, rank) => merged.percentile((rank * 100) / 9)),
+      [...sorted],
+    );
   });
 
   it("merges an exact sketch into a histogram sketch without losing samples", () => {
@@ -78,15 +173,14 @@ describe("trend sketch", () => {
 
     // Assess
     expect(big.count).toBe(5_000);
-    const exact = exactPercentile(sorted, 95);
-    expect(Math.abs(big.percentile(95) - exact) / exact).toBeLessThan(0.01);
+    expectWithinAccuracy([big.percentile(95)], [exactPercentile(sorted, 95)]);
   });
 
-  it("answers NaN for an empty trend", () => {
+  it("answers NaN for an empty trend, at p(0) as at any percentile", () => {
     // Act
-    const value = new TrendSketch().percentile(50);
+    const values = [0, 50, 100].map((pct) => new TrendSketch().percentile(pct));
 
     // Assess
-    expect(value).toBeNaN();
+    expect(values).toEqual([Number.NaN, Number.NaN, Number.NaN]);
   });
 });
