@@ -1,7 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { ValidationError } from "../../domain/errors";
 import { type BatchRequestError, PurgeInProgressError } from "../../sim/virtual/errors";
-import { entries, queuePair, scheduler, singleQueue, T0 } from "../../sim/virtual/test/fixtures";
+import {
+  entries,
+  inVirtualTime,
+  queuePair,
+  scheduler,
+  singleQueue,
+  T0,
+} from "../../sim/virtual/test/fixtures";
 
 const DAY_MS = 86_400_000;
 const MIB = 1_048_576;
@@ -285,5 +292,51 @@ describe("SQS queue rules, against the SQS developer guide and API reference", (
     expect(results.map((e) => e === null)).toEqual([true, false, true, false]);
     expect(results[1]).toBeInstanceOf(ValidationError);
     expect((batch as BatchRequestError).awsCode).toBe("BatchRequestTooLong");
+  });
+  it("SQS guide, sqs-delay-queues and sqs-message-timers: DelaySeconds hides a message that many seconds, the queue's default unless the message sets its own", async () => {
+    // Prepare: a 5 s delay queue, one message with a 2 s timer.
+    const s = scheduler();
+    const queue = singleQueue(s, { delaySeconds: 5 });
+    queue.send(body(0));
+    queue.sendBatch([{ id: "timer", body: body(1), delaySeconds: 2 }]);
+
+    // Act
+    const visibleAt: Record<number, string[]> = {};
+    for (const ms of [1_999, 2_000, 4_999, 5_000]) {
+      await s.run(T0 + ms);
+      visibleAt[ms] = (await queue.receive(10, 0)).map((m) => m.body);
+    }
+
+    // Assess
+    expect(visibleAt).toEqual({ 1999: [], 2000: [body(1)], 4999: [], 5000: [body(0)] });
+  });
+
+  it("SQS pricing: every API action is a request, each one counted once (the SQS cost)", async () => {
+    // Prepare
+    const s = scheduler();
+    const queue = singleQueue(s, { visibilityTimeoutSeconds: 10 });
+    const counted: number[] = [];
+    const count = async (act: () => unknown) => {
+      const before = queue.counters().requests;
+      await inVirtualTime(s, async () => act());
+      counted.push(queue.counters().requests - before);
+    };
+
+    // Act: one call of each action; receives that find a message, find none, and wait for the
+    // redelivery of the message received before.
+    await count(() => queue.send(body(0)));
+    await count(() => queue.sendBatch(entries([body(1), body(2)])));
+    const received = await queue.receive(3, 0);
+    await count(() => queue.delete(received[0]?.receiptHandle ?? ""));
+    await count(() => queue.deleteBatch([received[1]?.receiptHandle ?? ""]));
+    await count(() => queue.changeVisibility(received[2]?.receiptHandle ?? "", 0));
+    await count(() => queue.receive(1, 0));
+    await count(() => queue.receive(1, 0));
+    await count(() => queue.receive(1, 20));
+    await count(() => queue.purge());
+
+    // Assess
+    expect(counted).toEqual([1, 1, 1, 1, 1, 1, 1, 1, 1]);
+    expect(queue.counters()).toMatchObject({ requests: 10, emptyReceives: 1, received: 5 });
   });
 });

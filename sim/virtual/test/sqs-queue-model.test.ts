@@ -327,6 +327,8 @@ describe("SQS queue model", () => {
     expect(back.map((m) => m.attributes.ApproximateReceiveCount)).toEqual(["1", "1", "1"]);
     expect(back[0]?.attributes.SentTimestamp).toBe(String(T0 + 10_000));
     expect(dlq.counters().movedOut).toBe(3);
+    expect([...dlq.bodies()]).toEqual([]);
+    expect(dlq.attributes().ApproximateNumberOfMessages).toBe(0);
   });
 
   it("refuses a move task on a queue that is nobody's DLQ, or while one runs", async () => {
@@ -437,5 +439,47 @@ describe("SQS queue model", () => {
     await expect(visibility.changeVisibility("arn:other", "h", 1)).rejects.toThrow(
       /eventSourceArn: must be one of/,
     );
+  });
+  it("wakes each waiting long poll with the send that comes while it waits, not only the first", async () => {
+    // Prepare
+    const s = scheduler();
+    const queue = singleQueue(s);
+    s.after(1_000, () => queue.send(body(1)));
+    s.after(4_000, () => queue.send(body(4)));
+    s.after(9_000, () => queue.send(body(9)));
+    const poll = async () => {
+      const messages = await queue.receive(10, 20);
+      return { bodies: messages.map((m) => m.body), at: s.now() - T0 };
+    };
+
+    // Act
+    const answers = await inVirtualTime(s, async () => [await poll(), await poll(), await poll()]);
+
+    // Assess
+    expect(answers).toEqual([
+      { bodies: [body(1)], at: 1_000 },
+      { bodies: [body(4)], at: 4_000 },
+      { bodies: [body(9)], at: 9_000 },
+    ]);
+  });
+
+  it("counts as expired only the messages that outlive the retention period, not those deleted before", async () => {
+    // Prepare
+    const s = scheduler();
+    const expired: string[] = [];
+    const queue = singleQueue(s, { retentionSeconds: 60, onExpired: (b) => expired.push(b) });
+    queue.sendBatch(entries([body(0), body(1), body(2)]));
+    const [first, second] = await queue.receive(2, 0);
+    queue.delete(first?.receiptHandle ?? "");
+    queue.deleteBatch([second?.receiptHandle ?? ""]);
+
+    // Act: expiry is applied when the queue is next looked at.
+    await s.run(T0 + 60_000);
+    const counters = queue.counters();
+
+    // Assess
+    expect(expired).toEqual([body(2)]);
+    expect(counters).toMatchObject({ expired: 1, deleted: 2 });
+    expect(queue.attributes().ApproximateNumberOfMessagesNotVisible).toBe(0);
   });
 });
