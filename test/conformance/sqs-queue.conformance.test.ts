@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ValidationError } from "../../domain/errors";
 import { type BatchRequestError, PurgeInProgressError } from "../../sim/virtual/errors";
 import {
+  catchError,
   entries,
   inVirtualTime,
   queuePair,
@@ -15,15 +16,6 @@ const MIB = 1_048_576;
 /** 349,525 Hangul syllables: 3 UTF-8 bytes each, 1 byte short of 1 MiB. */
 const HANGUL_1_MIB_LESS_1 = "가".repeat((MIB - 1) / 3);
 const body = (n: number) => JSON.stringify({ v: 1, logId: 1, chunkId: n, userIds: [n + 1], content: "hi" });
-
-function catchError(act: () => void): unknown {
-  try {
-    act();
-  } catch (error) {
-    return error;
-  }
-  return null;
-}
 
 describe("SQS queue rules, against the SQS developer guide and API reference", () => {
   it("SQS guide, setting-up-dead-letter-queue-retention: a message 1 day in the source leaves a 4-day DLQ after 3 more days, aged 3 days there", async () => {

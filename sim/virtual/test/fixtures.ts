@@ -65,6 +65,16 @@ export function entries(bodies: readonly string[]): SendEntry[] {
   return bodies.map((body, i) => ({ id: String(i), body }));
 }
 
+/** What `act` throws, or null: for asserting several refusals side by side. */
+export function catchError(act: () => void): unknown {
+  try {
+    act();
+  } catch (error) {
+    return error;
+  }
+  return null;
+}
+
 /** A handler that waits `ms` of virtual time, then reports no failures. */
 export function sleepingHandler(s: VirtualScheduler, ms: number) {
   return async (_event: SQSEvent, _context: Context) => {

@@ -8,7 +8,16 @@ import {
   createVirtualQueuePort,
   createVirtualVisibilityPort,
 } from "../sqs-queue-model";
-import { entries, inVirtualTime, queuePair, queuePairConfig, scheduler, singleQueue, T0 } from "./fixtures";
+import {
+  catchError,
+  entries,
+  inVirtualTime,
+  queuePair,
+  queuePairConfig,
+  scheduler,
+  singleQueue,
+  T0,
+} from "./fixtures";
 
 const body = (n: number) => JSON.stringify({ v: 1, logId: 1, chunkId: n, userIds: [n + 1], content: "hi" });
 
@@ -481,5 +490,53 @@ describe("SQS queue model", () => {
     expect(expired).toEqual([body(2)]);
     expect(counters).toMatchObject({ expired: 1, deleted: 2 });
     expect(queue.attributes().ApproximateNumberOfMessagesNotVisible).toBe(0);
+  });
+  it("bills an idle consumer's long polls one request per WaitTimeSeconds, each an empty receive", async () => {
+    // Prepare
+    const s = scheduler();
+    const queue = singleQueue(s);
+    s.after(65_000, () => queue.send(body(0)));
+    const answer = queue.receiveWhenAvailable(10, 20).then((messages) => ({
+      bodies: messages.map((m) => m.body),
+      at: s.now() - T0,
+    }));
+
+    // Act
+    await s.run(T0 + 50_000);
+    const at50s = queue.counters();
+    await s.run();
+
+    // Assess: polls start at 0, 20, 40 and 60 s and the first three end empty; the send is a request too.
+    expect(at50s).toMatchObject({ requests: 3, emptyReceives: 2 });
+    expect(await answer).toEqual({ bodies: [body(0)], at: 65_000 });
+    expect(queue.counters()).toMatchObject({ requests: 5, emptyReceives: 3, received: 1 });
+  });
+
+  it("refuses receipt handles another queue issued, or that name no message or receive it made", async () => {
+    // Prepare
+    const s = scheduler();
+    const { queue, dlq } = queuePair(s);
+    queue.send(body(0));
+    dlq.send(body(1));
+    const [mine] = await queue.receive(1, 0);
+    const [theirs] = await dlq.receive(1, 0);
+    const [tag, seq] = (mine?.receiptHandle ?? "").split(":");
+
+    // Act
+    const refused = [
+      theirs?.receiptHandle,
+      `${tag}:${seq}:2`,
+      `${tag}:${seq}:0`,
+      `${tag}:1:1`,
+      `${tag}:${seq}:1:extra`,
+      `${tag}:${seq}`,
+    ].map((handle) => catchError(() => queue.delete(handle ?? "")));
+    queue.delete(mine?.receiptHandle ?? "");
+    const gone = catchError(() => queue.changeVisibility(mine?.receiptHandle ?? "", 10));
+
+    // Assess
+    expect(refused.map((e) => e instanceof ReceiptHandleError)).toEqual([true, true, true, true, true, true]);
+    expect(gone).toBeInstanceOf(ReceiptHandleError);
+    expect(queue.counters().deleted).toBe(1);
   });
 });
