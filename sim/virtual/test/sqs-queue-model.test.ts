@@ -539,4 +539,92 @@ describe("SQS queue model", () => {
     expect(gone).toBeInstanceOf(ReceiptHandleError);
     expect(queue.counters().deleted).toBe(1);
   });
+  it("keeps the messages sent while a purge runs: only those present at the call go", async () => {
+    // Prepare
+    const s = scheduler();
+    const queue = singleQueue(s);
+    queue.send(body(0));
+    queue.purge();
+    s.after(30_000, () => queue.send(body(1)));
+
+    // Act
+    await s.run(T0 + 60_000);
+
+    // Assess
+    expect([...queue.bodies()]).toEqual([body(1)]);
+    expect(queue.counters().purged).toBe(1);
+  });
+
+  it("moves only the dead letters visible when the task starts; one dead-lettered later waits for the next task", async () => {
+    // Prepare: two dead letters, and a third to be dead-lettered after the task starts.
+    const s = scheduler();
+    const { queue, dlq } = queuePair(s, { maxReceiveCount: 1, visibilityTimeoutSeconds: 0 });
+    queue.sendBatch(entries([body(0), body(1)]));
+    await queue.receive(10, 0);
+    await queue.receive(10, 0);
+    queue.send(body(2));
+    await queue.receive(10, 0);
+
+    // Act
+    const task = dlq.startMessageMoveTask({ maxNumberOfMessagesPerSecond: 1 });
+    await queue.receive(10, 0);
+    await s.run(T0 + 10_000);
+
+    // Assess
+    expect(task.status()).toMatchObject({
+      status: "COMPLETED",
+      approximateNumberOfMessagesMoved: 2,
+      approximateNumberOfMessagesToMove: 2,
+    });
+    expect([...dlq.bodies()]).toEqual([body(2)]);
+    expect([...queue.bodies()]).toEqual([body(0), body(1)]);
+  });
+
+  it("stops a cancelled move task where it is, and fails one that meets a message no source dead-lettered", async () => {
+    // Prepare
+    const s = scheduler();
+    const { queue, dlq } = queuePair(s, { maxReceiveCount: 1, visibilityTimeoutSeconds: 0 });
+    queue.sendBatch(entries([body(0), body(1), body(2)]));
+    await queue.receive(10, 0);
+    await queue.receive(10, 0);
+
+    // Act
+    const cancelled = dlq.startMessageMoveTask({ maxNumberOfMessagesPerSecond: 1 });
+    cancelled.cancel();
+    await s.run(T0 + 10_000);
+    dlq.send(body(9));
+    const failed = dlq.startMessageMoveTask();
+    await s.run(T0 + 20_000);
+    const redirected = dlq.startMessageMoveTask({ destination: queue, maxNumberOfMessagesPerSecond: 500 });
+    await s.run(T0 + 30_000);
+
+    // Assess: the failed task moved what came before the stray message, then stopped at it.
+    expect(cancelled.status()).toMatchObject({ status: "CANCELLED", approximateNumberOfMessagesMoved: 1 });
+    expect(failed.status()).toMatchObject({ status: "FAILED", approximateNumberOfMessagesMoved: 2 });
+    expect(failed.status().failureReason).toMatch(
+      /not dead-lettered from a source queue; give a destination/,
+    );
+    expect(redirected.status()).toMatchObject({ status: "COMPLETED", approximateNumberOfMessagesMoved: 1 });
+    expect([...queue.bodies()]).toEqual([body(0), body(1), body(2), body(9)]);
+    expect(() => dlq.startMessageMoveTask({ maxNumberOfMessagesPerSecond: 501 })).toThrow(ValidationError);
+  });
+
+  it("still expires the messages left after most of a large queue was deleted", async () => {
+    // Prepare: 5,000 messages; 4,500 deleted, 500 left to expire.
+    const s = scheduler();
+    const queue = singleQueue(s, { retentionSeconds: 60, visibilityTimeoutSeconds: 0 });
+    for (let n = 0; n < 500; n++)
+      queue.sendBatch(entries(Array.from({ length: 10 }, (_, i) => body(n * 10 + i))));
+    for (let n = 0; n < 450; n++) {
+      const batch = await queue.receive(10, 0);
+      queue.deleteBatch(batch.map((m) => m.receiptHandle));
+    }
+
+    // Act
+    await s.run(T0 + 60_000);
+
+    // Assess
+    expect(queue.counters()).toMatchObject({ deleted: 4_500, expired: 500 });
+    expect([...queue.bodies()]).toEqual([]);
+  });
 });
