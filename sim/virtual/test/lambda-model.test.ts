@@ -6,7 +6,7 @@ import { sqsEvent, sqsRecord } from "../../../test/support/sqs-event";
 import type { InvocationOutcome } from "../../esm/ports";
 import { LambdaMarshalError } from "../errors";
 import { createTemplateLambdaModel } from "../lambda-model";
-import { inVirtualTime, lambda, scheduler, sleepingHandler, T0 } from "./fixtures";
+import { catchError, inVirtualTime, lambda, scheduler, sleepingHandler, T0 } from "./fixtures";
 
 const event = () => sqsEvent(sqsRecord());
 
@@ -65,7 +65,7 @@ describe("Lambda model", () => {
 
     // Assess
     expect(durations).toEqual({ parallel: [350, 350], warm: [100, 100], afterTtl: 350 });
-    expect(fn.stats().coldStarts).toBe(3);
+    expect(fn.stats()).toMatchObject({ coldStarts: 3, maxConcurrent: 2, invocations: 5, errors: 0 });
   });
 
   it("times out at the deadline while the handler runs on in the background", async () => {
@@ -125,6 +125,8 @@ describe("Lambda model", () => {
     // Assess: ceil(350.2) + ceil(100.2) = 351 + 101 ms at 0.5 GB
     expect(fn.stats()).toMatchObject({ billedMs: 452, architecture: "arm64" });
     expect(fn.stats().gbSeconds).toBeCloseTo(0.226, 12);
+    // No timeout timer outlives its invocation: virtual time ends with the last handler.
+    expect(s.now() - T0).toBeCloseTo(450.4, 3);
   });
 
   it("reports a thrown error or an unserialisable result as an error outcome", async () => {
@@ -298,6 +300,9 @@ describe("Lambda model", () => {
     expect(first?.logStreamName).toMatch(/^\[\$LATEST\][0-9a-f]{32}$/);
     expect(second?.logStreamName).not.toBe(first?.logStreamName);
     expect(seen.map((x) => x.remainingAfterDeadline)).toEqual([0, 0]);
+    expect(first?.awsRequestId).toMatch(/^[0-9a-f]{8}-0000-4000-a000-0{11}1$/);
+    expect(second?.awsRequestId).toMatch(/^[0-9a-f]{8}-0000-4000-a000-0{11}2$/);
+    expect(catchError(() => first?.done())).toMatchObject({ code: "UNSUPPORTED" });
     expect(() => first?.done()).toThrow(/async handlers only/);
     expect(() => first?.fail("x")).toThrow(/async handlers only/);
     expect(() => first?.succeed("x")).toThrow(/async handlers only/);
@@ -325,5 +330,33 @@ describe("Lambda model", () => {
       { kind: "error", error: boom },
     ]);
     expect(fn.stats()).toMatchObject({ errors: 2, invocations: 2, coldStarts: 1, concurrent: 0 });
+  });
+  it("names the setting and the value it refuses", async () => {
+    // Prepare
+    const s = scheduler();
+    const fn = lambda(s);
+    const drawn = lambda(s, { coldStartMs: () => -1, random: createRandom(1) });
+
+    // Act
+    const refusals = [
+      () => lambda(s, { memoryMb: 127 }),
+      () => lambda(s, { reservedConcurrency: -1 }),
+      () => lambda(s, { reservedConcurrency: null, accountConcurrency: 0 }),
+      () => lambda(s, { idleInstanceTtlMs: -1 }),
+      () => lambda(s, { coldStartMs: -1 }),
+    ].map((create) => (catchError(create) as Error).message);
+    const badTimeout = await fn.invoke(event(), 0).catch((error: Error) => error.message);
+    const badDraw = await drawn.invoke(event(), 3_000).catch((error: Error) => error.message);
+
+    // Assess
+    expect(refusals).toEqual([
+      "memoryMb: must be an integer from 128 to 10240 (got 127)",
+      "reservedConcurrency: must be an integer from 0 to 1000000 (got -1)",
+      "accountConcurrency: must be an integer from 1 to 1000000 (got 0)",
+      "idleInstanceTtlMs: must be a finite number >= 0 (got -1)",
+      "coldStartMs: must be a finite number >= 0 (got -1)",
+    ]);
+    expect(badTimeout).toBe("timeoutMs: must be an integer from 1 to 900000 (got 0)");
+    expect(badDraw).toBe("coldStartMs(): must be a finite number >= 0 (got -1)");
   });
 });
