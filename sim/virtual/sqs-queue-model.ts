@@ -240,13 +240,6 @@ export class SqsQueueModel {
     this.deadLetter = options.deadLetter ?? null;
     if (this.deadLetter) {
       requireInt("RedrivePolicy.maxReceiveCount", this.deadLetter.maxReceiveCount, 1, 1000);
-      if (this.deadLetter.queue === this) {
-        throw new ValidationError(
-          "RedrivePolicy.deadLetterTargetArn",
-          this.name,
-          "must not be the queue itself",
-        );
-      }
       this.deadLetter.queue.redriveSources++;
     }
   }
