@@ -627,4 +627,70 @@ describe("SQS queue model", () => {
     expect(queue.counters()).toMatchObject({ deleted: 4_500, expired: 500 });
     expect([...queue.bodies()]).toEqual([]);
   });
+  it("names the queue attribute it refuses", () => {
+    // Prepare
+    const s = scheduler();
+    const dlq = singleQueue(s, { name: "dlq" });
+    const make = (overrides: Parameters<typeof singleQueue>[1]) => () => singleQueue(s, overrides);
+
+    // Act
+    const refused = [
+      make({ name: "orders.fifo" }),
+      make({ name: "x".repeat(81) }),
+      make({ visibilityTimeoutSeconds: 43_201 }),
+      make({ retentionSeconds: 59 }),
+      make({ delaySeconds: 901 }),
+      make({ receiveWaitSeconds: 21 }),
+      make({ deadLetter: { queue: dlq, maxReceiveCount: 0 } }),
+    ].map((create) => (catchError(create) as ValidationError | null)?.field);
+
+    // Assess
+    expect(refused).toEqual([
+      "QueueName",
+      "QueueName",
+      "VisibilityTimeout",
+      "MessageRetentionPeriod",
+      "DelaySeconds",
+      "ReceiveMessageWaitTimeSeconds",
+      "RedrivePolicy.maxReceiveCount",
+    ]);
+    expect(singleQueue(s, { name: "A-z_0".padEnd(80, "9") }).name).toHaveLength(80);
+  });
+
+  it("long-polls for ReceiveMessageWaitTimeSeconds when a receive gives no WaitTimeSeconds", async () => {
+    // Prepare
+    const s = scheduler();
+    const queue = singleQueue(s, { receiveWaitSeconds: 20 });
+
+    // Act
+    const answer = await inVirtualTime(s, async () => ({
+      messages: await queue.receive(),
+      at: s.now() - T0,
+    }));
+
+    // Assess
+    expect(answer).toEqual({ messages: [], at: 20_000 });
+  });
+
+  it("delivers each message with its SenderId and message attributes, the queue's SenderId by default", async () => {
+    // Prepare
+    const s = scheduler();
+    const queue = singleQueue(s, { senderId: "AIDAQUEUEDEFAULT" });
+    const attributes = { campaign: { dataType: "String", stringValue: "spring" } };
+    queue.send(body(0), { senderId: "AIDAADMINAPI", messageAttributes: attributes });
+    queue.send(body(1));
+    const plain = singleQueue(s, { name: "plain" });
+    plain.send(body(2));
+
+    // Act
+    const [own, byDefault] = await queue.receive(10, 0);
+    const [fromPlain] = await plain.receive(10, 0);
+
+    // Assess
+    expect(own?.attributes.SenderId).toBe("AIDAADMINAPI");
+    expect(own?.messageAttributes).toEqual(attributes);
+    expect(byDefault?.attributes.SenderId).toBe("AIDAQUEUEDEFAULT");
+    expect(byDefault?.messageAttributes).toEqual({});
+    expect(fromPlain?.attributes.SenderId).toBe("AIDASMSIMVIRTUALSENDER");
+  });
 });
