@@ -31,6 +31,24 @@ export class MoveTaskError extends SmsimError {
   }
 }
 
+/** What SQS calls a SendMessageBatch it refuses whole (SendMessageBatch API reference, Errors). */
+export type BatchRequestErrorCode =
+  | "EmptyBatchRequest"
+  | "TooManyEntriesInBatchRequest"
+  | "InvalidBatchEntryId"
+  | "BatchEntryIdsNotDistinct"
+  | "BatchRequestTooLong";
+
+/** SendMessageBatch refused as a whole: none of its entries is sent. */
+export class BatchRequestError extends SmsimError {
+  constructor(
+    readonly awsCode: BatchRequestErrorCode,
+    reason: string,
+  ) {
+    super("SQS_BATCH_REQUEST_REFUSED", `${awsCode}: ${reason}`);
+  }
+}
+
 /** SQS's PurgeQueueInProgress: the queue was purged less than 60 seconds ago. */
 export class PurgeInProgressError extends SmsimError {
   constructor(queueName: string, sinceMs: number) {

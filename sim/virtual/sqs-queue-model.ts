@@ -7,12 +7,21 @@ import { hashString } from "../../provider-mock/random";
 import type { QueueMessage, QueuePort } from "../esm/ports";
 import { requireInt } from "./checks";
 import { Deque } from "./deque";
-import { MessageNotInflightError, MoveTaskError, PurgeInProgressError, ReceiptHandleError } from "./errors";
+import {
+  BatchRequestError,
+  MessageNotInflightError,
+  MoveTaskError,
+  PurgeInProgressError,
+  ReceiptHandleError,
+} from "./errors";
 import { MinHeap } from "./min-heap";
 import type { TimerHandle, VirtualClock } from "./scheduler";
 
 const MAX_VISIBILITY_SECONDS = 43_200;
+/** One message, and a SendMessageBatch in all (SQS developer guide, sqs-batch-api; quotas-messages). */
 const MAX_MESSAGE_BYTES = 1_048_576;
+/** Queue names, and the Ids of batch entries: up to 80 alphanumerics, hyphens and underscores. */
+const NAME_OR_ENTRY_ID = /^[A-Za-z0-9_-]{1,80}$/;
 const MAX_MOVE_RATE = 500;
 /** PurgeQueue: "the message deletion process takes up to 60 seconds", one purge per 60 s per queue. */
 const PURGE_MS = 60_000;
@@ -76,7 +85,15 @@ export interface SendOptions {
 }
 
 export interface SendEntry extends SendOptions {
+  /** Unique within the batch; the result names each entry by it. */
+  id: string;
   body: string;
+}
+
+/** SendMessageBatch's answer: each entry is either sent or failed on its own. */
+export interface SendBatchResult {
+  successful: { id: string; messageId: string }[];
+  failed: { id: string; code: string; senderFault: boolean; message: string }[];
 }
 
 /** The queue attributes CloudWatch's SQS metrics are sampled from. */
@@ -201,7 +218,7 @@ export class SqsQueueModel {
   };
 
   constructor(options: SqsQueueModelOptions) {
-    if (!/^[A-Za-z0-9_-]{1,80}$/.test(options.name)) {
+    if (!NAME_OR_ENTRY_ID.test(options.name)) {
       throw new ValidationError("QueueName", options.name, "must be 1-80 letters, digits, - or _");
     }
     this.name = options.name;
@@ -223,13 +240,6 @@ export class SqsQueueModel {
     this.deadLetter = options.deadLetter ?? null;
     if (this.deadLetter) {
       requireInt("RedrivePolicy.maxReceiveCount", this.deadLetter.maxReceiveCount, 1, 1000);
-      if (this.deadLetter.queue === this) {
-        throw new ValidationError(
-          "RedrivePolicy.deadLetterTargetArn",
-          this.name,
-          "must not be the queue itself",
-        );
-      }
       this.deadLetter.queue.redriveSources++;
     }
   }
@@ -238,26 +248,66 @@ export class SqsQueueModel {
     this.count.requests++;
     this.settle();
     checkBody("MessageBody", body);
+    const bytes = messageBytes(body, options.messageAttributes);
+    if (bytes > MAX_MESSAGE_BYTES) {
+      throw new ValidationError(
+        "MessageBody",
+        bytes,
+        `with its attributes must not exceed ${MAX_MESSAGE_BYTES} bytes`,
+      );
+    }
     const messageId = this.accept(body, options, "");
     this.announce();
     return messageId;
   }
 
-  /** SendMessageBatch: 1-10 entries, 1 MiB in all; returns the message IDs in entry order. */
-  sendBatch(entries: readonly SendEntry[]): string[] {
+  /**
+   * SendMessageBatch (API reference): a request with no entries, more than 10, an Id that is not
+   * 1-80 alphanumerics, hyphens or underscores, two equal Ids, or more than 1 MiB of messages in all
+   * is refused whole (BatchRequestError, nothing sent). Otherwise each entry succeeds or fails on
+   * its own, and the valid ones are sent even when others fail.
+   */
+  sendBatch(entries: readonly SendEntry[]): SendBatchResult {
     this.count.requests++;
     this.settle();
-    requireInt("Entries.length", entries.length, 1, 10);
-    let bytes = 0;
-    entries.forEach((entry, i) => {
-      bytes += checkBody(`Entries.${i}.MessageBody`, entry.body);
-    });
-    if (bytes > MAX_MESSAGE_BYTES) {
-      throw new ValidationError("Entries", bytes, `total size must not exceed ${MAX_MESSAGE_BYTES} bytes`);
+    if (entries.length === 0) throw new BatchRequestError("EmptyBatchRequest", "the request has no entries");
+    if (entries.length > 10) {
+      throw new BatchRequestError("TooManyEntriesInBatchRequest", `${entries.length} entries; at most 10`);
     }
-    const ids = entries.map((entry, i) => this.accept(entry.body, entry, `Entries.${i}.`));
+    const ids = new Set<string>();
+    let bytes = 0;
+    for (const entry of entries) {
+      if (!NAME_OR_ENTRY_ID.test(entry.id)) {
+        throw new BatchRequestError("InvalidBatchEntryId", `Id ${JSON.stringify(entry.id)}`);
+      }
+      if (ids.has(entry.id))
+        throw new BatchRequestError("BatchEntryIdsNotDistinct", `Id ${entry.id} repeats`);
+      ids.add(entry.id);
+      bytes += messageBytes(entry.body, entry.messageAttributes);
+    }
+    if (bytes > MAX_MESSAGE_BYTES) {
+      throw new BatchRequestError(
+        "BatchRequestTooLong",
+        `${bytes} bytes of messages; at most ${MAX_MESSAGE_BYTES}`,
+      );
+    }
+    const result: SendBatchResult = { successful: [], failed: [] };
+    entries.forEach((entry, i) => {
+      try {
+        checkBody(`Entries.${i}.MessageBody`, entry.body);
+        result.successful.push({ id: entry.id, messageId: this.accept(entry.body, entry, `Entries.${i}.`) });
+      } catch (error) {
+        if (!(error instanceof ValidationError)) throw error;
+        result.failed.push({
+          id: entry.id,
+          code: "InvalidParameterValue",
+          senderFault: true,
+          message: error.message,
+        });
+      }
+    });
     this.announce();
-    return ids;
+    return result;
   }
 
   /**
@@ -752,15 +802,26 @@ function delivered(message: StoredMessage, messageId: string, receiptHandle: str
   };
 }
 
-/** Validates a body and returns its size in bytes. */
-function checkBody(field: string, body: string): number {
-  if (typeof body !== "string" || body.length === 0) {
+function checkBody(field: string, body: string): void {
+  if (body.length === 0) {
     throw new ValidationError(field, body, "must be a non-empty string");
   }
-  // A UTF-16 unit is at most 3 UTF-8 bytes: only long bodies need the exact count.
-  const bytes = body.length * 3 <= MAX_MESSAGE_BYTES ? body.length : Buffer.byteLength(body);
-  if (bytes > MAX_MESSAGE_BYTES) {
-    throw new ValidationError(field, `${body.slice(0, 20)}...`, `must not exceed ${MAX_MESSAGE_BYTES} bytes`);
+}
+
+/**
+ * A message's size as SQS limits it: its body in UTF-8 bytes, and every part of each message
+ * attribute, its name, type and value (SQS developer guide, sqs-message-metadata: "All components of
+ * a message attribute are included in the 1 MiB message size restriction").
+ */
+function messageBytes(body: string, attributes: SQSMessageAttributes = NO_ATTRIBUTES): number {
+  let bytes = Buffer.byteLength(body);
+  for (const [name, attribute] of Object.entries(attributes)) {
+    bytes += Buffer.byteLength(name) + Buffer.byteLength(attribute.dataType);
+    // A Binary attribute's value arrives base64-encoded; SQS counts the bytes it stands for.
+    bytes +=
+      attribute.stringValue === undefined
+        ? Buffer.byteLength(attribute.binaryValue ?? "", "base64")
+        : Buffer.byteLength(attribute.stringValue);
   }
   return bytes;
 }

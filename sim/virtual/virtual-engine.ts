@@ -197,8 +197,12 @@ export async function runVirtualScenario(scenario: Scenario, options: RunOptions
   // Producer: each send of the scenario's traffic becomes a campaign, enqueued as the admin API does.
   const producerQueue: MessageQueuePort = {
     async sendBatch(entries) {
-      queue.sendBatch(entries.map((e) => ({ body: e.body })));
-      return { failedIds: [] };
+      // A refused request throws; the sender counts its entries as failed, as it does for SQS.
+      const { failed } = queue.sendBatch(entries);
+      return {
+        failedIds: failed.map((f) => f.id),
+        rejectedIds: failed.filter((f) => f.senderFault).map((f) => f.id),
+      };
     },
   };
   const campaigns = new Map<string, CampaignFacts>();

@@ -2,7 +2,12 @@ import type { Context, SQSEvent } from "aws-lambda";
 import type { PipelineConfig, QueueConfig } from "../../../infra/pipeline-config";
 import { createLambdaModel, type LambdaModelOptions } from "../lambda-model";
 import { createVirtualScheduler, type VirtualScheduler } from "../scheduler";
-import { createSqsQueueModel, createVirtualQueuePair, type SqsQueueModelOptions } from "../sqs-queue-model";
+import {
+  createSqsQueueModel,
+  createVirtualQueuePair,
+  type SendEntry,
+  type SqsQueueModelOptions,
+} from "../sqs-queue-model";
 
 /** 2026-11-01T00:00:00Z: a virtual epoch far from 0, as real timestamps are. */
 export const T0 = Date.UTC(2026, 10, 1);
@@ -53,6 +58,21 @@ export function singleQueue(
     ...overrides,
     clock: s.clock,
   });
+}
+
+/** SendMessageBatch entries for `bodies`, with Ids "0", "1", ... in order. */
+export function entries(bodies: readonly string[]): SendEntry[] {
+  return bodies.map((body, i) => ({ id: String(i), body }));
+}
+
+/** What `act` throws, or null: for asserting several refusals side by side. */
+export function catchError(act: () => void): unknown {
+  try {
+    act();
+  } catch (error) {
+    return error;
+  }
+  return null;
 }
 
 /** A handler that waits `ms` of virtual time, then reports no failures. */

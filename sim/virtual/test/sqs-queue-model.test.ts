@@ -8,7 +8,16 @@ import {
   createVirtualQueuePort,
   createVirtualVisibilityPort,
 } from "../sqs-queue-model";
-import { inVirtualTime, queuePair, queuePairConfig, scheduler, singleQueue, T0 } from "./fixtures";
+import {
+  catchError,
+  entries,
+  inVirtualTime,
+  queuePair,
+  queuePairConfig,
+  scheduler,
+  singleQueue,
+  T0,
+} from "./fixtures";
 
 const body = (n: number) => JSON.stringify({ v: 1, logId: 1, chunkId: n, userIds: [n + 1], content: "hi" });
 
@@ -45,7 +54,7 @@ describe("SQS queue model", () => {
     // Prepare
     const s = scheduler();
     const queue = singleQueue(s);
-    queue.sendBatch([{ body: body(0) }, { body: body(1) }, { body: body(2), delaySeconds: 60 }]);
+    queue.sendBatch([...entries([body(0), body(1)]), { id: "2", body: body(2), delaySeconds: 60 }]);
 
     // Act
     await queue.receive(1, 0);
@@ -299,7 +308,8 @@ describe("SQS queue model", () => {
     // Prepare
     const s = scheduler();
     const { queue, dlq } = queuePair(s, { maxReceiveCount: 1, visibilityTimeoutSeconds: 10 });
-    const ids = queue.sendBatch([{ body: body(0) }, { body: body(1) }, { body: body(2) }]);
+    const { successful } = queue.sendBatch(entries([body(0), body(1), body(2)]));
+    const ids = successful.map((s) => s.messageId);
     await queue.receive(10, 0);
     await s.run(T0 + 10_000);
     await queue.receive(10, 0);
@@ -326,13 +336,15 @@ describe("SQS queue model", () => {
     expect(back.map((m) => m.attributes.ApproximateReceiveCount)).toEqual(["1", "1", "1"]);
     expect(back[0]?.attributes.SentTimestamp).toBe(String(T0 + 10_000));
     expect(dlq.counters().movedOut).toBe(3);
+    expect([...dlq.bodies()]).toEqual([]);
+    expect(dlq.attributes().ApproximateNumberOfMessages).toBe(0);
   });
 
   it("refuses a move task on a queue that is nobody's DLQ, or while one runs", async () => {
     // Prepare
     const s = scheduler();
     const { queue, dlq } = queuePair(s, { maxReceiveCount: 1, visibilityTimeoutSeconds: 0 });
-    queue.sendBatch([{ body: body(0) }, { body: body(1) }]);
+    queue.sendBatch(entries([body(0), body(1)]));
     await queue.receive(10, 0);
     await queue.receive(10, 0);
 
@@ -348,7 +360,7 @@ describe("SQS queue model", () => {
     // Prepare
     const s = scheduler();
     const queue = singleQueue(s);
-    queue.sendBatch([{ body: body(0) }, { body: body(1) }, { body: body(2), delaySeconds: 10 }]);
+    queue.sendBatch([...entries([body(0), body(1)]), { id: "2", body: body(2), delaySeconds: 10 }]);
     const [held] = await queue.receive(1, 0);
 
     // Act
@@ -366,7 +378,7 @@ describe("SQS queue model", () => {
     const runOnce = async () => {
       const s = scheduler();
       const queue = singleQueue(s);
-      queue.sendBatch([{ body: "hello" }, { body: "hello" }]);
+      queue.sendBatch(entries(["hello", "hello"]));
       return queue.receive(10, 0);
     };
 
@@ -388,12 +400,10 @@ describe("SQS queue model", () => {
     // Act
     const tooMany = () => queue.receive(11, 0);
     const tooLong = () => queue.send(body(0), { delaySeconds: 901 });
-    const empty = () => queue.sendBatch([]);
 
     // Assess
     expect(tooMany).toThrow("MaxNumberOfMessages: must be an integer from 1 to 10 (got 11)");
     expect(tooLong).toThrow("DelaySeconds: must be an integer from 0 to 900 (got 901)");
-    expect(empty).toThrow(ValidationError);
   });
 
   it("serves the event source mapping through the QueuePort", async () => {
@@ -404,7 +414,7 @@ describe("SQS queue model", () => {
       arn: "arn:aws:sqs:ap-northeast-2:000000000000:test-queue",
       region: "ap-northeast-2",
     });
-    queue.sendBatch([{ body: body(0) }, { body: body(1) }]);
+    queue.sendBatch(entries([body(0), body(1)]));
 
     // Act
     const messages = await port.receive(10, 0);
@@ -438,5 +448,249 @@ describe("SQS queue model", () => {
     await expect(visibility.changeVisibility("arn:other", "h", 1)).rejects.toThrow(
       /eventSourceArn: must be one of/,
     );
+  });
+  it("wakes each waiting long poll with the send that comes while it waits, not only the first", async () => {
+    // Prepare
+    const s = scheduler();
+    const queue = singleQueue(s);
+    s.after(1_000, () => queue.send(body(1)));
+    s.after(4_000, () => queue.send(body(4)));
+    s.after(9_000, () => queue.send(body(9)));
+    const poll = async () => {
+      const messages = await queue.receive(10, 20);
+      return { bodies: messages.map((m) => m.body), at: s.now() - T0 };
+    };
+
+    // Act
+    const answers = await inVirtualTime(s, async () => [await poll(), await poll(), await poll()]);
+
+    // Assess
+    expect(answers).toEqual([
+      { bodies: [body(1)], at: 1_000 },
+      { bodies: [body(4)], at: 4_000 },
+      { bodies: [body(9)], at: 9_000 },
+    ]);
+  });
+
+  it("counts as expired only the messages that outlive the retention period, not those deleted before", async () => {
+    // Prepare
+    const s = scheduler();
+    const expired: string[] = [];
+    const queue = singleQueue(s, { retentionSeconds: 60, onExpired: (b) => expired.push(b) });
+    queue.sendBatch(entries([body(0), body(1), body(2)]));
+    const [first, second] = await queue.receive(2, 0);
+    queue.delete(first?.receiptHandle ?? "");
+    queue.deleteBatch([second?.receiptHandle ?? ""]);
+
+    // Act: expiry is applied when the queue is next looked at.
+    await s.run(T0 + 60_000);
+    const counters = queue.counters();
+
+    // Assess
+    expect(expired).toEqual([body(2)]);
+    expect(counters).toMatchObject({ expired: 1, deleted: 2 });
+    expect(queue.attributes().ApproximateNumberOfMessagesNotVisible).toBe(0);
+  });
+  it("bills an idle consumer's long polls one request per WaitTimeSeconds, each an empty receive", async () => {
+    // Prepare
+    const s = scheduler();
+    const queue = singleQueue(s);
+    s.after(65_000, () => queue.send(body(0)));
+    const answer = queue.receiveWhenAvailable(10, 20).then((messages) => ({
+      bodies: messages.map((m) => m.body),
+      at: s.now() - T0,
+    }));
+
+    // Act
+    await s.run(T0 + 50_000);
+    const at50s = queue.counters();
+    await s.run();
+
+    // Assess: polls start at 0, 20, 40 and 60 s and the first three end empty; the send is a request too.
+    expect(at50s).toMatchObject({ requests: 3, emptyReceives: 2 });
+    expect(await answer).toEqual({ bodies: [body(0)], at: 65_000 });
+    expect(queue.counters()).toMatchObject({ requests: 5, emptyReceives: 3, received: 1 });
+  });
+
+  it("refuses receipt handles another queue issued, or that name no message or receive it made", async () => {
+    // Prepare
+    const s = scheduler();
+    const { queue, dlq } = queuePair(s);
+    queue.send(body(0));
+    dlq.send(body(1));
+    const [mine] = await queue.receive(1, 0);
+    const [theirs] = await dlq.receive(1, 0);
+    const [tag, seq] = (mine?.receiptHandle ?? "").split(":");
+
+    // Act
+    const refused = [
+      theirs?.receiptHandle,
+      `${tag}:${seq}:2`,
+      `${tag}:${seq}:0`,
+      `${tag}:1:1`,
+      `${tag}:${seq}:1:extra`,
+      `${tag}:${seq}`,
+    ].map((handle) => catchError(() => queue.delete(handle ?? "")));
+    queue.delete(mine?.receiptHandle ?? "");
+    const gone = catchError(() => queue.changeVisibility(mine?.receiptHandle ?? "", 10));
+
+    // Assess
+    expect(refused.map((e) => e instanceof ReceiptHandleError)).toEqual([true, true, true, true, true, true]);
+    expect(gone).toBeInstanceOf(ReceiptHandleError);
+    expect(queue.counters().deleted).toBe(1);
+  });
+  it("keeps the messages sent while a purge runs: only those present at the call go", async () => {
+    // Prepare
+    const s = scheduler();
+    const queue = singleQueue(s);
+    queue.send(body(0));
+    queue.purge();
+    s.after(30_000, () => queue.send(body(1)));
+
+    // Act
+    await s.run(T0 + 60_000);
+
+    // Assess
+    expect([...queue.bodies()]).toEqual([body(1)]);
+    expect(queue.counters().purged).toBe(1);
+  });
+
+  it("moves only the dead letters visible when the task starts; one dead-lettered later waits for the next task", async () => {
+    // Prepare: two dead letters, and a third to be dead-lettered after the task starts.
+    const s = scheduler();
+    const { queue, dlq } = queuePair(s, { maxReceiveCount: 1, visibilityTimeoutSeconds: 0 });
+    queue.sendBatch(entries([body(0), body(1)]));
+    await queue.receive(10, 0);
+    await queue.receive(10, 0);
+    queue.send(body(2));
+    await queue.receive(10, 0);
+
+    // Act
+    const task = dlq.startMessageMoveTask({ maxNumberOfMessagesPerSecond: 1 });
+    await queue.receive(10, 0);
+    await s.run(T0 + 10_000);
+
+    // Assess
+    expect(task.status()).toMatchObject({
+      status: "COMPLETED",
+      approximateNumberOfMessagesMoved: 2,
+      approximateNumberOfMessagesToMove: 2,
+    });
+    expect([...dlq.bodies()]).toEqual([body(2)]);
+    expect([...queue.bodies()]).toEqual([body(0), body(1)]);
+  });
+
+  it("stops a cancelled move task where it is, and fails one that meets a message no source dead-lettered", async () => {
+    // Prepare
+    const s = scheduler();
+    const { queue, dlq } = queuePair(s, { maxReceiveCount: 1, visibilityTimeoutSeconds: 0 });
+    queue.sendBatch(entries([body(0), body(1), body(2)]));
+    await queue.receive(10, 0);
+    await queue.receive(10, 0);
+
+    // Act
+    const cancelled = dlq.startMessageMoveTask({ maxNumberOfMessagesPerSecond: 1 });
+    cancelled.cancel();
+    await s.run(T0 + 10_000);
+    dlq.send(body(9));
+    const failed = dlq.startMessageMoveTask();
+    await s.run(T0 + 20_000);
+    const redirected = dlq.startMessageMoveTask({ destination: queue, maxNumberOfMessagesPerSecond: 500 });
+    await s.run(T0 + 30_000);
+
+    // Assess: the failed task moved what came before the stray message, then stopped at it.
+    expect(cancelled.status()).toMatchObject({ status: "CANCELLED", approximateNumberOfMessagesMoved: 1 });
+    expect(failed.status()).toMatchObject({ status: "FAILED", approximateNumberOfMessagesMoved: 2 });
+    expect(failed.status().failureReason).toMatch(
+      /not dead-lettered from a source queue; give a destination/,
+    );
+    expect(redirected.status()).toMatchObject({ status: "COMPLETED", approximateNumberOfMessagesMoved: 1 });
+    expect([...queue.bodies()]).toEqual([body(0), body(1), body(2), body(9)]);
+    expect(() => dlq.startMessageMoveTask({ maxNumberOfMessagesPerSecond: 501 })).toThrow(ValidationError);
+  });
+
+  it("still expires the messages left after most of a large queue was deleted", async () => {
+    // Prepare: 5,000 messages; 4,500 deleted, 500 left to expire.
+    const s = scheduler();
+    const queue = singleQueue(s, { retentionSeconds: 60, visibilityTimeoutSeconds: 0 });
+    for (let n = 0; n < 500; n++)
+      queue.sendBatch(entries(Array.from({ length: 10 }, (_, i) => body(n * 10 + i))));
+    for (let n = 0; n < 450; n++) {
+      const batch = await queue.receive(10, 0);
+      queue.deleteBatch(batch.map((m) => m.receiptHandle));
+    }
+
+    // Act
+    await s.run(T0 + 60_000);
+
+    // Assess
+    expect(queue.counters()).toMatchObject({ deleted: 4_500, expired: 500 });
+    expect([...queue.bodies()]).toEqual([]);
+  });
+  it("names the queue attribute it refuses", () => {
+    // Prepare
+    const s = scheduler();
+    const dlq = singleQueue(s, { name: "dlq" });
+    const make = (overrides: Parameters<typeof singleQueue>[1]) => () => singleQueue(s, overrides);
+
+    // Act
+    const refused = [
+      make({ name: "orders.fifo" }),
+      make({ name: "x".repeat(81) }),
+      make({ visibilityTimeoutSeconds: 43_201 }),
+      make({ retentionSeconds: 59 }),
+      make({ delaySeconds: 901 }),
+      make({ receiveWaitSeconds: 21 }),
+      make({ deadLetter: { queue: dlq, maxReceiveCount: 0 } }),
+    ].map((create) => (catchError(create) as ValidationError | null)?.field);
+
+    // Assess
+    expect(refused).toEqual([
+      "QueueName",
+      "QueueName",
+      "VisibilityTimeout",
+      "MessageRetentionPeriod",
+      "DelaySeconds",
+      "ReceiveMessageWaitTimeSeconds",
+      "RedrivePolicy.maxReceiveCount",
+    ]);
+    expect(singleQueue(s, { name: "A-z_0".padEnd(80, "9") }).name).toHaveLength(80);
+  });
+
+  it("long-polls for ReceiveMessageWaitTimeSeconds when a receive gives no WaitTimeSeconds", async () => {
+    // Prepare
+    const s = scheduler();
+    const queue = singleQueue(s, { receiveWaitSeconds: 20 });
+
+    // Act
+    const answer = await inVirtualTime(s, async () => ({
+      messages: await queue.receive(),
+      at: s.now() - T0,
+    }));
+
+    // Assess
+    expect(answer).toEqual({ messages: [], at: 20_000 });
+  });
+
+  it("delivers each message with its SenderId and message attributes, the queue's SenderId by default", async () => {
+    // Prepare
+    const s = scheduler();
+    const queue = singleQueue(s, { senderId: "AIDAQUEUEDEFAULT" });
+    const attributes = { campaign: { dataType: "String", stringValue: "spring" } };
+    queue.send(body(0), { senderId: "AIDAADMINAPI", messageAttributes: attributes });
+    queue.send(body(1));
+    const plain = singleQueue(s, { name: "plain" });
+    plain.send(body(2));
+
+    // Act
+    const [own, byDefault] = await queue.receive(10, 0);
+    const [fromPlain] = await plain.receive(10, 0);
+
+    // Assess
+    expect(own?.attributes.SenderId).toBe("AIDAADMINAPI");
+    expect(own?.messageAttributes).toEqual(attributes);
+    expect(byDefault?.attributes.SenderId).toBe("AIDAQUEUEDEFAULT");
+    expect(byDefault?.messageAttributes).toEqual({});
+    expect(fromPlain?.attributes.SenderId).toBe("AIDASMSIMVIRTUALSENDER");
   });
 });
