@@ -554,15 +554,16 @@ function describeError(error: unknown): string {
 }
 
 function checkConfig(config: EsmConfig, scaling: EsmScaling) {
-  const positive = (field: string, value: number, max = Number.MAX_SAFE_INTEGER) => {
-    if (!Number.isInteger(value) || value < 1 || value > max) {
-      throw new ValidationError(field, value, `expected an integer from 1 to ${max}`);
+  const positive = (field: string, value: number, max = Number.MAX_SAFE_INTEGER, min = 1) => {
+    if (!Number.isInteger(value) || value < min || value > max) {
+      throw new ValidationError(field, value, `expected an integer from ${min} to ${max}`);
     }
   };
   positive("config.batchSize", config.batchSize, 10_000);
   positive("config.functionTimeoutSeconds", config.functionTimeoutSeconds, 900);
+  // Lambda API reference, ScalingConfig: MaximumConcurrency "Minimum value of 2. Maximum value of 1000."
   if (config.maximumConcurrency !== null)
-    positive("config.maximumConcurrency", config.maximumConcurrency, 1000);
+    positive("config.maximumConcurrency", config.maximumConcurrency, 1000, 2);
   positive("scaling.initialConcurrency", scaling.initialConcurrency);
   positive("scaling.max", scaling.max);
   const visibility = config.visibilityTimeoutSeconds;
