@@ -1,4 +1,3 @@
-import { setMaxListeners } from "node:events";
 import type { SQSRecord } from "aws-lambda";
 import type { Clock } from "../../domain/clock";
 import { ValidationError } from "../../domain/errors";
@@ -200,8 +199,6 @@ export function createEventSourceMapping(options: EventSourceMappingOptions): Ev
   let started = false;
   let stopping = false;
   const abort = new AbortController();
-  // Every poller's long poll listens on this signal; more than 10 pollers is not a leak.
-  setMaxListeners(cap + 10, abort.signal);
   const stopped = new Promise<void>((resolve) => abort.signal.addEventListener("abort", () => resolve()));
   const pollers = new Set<Promise<void>>();
   // Pollers that have not decided to retire; `pollers` also holds retiring ones until they finish.
