@@ -2,7 +2,13 @@ import type { SQSEvent } from "aws-lambda";
 import { describe, expect, it } from "vitest";
 import { ValidationError } from "../../../domain/errors";
 import { createJsonLogger, type Logger } from "../../../domain/logger";
-import { createEventSourceMapping, type EsmConfig, type EsmScaling } from "../event-source-mapping";
+import { loadPipelineConfig } from "../../../infra/pipeline-config";
+import {
+  createEventSourceMapping,
+  type EsmConfig,
+  type EsmScaling,
+  esmConfigOf,
+} from "../event-source-mapping";
 import { createInProcessFunction, type InProcessHandler } from "../in-process-function";
 import type { FunctionPort, QueuePort } from "../ports";
 import { esmConfig, fakeQueue, virtualWorld } from "./fakes";
@@ -293,6 +299,7 @@ describe("createEventSourceMapping", () => {
       droppedBatches: 0,
     });
     expect(stats.throttledBatches).toBeGreaterThanOrEqual(3);
+    expect(stats.heldBatches).toBe(0);
     expect(stats.throttled).toBeGreaterThan(stats.throttledBatches);
     expect(world.events.filter((e) => e.result === "throttled").every((e) => e.failed === 0)).toBe(true);
   });
@@ -632,6 +639,62 @@ describe("createEventSourceMapping", () => {
     ]);
     expect(world.events.at(-1)).not.toHaveProperty("reason");
     expect(esm.stats()).toMatchObject({ timeouts: 1, errors: 3, invocations: 5, recordsFailed: 4 });
+  });
+  it("drops a held batch at its first retry after the visibility timeout, saying how many attempts it made", async () => {
+    // Prepare: reserved concurrency 1 under two pollers; the running batch takes 10 s, the window is 5 s.
+    const { world, queue, esm } = setup(
+      ({ clock }) =>
+        async () => {
+          await clock.sleep(10_000);
+          return null;
+        },
+      {
+        reservedConcurrency: 1,
+        visibilityTimeoutMs: 5000,
+        config: { maximumConcurrency: 2 },
+        scaling: { initialConcurrency: 2, addPerMinute: 0 },
+      },
+    );
+    queue.send(20);
+    // Act
+    esm.start();
+    await world.runFor(7500);
+    const afterDrop = esm.stats();
+    await world.stop(esm);
+    // Assess: attempts at 0, 1 and 3 s; the retry due at 7 s finds the 5 s window gone.
+    const held = world.events.filter((e) => e.result === "throttled" || e.result === "dropped");
+    expect(held.slice(0, 4).map((e) => [e.result, world.elapsed(e.startedAt), e.failed])).toEqual([
+      ["throttled", 0, 0],
+      ["throttled", 1000, 0],
+      ["throttled", 3000, 0],
+      ["dropped", 7000, 10],
+    ]);
+    expect(held[3]?.reason).toBe("3 throttled attempts, then the visibility timeout (5 s) passed");
+    // The poller receives again at once (the window has passed for every message) and is throttled again.
+    expect(afterDrop).toMatchObject({ throttled: 4, throttledBatches: 2, droppedBatches: 1, heldBatches: 1 });
+  });
+});
+
+describe("esmConfigOf", () => {
+  it("takes the mapping's settings from the template: its own, the function's timeout and the queue's visibility timeout", () => {
+    // Prepare
+    const pipeline = loadPipelineConfig({
+      overrides: {
+        "LambdaEventSourceMapping.BatchSize": 25,
+        "LambdaEventSourceMapping.MaximumBatchingWindowInSeconds": 3,
+      },
+    });
+    // Act
+    const config = esmConfigOf(pipeline);
+    // Assess
+    expect(config).toEqual({
+      batchSize: 25,
+      maxBatchingWindowSeconds: 3,
+      maximumConcurrency: 5,
+      reportBatchItemFailures: true,
+      functionTimeoutSeconds: 20,
+      visibilityTimeoutSeconds: 120,
+    });
   });
 });
 
