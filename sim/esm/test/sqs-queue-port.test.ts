@@ -92,9 +92,12 @@ describe("createSqsQueuePort", () => {
     ]);
   });
 
-  it("refuses a queue whose attributes carry no ARN, naming the queue", async () => {
+  it.each([
+    ["attributes without QueueArn", { Attributes: {} }],
+    ["no attributes", {}],
+  ])("refuses a queue whose answer has %s, naming the queue", async (_label, answer) => {
     // Prepare
-    stub.answer({ GetQueueAttributes: { Attributes: {} } });
+    stub.answer({ GetQueueAttributes: answer });
     // Act
     const created = createSqsQueuePort(client, QUEUE_URL);
     // Assess
@@ -141,14 +144,19 @@ describe("createSqsQueuePort", () => {
               },
             },
           }),
-          wireMessage({ MessageId: "m-2", ReceiptHandle: "rh-2", Attributes: {} }),
+          wireMessage({
+            MessageId: "m-2",
+            ReceiptHandle: "rh-2",
+            Attributes: undefined,
+            MessageAttributes: { note: { StringValue: "no type given" } },
+          }),
         ],
       },
     });
     // Act
     const [first, second] = await port.receive(10, 0);
     // Assess
-    expect(first).toEqual({
+    expect(first).toStrictEqual({
       messageId: "059f36b4-87a3-44ab-83d2-661975830a7d",
       receiptHandle: "AQEBwJnKyrHigUMZj6rYigCgxlaS3SLy0a",
       body: '{"v":1}',
@@ -188,7 +196,14 @@ describe("createSqsQueuePort", () => {
         SenderId: "",
         ApproximateFirstReceiveTimestamp: "",
       },
-      messageAttributes: {},
+      messageAttributes: {
+        note: {
+          stringValue: "no type given",
+          stringListValues: [],
+          binaryListValues: [],
+          dataType: "String",
+        },
+      },
     });
   });
 
