@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { ValidationError } from "../../../domain/errors";
 import { createJsonLogger, type Logger } from "../../../domain/logger";
 import { loadPipelineConfig } from "../../../infra/pipeline-config";
+import type { EsmBackoff } from "../esm-backoff";
 import {
   createEventSourceMapping,
   type EsmConfig,
@@ -23,6 +24,7 @@ interface SetupOptions {
   /** Replaces the in-process function. */
   fn?: FunctionPort;
   logger?: Logger;
+  backoff?: Partial<EsmBackoff>;
 }
 
 function setup(
@@ -48,6 +50,7 @@ function setup(
     scaling: options.scaling,
     onInvocation: world.onInvocation,
     logger: options.logger,
+    backoff: options.backoff,
   });
   return { world, queue, esm };
 }
@@ -640,6 +643,38 @@ describe("createEventSourceMapping", () => {
     expect(world.events.at(-1)).not.toHaveProperty("reason");
     expect(esm.stats()).toMatchObject({ timeouts: 1, errors: 3, invocations: 5, recordsFailed: 4 });
   });
+  it("regains concurrency at esm.recoverPerMinute once errors stop, then scales on at 300 a minute", async () => {
+    // Prepare: no ReportBatchItemFailures, recovery at one batch a second, errors for the first 5 s.
+    let healthy = false;
+    const { world, queue, esm } = setup(
+      ({ clock }) =>
+        async () => {
+          await clock.sleep(200);
+          if (!healthy) throw new Error("carrier down");
+          return null;
+        },
+      {
+        visibilityTimeoutMs: 1000,
+        config: { reportBatchItemFailures: false, maximumConcurrency: 20 },
+        backoff: { recoverPerMinute: 60 },
+      },
+    );
+    queue.send(5000);
+    esm.start();
+    await world.runFor(5000);
+    healthy = true;
+    const concurrency: number[] = [];
+    // Act
+    for (let second = 0; second < 8; second++) {
+      await world.runFor(1000);
+      concurrency.push(esm.stats().concurrency);
+    }
+    await world.stop(esm);
+    // Assess: the first second still sees the last errors; then from the floor of 2 back to 5 a
+    // batch a second, where the backing off began, and on 5 a second up to MaximumConcurrency 20.
+    expect(concurrency).toEqual([2, 3, 4, 5, 10, 15, 20, 20]);
+  });
+
   it("drops a held batch at its first retry after the visibility timeout, saying how many attempts it made", async () => {
     // Prepare: reserved concurrency 1 under two pollers; the running batch takes 10 s, the window is 5 s.
     const { world, queue, esm } = setup(
