@@ -606,6 +606,7 @@ describe("createEventSourceMapping", () => {
 
   it("says why a whole batch failed: the timeout, the error thrown, or the failed Invoke", async () => {
     // Prepare: the first batch times out, the second throws, the third throws a string, then Invoke fails.
+    const log = warningLog();
     const world = virtualWorld();
     const queue = fakeQueue(world.clock);
     let invocations = 0;
@@ -626,6 +627,7 @@ describe("createEventSourceMapping", () => {
       config: esmConfig({ functionTimeoutSeconds: 7, batchSize: 1 }),
       scaling: { initialConcurrency: 1, addPerMinute: 0 },
       onInvocation: world.onInvocation,
+      logger: log.logger,
     });
     queue.send(5);
     // Act
@@ -642,6 +644,12 @@ describe("createEventSourceMapping", () => {
     ]);
     expect(world.events.at(-1)).not.toHaveProperty("reason");
     expect(esm.stats()).toMatchObject({ timeouts: 1, errors: 3, invocations: 5, recordsFailed: 4 });
+    expect(log.warnings.filter((w) => w.msg === "batch failed").map((w) => [w.result, w.records])).toEqual([
+      ["timeout", 1],
+      ["error", 1],
+      ["error", 1],
+      ["invoke-failed", 1],
+    ]);
   });
   it("regains concurrency at esm.recoverPerMinute once errors stop, then scales on at 300 a minute", async () => {
     // Prepare: no ReportBatchItemFailures, recovery at one batch a second, errors for the first 5 s.
@@ -707,6 +715,37 @@ describe("createEventSourceMapping", () => {
     expect(held[3]?.reason).toBe("3 throttled attempts, then the visibility timeout (5 s) passed");
     // The poller receives again at once (the window has passed for every message) and is throttled again.
     expect(afterDrop).toMatchObject({ throttled: 4, throttledBatches: 2, droppedBatches: 1, heldBatches: 1 });
+  });
+
+  it("makes no retry due the moment the visibility timeout ends: the messages are visible on the queue again", async () => {
+    // Prepare: as above with a 3 s window, which ends just as the second retry is due.
+    const log = warningLog();
+    const { world, queue, esm } = setup(
+      ({ clock }) =>
+        async () => {
+          await clock.sleep(10_000);
+          return null;
+        },
+      {
+        reservedConcurrency: 1,
+        visibilityTimeoutMs: 3000,
+        config: { maximumConcurrency: 2 },
+        scaling: { initialConcurrency: 2, addPerMinute: 0 },
+        logger: log.logger,
+      },
+    );
+    queue.send(20);
+    // Act
+    esm.start();
+    await world.runFor(3500);
+    await world.stop(esm);
+    // Assess
+    const dropped = world.events.find((e) => e.result === "dropped");
+    expect(dropped && world.elapsed(dropped.startedAt)).toBe(3000);
+    expect(dropped?.reason).toBe("2 throttled attempts, then the visibility timeout (3 s) passed");
+    expect(log.warnings).toContainEqual(
+      expect.objectContaining({ msg: "throttled batch dropped", records: 10, reason: dropped?.reason }),
+    );
   });
 });
 
