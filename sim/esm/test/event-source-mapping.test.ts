@@ -604,6 +604,55 @@ describe("createEventSourceMapping", () => {
     expect(world.elapsed(world.events[0]?.startedAt ?? 0)).toBeLessThan(4000);
   });
 
+  it("stop() invokes what a poller has gathered without waiting out the batching window", async () => {
+    // Prepare: BatchSize 100 within 10 s; 5 messages, stopped after 1 s.
+    const { world, queue, esm } = setup(() => async () => null, {
+      config: { batchSize: 100, maxBatchingWindowSeconds: 10 },
+      scaling: { initialConcurrency: 1, addPerMinute: 0 },
+    });
+    queue.send(5);
+    esm.start();
+    await world.runFor(1000);
+    // Act
+    await world.stop(esm);
+    // Assess: invoked at the stop (the fake queue notices it within its 100 ms step), not at 10 s.
+    expect(world.events.map((e) => [e.records, e.result])).toEqual([[5, "succeeded"]]);
+    expect(world.elapsed(world.events[0]?.startedAt ?? 0)).toBeLessThanOrEqual(1100);
+    expect(queue.remaining()).toBe(0);
+  });
+
+  it("after an empty poll at the idle floor waits for messages in one call when the queue offers it", async () => {
+    // Prepare: a queue that can wait for messages in one call (as the virtual queue does); one poller.
+    const calls: string[] = [];
+    const { world, queue, esm } = setup(() => async () => null, {
+      scaling: { initialConcurrency: 1, addPerMinute: 0 },
+      queuePort: (port) => ({
+        ...port,
+        receive(max, wait, signal) {
+          calls.push(`receive ${max}`);
+          return port.receive(max, wait, signal);
+        },
+        async receiveWhenAvailable(max, wait) {
+          calls.push(`receiveWhenAvailable ${max}`);
+          for (;;) {
+            const messages = await port.receive(max, wait);
+            if (messages.length > 0) return messages;
+          }
+        },
+      }),
+    });
+    esm.start();
+    await world.runFor(45_000);
+    // Act
+    queue.send(10);
+    await world.runFor(1000);
+    await world.stop(esm);
+    // Assess: one long poll came back empty, the next call waited until the messages came.
+    expect(calls).toEqual(["receive 10", "receiveWhenAvailable 10", "receive 10"]);
+    expect(world.events.map((e) => e.records)).toEqual([10]);
+    expect(world.elapsed(world.events[0]?.startedAt ?? 0)).toBeLessThanOrEqual(45_100);
+  });
+
   it("says why a whole batch failed: the timeout, the error thrown, or the failed Invoke", async () => {
     // Prepare: the first batch times out, the second throws, the third throws a string, then Invoke fails.
     const log = warningLog();
