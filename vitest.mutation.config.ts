@@ -21,7 +21,7 @@ export default defineConfig({
       "sim/thresholds/test/*.test.ts",
       "test/conformance/*.test.ts",
     ],
-    exclude: ["sim/esm/test/elasticmq-esm.test.ts", "sim/esm/test/lambda-invoke-function.test.ts"],
+    exclude: ["sim/esm/test/elasticmq-esm.test.ts"],
     pool: "forks",
     maxWorkers: 2,
     // Whole-engine tests take seconds alone and far longer beside Stryker's other workers; a mutant

@@ -65,6 +65,21 @@ describe("loadPipelineConfig", () => {
     expect(() => loadPipelineConfig({ overrides: { "DLQAlarm.Period": 90 } })).toThrow(TemplateError);
   });
 
+  it.each([
+    [1, "Too small: expected number to be >=2 (got 1)"],
+    [1001, "Too big: expected number to be <=1000 (got 1001)"],
+  ])(
+    "rejects ScalingConfig.MaximumConcurrency %i: AWS takes 2 to 1,000 (Lambda API reference, ScalingConfig)",
+    (value, message) => {
+      // Prepare
+      const overrides = { "LambdaEventSourceMapping.ScalingConfig.MaximumConcurrency": value };
+      // Act / Assess
+      expect(() => loadPipelineConfig({ overrides })).toThrow(
+        `LambdaEventSourceMapping.ScalingConfig.MaximumConcurrency: ${message}`,
+      );
+    },
+  );
+
   it("names the field and value of a bad override", () => {
     // Prepare / Act / Assess
     expect(() => loadPipelineConfig({ overrides: { "MessagingQueue.VisibiltyTimeout": 30 } })).toThrow(

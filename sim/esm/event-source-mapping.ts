@@ -1,4 +1,3 @@
-import { setMaxListeners } from "node:events";
 import type { SQSRecord } from "aws-lambda";
 import type { Clock } from "../../domain/clock";
 import { ValidationError } from "../../domain/errors";
@@ -200,8 +199,6 @@ export function createEventSourceMapping(options: EventSourceMappingOptions): Ev
   let started = false;
   let stopping = false;
   const abort = new AbortController();
-  // Every poller's long poll listens on this signal; more than 10 pollers is not a leak.
-  setMaxListeners(cap + 10, abort.signal);
   const stopped = new Promise<void>((resolve) => abort.signal.addEventListener("abort", () => resolve()));
   const pollers = new Set<Promise<void>>();
   // Pollers that have not decided to retire; `pollers` also holds retiring ones until they finish.
@@ -554,15 +551,16 @@ function describeError(error: unknown): string {
 }
 
 function checkConfig(config: EsmConfig, scaling: EsmScaling) {
-  const positive = (field: string, value: number, max = Number.MAX_SAFE_INTEGER) => {
-    if (!Number.isInteger(value) || value < 1 || value > max) {
-      throw new ValidationError(field, value, `expected an integer from 1 to ${max}`);
+  const positive = (field: string, value: number, max = Number.MAX_SAFE_INTEGER, min = 1) => {
+    if (!Number.isInteger(value) || value < min || value > max) {
+      throw new ValidationError(field, value, `expected an integer from ${min} to ${max}`);
     }
   };
   positive("config.batchSize", config.batchSize, 10_000);
   positive("config.functionTimeoutSeconds", config.functionTimeoutSeconds, 900);
+  // Lambda API reference, ScalingConfig: MaximumConcurrency "Minimum value of 2. Maximum value of 1000."
   if (config.maximumConcurrency !== null)
-    positive("config.maximumConcurrency", config.maximumConcurrency, 1000);
+    positive("config.maximumConcurrency", config.maximumConcurrency, 1000, 2);
   positive("scaling.initialConcurrency", scaling.initialConcurrency);
   positive("scaling.max", scaling.max);
   const visibility = config.visibilityTimeoutSeconds;

@@ -8,6 +8,7 @@ describe("parseBatchResponse with ReportBatchItemFailures", () => {
     ["a null response", null],
     ["an undefined response", undefined],
     ["an empty payload", ""],
+    ["a payload of only whitespace", " \n"],
     ['the JSON text "null"', "null"],
     ["an empty object", "{}"],
     ["an empty batchItemFailures list", '{"batchItemFailures":[]}'],
@@ -72,6 +73,65 @@ describe("parseBatchResponse with ReportBatchItemFailures", () => {
     const verdict = parseBatchResponse(payload, batch, true);
     // Assess
     expect(verdict).toEqual({ kind: "invalid-response", reason: expect.stringContaining(reason) });
+  });
+});
+
+describe("parseBatchResponse's reasons", () => {
+  it.each([
+    ["a null entry", { batchItemFailures: [null] }, "batchItemFailures[0] is not an object (got null)"],
+    [
+      "a list entry",
+      { batchItemFailures: [["id-1"]] },
+      'batchItemFailures[0] is not an object (got ["id-1"])',
+    ],
+    [
+      "an entry without keys",
+      { batchItemFailures: [{}] },
+      "batchItemFailures[0] has no itemIdentifier (keys: none)",
+    ],
+    [
+      "an entry with two wrong keys",
+      { batchItemFailures: [{ id: "id-1", messageId: "id-1" }] },
+      "batchItemFailures[0] has no itemIdentifier (keys: id, messageId)",
+    ],
+    ["a boolean response", true, "the response is not a JSON object (got true)"],
+    ["a string list", { batchItemFailures: "id-1" }, 'batchItemFailures is not a list (got "id-1")'],
+    [
+      "a numeric itemIdentifier",
+      { batchItemFailures: [{ itemIdentifier: 7 }] },
+      "batchItemFailures[0].itemIdentifier is not a string (got 7)",
+    ],
+    [
+      "an id of another batch",
+      { batchItemFailures: [{ itemIdentifier: "id-1" }, { itemIdentifier: "id-9" }] },
+      'batchItemFailures[1].itemIdentifier "id-9" is not in this batch',
+    ],
+    [
+      "a long response, shown cut to 60 characters",
+      { batchItemFailures: "x".repeat(100) },
+      `batchItemFailures is not a list (got "${"x".repeat(56)}...)`,
+    ],
+    [
+      "a response of exactly 60 characters, shown whole",
+      { batchItemFailures: "x".repeat(58) },
+      `batchItemFailures is not a list (got "${"x".repeat(58)}")`,
+    ],
+  ])("says exactly what is wrong with %s", (_label, payload, reason) => {
+    // Prepare: the payload above, as a model hands it over (decoded).
+    // Act
+    const verdict = parseBatchResponse(payload, batch, true);
+    // Assess
+    expect(verdict).toEqual({ kind: "invalid-response", reason });
+  });
+
+  it("quotes the JSON parser's complaint", () => {
+    // Prepare / Act
+    const verdict = parseBatchResponse("{", batch, true);
+    // Assess
+    expect(verdict).toEqual({
+      kind: "invalid-response",
+      reason: expect.stringMatching(/^the response is not valid JSON \(.+\)$/),
+    });
   });
 });
 

@@ -1,7 +1,17 @@
 import type { SQSEvent } from "aws-lambda";
 import { describe, expect, it } from "vitest";
-import { createEventSourceMapping, type EsmConfig, type EsmScaling } from "../event-source-mapping";
+import { ValidationError } from "../../../domain/errors";
+import { createJsonLogger, type Logger } from "../../../domain/logger";
+import { loadPipelineConfig } from "../../../infra/pipeline-config";
+import type { EsmBackoff } from "../esm-backoff";
+import {
+  createEventSourceMapping,
+  type EsmConfig,
+  type EsmScaling,
+  esmConfigOf,
+} from "../event-source-mapping";
 import { createInProcessFunction, type InProcessHandler } from "../in-process-function";
+import type { FunctionPort, QueuePort } from "../ports";
 import { esmConfig, fakeQueue, virtualWorld } from "./fakes";
 
 interface SetupOptions {
@@ -9,6 +19,12 @@ interface SetupOptions {
   scaling?: Partial<EsmScaling>;
   visibilityTimeoutMs?: number;
   reservedConcurrency?: number | null;
+  /** Wraps the queue's port, say to fail some calls. */
+  queuePort?: (port: QueuePort) => QueuePort;
+  /** Replaces the in-process function. */
+  fn?: FunctionPort;
+  logger?: Logger;
+  backoff?: Partial<EsmBackoff>;
 }
 
 function setup(
@@ -24,8 +40,8 @@ function setup(
     reservedConcurrency: options.reservedConcurrency ?? null,
   });
   const esm = createEventSourceMapping({
-    queue: queue.port,
-    fn,
+    queue: options.queuePort ? options.queuePort(queue.port) : queue.port,
+    fn: options.fn ?? fn,
     clock: world.clock,
     config: esmConfig({
       visibilityTimeoutSeconds: (options.visibilityTimeoutMs ?? 30_000) / 1000,
@@ -33,8 +49,17 @@ function setup(
     }),
     scaling: options.scaling,
     onInvocation: world.onInvocation,
+    logger: options.logger,
+    backoff: options.backoff,
   });
   return { world, queue, esm };
+}
+
+/** A logger keeping the messages of its warnings. */
+function warningLog() {
+  const warnings: { msg: string; [field: string]: unknown }[] = [];
+  const logger = createJsonLogger({ level: "warn", write: (line) => warnings.push(JSON.parse(line)) });
+  return { logger, warnings, messages: () => warnings.map((w) => w.msg) };
 }
 
 const ids = (event: SQSEvent) => event.Records.map((r) => r.messageId);
@@ -277,6 +302,7 @@ describe("createEventSourceMapping", () => {
       droppedBatches: 0,
     });
     expect(stats.throttledBatches).toBeGreaterThanOrEqual(3);
+    expect(stats.heldBatches).toBe(0);
     expect(stats.throttled).toBeGreaterThan(stats.throttledBatches);
     expect(world.events.filter((e) => e.result === "throttled").every((e) => e.failed === 0)).toBe(true);
   });
@@ -331,5 +357,544 @@ describe("createEventSourceMapping", () => {
     expect(world.elapsed(world.events[0]?.endedAt ?? 0)).toBe(5000);
     expect(queue.remaining()).toBe(0);
     expect(esm.stats()).toMatchObject({ pollers: 0, inFlight: 0, recordsDeleted: 10 });
+  });
+
+  it("falls back to five concurrent batches, five a second, once polls come back empty", async () => {
+    // Prepare: no MaximumConcurrency, a 2 s function and a backlog that drains in seconds.
+    const { world, queue, esm } = setup(
+      ({ clock }) =>
+        async () => {
+          await clock.sleep(2000);
+          return null;
+        },
+      { config: { maximumConcurrency: null } },
+    );
+    queue.send(600);
+    const concurrency: number[] = [];
+    // Act
+    esm.start();
+    for (let second = 0; second < 180; second++) {
+      await world.runFor(1000);
+      concurrency.push(esm.stats().concurrency);
+    }
+    await world.stop(esm);
+    // Assess: up while the backlog lasts, then down by at most 5 a second, to 5 and no lower.
+    const peak = Math.max(...concurrency);
+    expect(queue.remaining()).toBe(0);
+    expect(peak).toBeGreaterThan(20);
+    const fromPeak = concurrency.slice(concurrency.lastIndexOf(peak));
+    const drops = fromPeak.slice(1).map((c, i) => (fromPeak[i] ?? c) - c);
+    for (const drop of drops) expect(drop).toBeGreaterThanOrEqual(0);
+    for (const drop of drops) expect(drop).toBeLessThanOrEqual(5);
+    expect(concurrency.at(-1)).toBe(5);
+    expect(Math.min(...concurrency)).toBe(5);
+  });
+
+  it("deletes what succeeded in DeleteMessageBatch calls of at most 10", async () => {
+    // Prepare: one poller, BatchSize 25 within 2 s; the first batch reports 3 records failed.
+    const { world, queue, esm } = setup(
+      () => async (event) => (event.Records.length === 25 ? fail(ids(event).slice(0, 3)) : null),
+      {
+        config: { batchSize: 25, maxBatchingWindowSeconds: 2 },
+        scaling: { initialConcurrency: 1, addPerMinute: 0 },
+      },
+    );
+    queue.send(25);
+    // Act
+    esm.start();
+    await world.runFor(3000);
+    await world.stop(esm);
+    // Assess: 22 deleted as 10 + 10 + 2; the 3 failed stay on the queue.
+    expect(queue.deleteCalls.map((handles) => handles.length)).toEqual([10, 10, 2]);
+    expect(new Set(queue.deleteCalls.flat()).size).toBe(22);
+    expect(queue.remaining()).toBe(3);
+    expect(world.events[0]).toMatchObject({ records: 25, result: "partial", failed: 3, deleted: 22 });
+  });
+
+  it("counts records whose delete failed: they stay on the queue to come back as duplicates", async () => {
+    // Prepare: every second DeleteMessageBatch call fails outright, the others lose one handle.
+    const log = warningLog();
+    let deletes = 0;
+    const { world, queue, esm } = setup(() => async () => null, {
+      config: { batchSize: 20, maxBatchingWindowSeconds: 1 },
+      scaling: { initialConcurrency: 1, addPerMinute: 0 },
+      logger: log.logger,
+      queuePort: (port) => ({
+        ...port,
+        async deleteBatch(handles) {
+          deletes++;
+          if (deletes % 2 === 0) throw new Error("SQS unavailable");
+          await port.deleteBatch(handles.slice(1));
+          return handles.slice(0, 1);
+        },
+      }),
+    });
+    queue.send(20);
+    // Act
+    esm.start();
+    await world.runFor(1500);
+    await world.stop(esm);
+    // Assess: of 20, 9 deleted; 1 + 10 stay.
+    expect(world.events[0]).toMatchObject({ records: 20, result: "succeeded", deleted: 9, deleteFailed: 11 });
+    expect(esm.stats()).toMatchObject({ recordsDeleted: 9, deleteFailures: 11, recordsFailed: 0 });
+    expect(queue.remaining()).toBe(11);
+    expect(log.warnings).toContainEqual(
+      expect.objectContaining({ msg: "DeleteMessageBatch failed", records: 10 }),
+    );
+  });
+
+  it("stop() resolves only once the batch in flight has been invoked and deleted", async () => {
+    // Prepare: a 5 s function, stopped 1 s into its batch.
+    const { world, queue, esm } = setup(({ clock }) => async () => {
+      await clock.sleep(5000);
+      return null;
+    });
+    queue.send(10);
+    esm.start();
+    await world.runFor(1000);
+    let whenStopped: { at: number; remaining: number } | null = null;
+    // Act
+    const stopped = esm.stop().then(() => {
+      whenStopped = { at: world.elapsed(world.clock.now()), remaining: queue.remaining() };
+    });
+    await world.runFor(60_000);
+    await stopped;
+    // Assess
+    expect(whenStopped).toEqual({ at: 5000, remaining: 0 });
+    expect(esm.stats()).toMatchObject({ pollers: 0, inFlight: 0, recordsDeleted: 10 });
+  });
+
+  it("stop() lets a held throttled batch go at once, its records left to come back", async () => {
+    // Prepare: reserved concurrency 1 under two pollers, a 1 h visibility timeout.
+    const { world, queue, esm } = setup(
+      ({ clock }) =>
+        async () => {
+          await clock.sleep(10_000);
+          return null;
+        },
+      {
+        reservedConcurrency: 1,
+        visibilityTimeoutMs: 3_600_000,
+        config: { maximumConcurrency: 2 },
+        scaling: { initialConcurrency: 2, addPerMinute: 0 },
+      },
+    );
+    queue.send(20);
+    esm.start();
+    await world.runFor(2500);
+    const whileHeld = esm.stats();
+    // Act
+    const stopped = esm.stop();
+    await world.runFor(60_000);
+    await stopped;
+    // Assess: the running batch finished and was deleted; the held one was dropped on the stop.
+    expect(whileHeld).toMatchObject({ heldBatches: 1, inFlight: 1 });
+    const dropped = world.events.find((e) => e.result === "dropped");
+    expect(dropped).toMatchObject({ records: 10, failed: 10, deleted: 0, reason: "the mapping stopped" });
+    expect(world.elapsed(dropped?.startedAt ?? 0)).toBe(2500);
+    expect(esm.stats()).toMatchObject({
+      heldBatches: 0,
+      droppedBatches: 1,
+      recordsDropped: 10,
+      recordsDeleted: 10,
+      recordsFailed: 10,
+    });
+    expect(queue.remaining()).toBe(10);
+  });
+
+  it("backs off a failing ReceiveMessage 1 s, 2 s, 4 s... up to 20 s, and starts again from 1 s after a success", async () => {
+    // Prepare: one poller; receive calls 1-8 and 10-11 fail.
+    const log = warningLog();
+    const calls: number[] = [];
+    const failing = new Set([1, 2, 3, 4, 5, 6, 7, 8, 10, 11]);
+    const { world, queue, esm } = setup(() => async () => null, {
+      scaling: { initialConcurrency: 1, addPerMinute: 0 },
+      logger: log.logger,
+      queuePort: (port) => ({
+        ...port,
+        async receive(max, wait, signal) {
+          calls.push(world.elapsed(world.clock.now()));
+          if (failing.has(calls.length)) throw new Error("ReceiveMessage: service unavailable");
+          return port.receive(max, wait, signal);
+        },
+      }),
+    });
+    queue.send(10);
+    // Act
+    esm.start();
+    await world.runFor(120_000);
+    await world.stop(esm);
+    // Assess
+    const gaps = calls.slice(1, 12).map((at, i) => at - (calls[i] ?? 0));
+    expect(gaps).toEqual([1000, 2000, 4000, 8000, 16_000, 20_000, 20_000, 20_000, 0, 1000, 2000]);
+    expect(world.events.map((e) => [e.records, world.elapsed(e.startedAt)])).toEqual([[10, 91_000]]);
+    expect(esm.stats()).toMatchObject({ receiveErrors: 10, recordsDeleted: 10 });
+    expect(log.messages().filter((m) => m === "ReceiveMessage failed")).toHaveLength(10);
+  });
+
+  it("stop() ends a ReceiveMessage back-off at once", async () => {
+    // Prepare: every receive fails; the poller is in its 20 s back-off.
+    const { world, esm } = setup(() => async () => null, {
+      scaling: { initialConcurrency: 1, addPerMinute: 0 },
+      queuePort: (port) => ({
+        ...port,
+        receive: async () => {
+          throw new Error("ReceiveMessage: service unavailable");
+        },
+      }),
+    });
+    esm.start();
+    await world.runFor(40_000);
+    let stoppedAt: number | null = null;
+    // Act
+    const stopped = esm.stop().then(() => {
+      stoppedAt = world.elapsed(world.clock.now());
+    });
+    await world.runFor(60_000);
+    await stopped;
+    // Assess
+    expect(stoppedAt).toBe(40_000);
+    expect(esm.stats()).toMatchObject({ pollers: 0, receiveErrors: 6 });
+  });
+
+  it("invokes the records it holds when a ReceiveMessage fails while it gathers a batch", async () => {
+    // Prepare: BatchSize 25 within 2 s; the second receive of the batch fails.
+    let receives = 0;
+    const { world, queue, esm } = setup(() => async () => null, {
+      config: { batchSize: 25, maxBatchingWindowSeconds: 2 },
+      scaling: { initialConcurrency: 1, addPerMinute: 0 },
+      queuePort: (port) => ({
+        ...port,
+        async receive(max, wait, signal) {
+          if (++receives === 2) throw new Error("ReceiveMessage: service unavailable");
+          return port.receive(max, wait, signal);
+        },
+      }),
+    });
+    queue.send(25);
+    // Act
+    esm.start();
+    await world.runFor(5000);
+    await world.stop(esm);
+    // Assess: the 10 in hand are invoked at once, the other 15 in the next batch.
+    expect(world.events.map((e) => [e.records, world.elapsed(e.startedAt)])).toEqual([
+      [10, 0],
+      [15, 2000],
+    ]);
+    expect(queue.remaining()).toBe(0);
+  });
+
+  it("waits no longer in each receive than the batching window has left", async () => {
+    // Prepare: BatchSize 100 within 3 s; 5 messages now, 5 more after 1.5 s.
+    const { world, queue, esm } = setup(() => async () => null, {
+      config: { batchSize: 100, maxBatchingWindowSeconds: 3 },
+      scaling: { initialConcurrency: 1, addPerMinute: 0 },
+    });
+    queue.send(5);
+    // Act
+    esm.start();
+    await world.runFor(1500);
+    queue.send(5);
+    await world.runFor(3000);
+    await world.stop(esm);
+    // Assess: the first receive waits the default 20 s; then 3 s, then what is left (1.5 s rounded
+    // up: WaitTimeSeconds is whole seconds).
+    expect(queue.receiveCalls.slice(0, 3).map((c) => c.wait)).toEqual([20, 3, 2]);
+    expect(world.events.map((e) => e.records)).toEqual([10]);
+    expect(world.elapsed(world.events[0]?.startedAt ?? 0)).toBeLessThan(4000);
+  });
+
+  it("stop() invokes what a poller has gathered without waiting out the batching window", async () => {
+    // Prepare: BatchSize 100 within 10 s; 5 messages, stopped after 1 s.
+    const { world, queue, esm } = setup(() => async () => null, {
+      config: { batchSize: 100, maxBatchingWindowSeconds: 10 },
+      scaling: { initialConcurrency: 1, addPerMinute: 0 },
+    });
+    queue.send(5);
+    esm.start();
+    await world.runFor(1000);
+    // Act
+    await world.stop(esm);
+    // Assess: invoked at the stop (the fake queue notices it within its 100 ms step), not at 10 s.
+    expect(world.events.map((e) => [e.records, e.result])).toEqual([[5, "succeeded"]]);
+    expect(world.elapsed(world.events[0]?.startedAt ?? 0)).toBeLessThanOrEqual(1100);
+    expect(queue.remaining()).toBe(0);
+  });
+
+  it("after an empty poll at the idle floor waits for messages in one call when the queue offers it", async () => {
+    // Prepare: a queue that can wait for messages in one call (as the virtual queue does); one poller.
+    const calls: string[] = [];
+    const { world, queue, esm } = setup(() => async () => null, {
+      scaling: { initialConcurrency: 1, addPerMinute: 0 },
+      queuePort: (port) => ({
+        ...port,
+        receive(max, wait, signal) {
+          calls.push(`receive ${max}`);
+          return port.receive(max, wait, signal);
+        },
+        async receiveWhenAvailable(max, wait) {
+          calls.push(`receiveWhenAvailable ${max}`);
+          for (;;) {
+            const messages = await port.receive(max, wait);
+            if (messages.length > 0) return messages;
+          }
+        },
+      }),
+    });
+    esm.start();
+    await world.runFor(45_000);
+    // Act
+    queue.send(10);
+    await world.runFor(1000);
+    await world.stop(esm);
+    // Assess: one long poll came back empty, the next call waited until the messages came.
+    expect(calls).toEqual(["receive 10", "receiveWhenAvailable 10", "receive 10"]);
+    expect(world.events.map((e) => e.records)).toEqual([10]);
+    expect(world.elapsed(world.events[0]?.startedAt ?? 0)).toBeLessThanOrEqual(45_100);
+  });
+
+  it("says why a whole batch failed: the timeout, the error thrown, or the failed Invoke", async () => {
+    // Prepare: the first batch times out, the second throws, the third throws a string, then Invoke fails.
+    const log = warningLog();
+    const world = virtualWorld();
+    const queue = fakeQueue(world.clock);
+    let invocations = 0;
+    const fn: FunctionPort = {
+      async invoke() {
+        invocations++;
+        if (invocations === 1) return { kind: "timeout" };
+        if (invocations === 2) return { kind: "error", error: new TypeError("no carrier") };
+        if (invocations === 3) return { kind: "error", error: "carrier said no" };
+        if (invocations === 4) throw new Error("connect ECONNREFUSED");
+        return { kind: "returned", payload: "null" };
+      },
+    };
+    const esm = createEventSourceMapping({
+      queue: queue.port,
+      fn,
+      clock: world.clock,
+      config: esmConfig({ functionTimeoutSeconds: 7, batchSize: 1 }),
+      scaling: { initialConcurrency: 1, addPerMinute: 0 },
+      onInvocation: world.onInvocation,
+      logger: log.logger,
+    });
+    queue.send(5);
+    // Act
+    esm.start();
+    await world.runFor(1000);
+    await world.stop(esm);
+    // Assess
+    expect(world.events.map((e) => [e.result, e.reason])).toEqual([
+      ["timeout", "timed out after 7 s"],
+      ["error", "TypeError: no carrier"],
+      ["error", "carrier said no"],
+      ["invoke-failed", "invoke failed: Error: connect ECONNREFUSED"],
+      ["succeeded", undefined],
+    ]);
+    expect(world.events.at(-1)).not.toHaveProperty("reason");
+    expect(esm.stats()).toMatchObject({ timeouts: 1, errors: 3, invocations: 5, recordsFailed: 4 });
+    expect(log.warnings.filter((w) => w.msg === "batch failed").map((w) => [w.result, w.records])).toEqual([
+      ["timeout", 1],
+      ["error", 1],
+      ["error", 1],
+      ["invoke-failed", 1],
+    ]);
+  });
+  it("regains concurrency at esm.recoverPerMinute once errors stop, then scales on at 300 a minute", async () => {
+    // Prepare: no ReportBatchItemFailures, recovery at one batch a second, errors for the first 5 s.
+    let healthy = false;
+    const { world, queue, esm } = setup(
+      ({ clock }) =>
+        async () => {
+          await clock.sleep(200);
+          if (!healthy) throw new Error("carrier down");
+          return null;
+        },
+      {
+        visibilityTimeoutMs: 1000,
+        config: { reportBatchItemFailures: false, maximumConcurrency: 20 },
+        backoff: { recoverPerMinute: 60 },
+      },
+    );
+    queue.send(5000);
+    esm.start();
+    await world.runFor(5000);
+    healthy = true;
+    const concurrency: number[] = [];
+    // Act
+    for (let second = 0; second < 8; second++) {
+      await world.runFor(1000);
+      concurrency.push(esm.stats().concurrency);
+    }
+    await world.stop(esm);
+    // Assess: the first second still sees the last errors; then from the floor of 2 back to 5 a
+    // batch a second, where the backing off began, and on 5 a second up to MaximumConcurrency 20.
+    expect(concurrency).toEqual([2, 3, 4, 5, 10, 15, 20, 20]);
+  });
+
+  it("drops a held batch at its first retry after the visibility timeout, saying how many attempts it made", async () => {
+    // Prepare: reserved concurrency 1 under two pollers; the running batch takes 10 s, the window is 5 s.
+    const { world, queue, esm } = setup(
+      ({ clock }) =>
+        async () => {
+          await clock.sleep(10_000);
+          return null;
+        },
+      {
+        reservedConcurrency: 1,
+        visibilityTimeoutMs: 5000,
+        config: { maximumConcurrency: 2 },
+        scaling: { initialConcurrency: 2, addPerMinute: 0 },
+      },
+    );
+    queue.send(20);
+    // Act
+    esm.start();
+    await world.runFor(7500);
+    const afterDrop = esm.stats();
+    await world.stop(esm);
+    // Assess: attempts at 0, 1 and 3 s; the retry due at 7 s finds the 5 s window gone.
+    const held = world.events.filter((e) => e.result === "throttled" || e.result === "dropped");
+    expect(held.slice(0, 4).map((e) => [e.result, world.elapsed(e.startedAt), e.failed])).toEqual([
+      ["throttled", 0, 0],
+      ["throttled", 1000, 0],
+      ["throttled", 3000, 0],
+      ["dropped", 7000, 10],
+    ]);
+    expect(held[3]?.reason).toBe("3 throttled attempts, then the visibility timeout (5 s) passed");
+    // The poller receives again at once (the window has passed for every message) and is throttled again.
+    expect(afterDrop).toMatchObject({ throttled: 4, throttledBatches: 2, droppedBatches: 1, heldBatches: 1 });
+  });
+
+  it("makes no retry due the moment the visibility timeout ends: the messages are visible on the queue again", async () => {
+    // Prepare: as above with a 3 s window, which ends just as the second retry is due.
+    const log = warningLog();
+    const { world, queue, esm } = setup(
+      ({ clock }) =>
+        async () => {
+          await clock.sleep(10_000);
+          return null;
+        },
+      {
+        reservedConcurrency: 1,
+        visibilityTimeoutMs: 3000,
+        config: { maximumConcurrency: 2 },
+        scaling: { initialConcurrency: 2, addPerMinute: 0 },
+        logger: log.logger,
+      },
+    );
+    queue.send(20);
+    // Act
+    esm.start();
+    await world.runFor(3500);
+    await world.stop(esm);
+    // Assess
+    const dropped = world.events.find((e) => e.result === "dropped");
+    expect(dropped && world.elapsed(dropped.startedAt)).toBe(3000);
+    expect(dropped?.reason).toBe("2 throttled attempts, then the visibility timeout (3 s) passed");
+    expect(log.warnings).toContainEqual(
+      expect.objectContaining({ msg: "throttled batch dropped", records: 10, reason: dropped?.reason }),
+    );
+  });
+});
+
+describe("esmConfigOf", () => {
+  it("takes the mapping's settings from the template: its own, the function's timeout and the queue's visibility timeout", () => {
+    // Prepare
+    const pipeline = loadPipelineConfig({
+      overrides: {
+        "LambdaEventSourceMapping.BatchSize": 25,
+        "LambdaEventSourceMapping.MaximumBatchingWindowInSeconds": 3,
+      },
+    });
+    // Act
+    const config = esmConfigOf(pipeline);
+    // Assess
+    expect(config).toEqual({
+      batchSize: 25,
+      maxBatchingWindowSeconds: 3,
+      maximumConcurrency: 5,
+      reportBatchItemFailures: true,
+      functionTimeoutSeconds: 20,
+      visibilityTimeoutSeconds: 120,
+    });
+  });
+});
+
+describe("createEventSourceMapping's settings", () => {
+  const world = virtualWorld();
+  const create =
+    (config: Partial<EsmConfig>, scaling: Partial<EsmScaling> = {}) =>
+    () =>
+      createEventSourceMapping({
+        queue: fakeQueue(world.clock).port,
+        fn: { invoke: async () => ({ kind: "returned", payload: "null" }) },
+        clock: world.clock,
+        config: esmConfig(config),
+        scaling,
+      });
+
+  it.each<[string, Partial<EsmConfig>, Partial<EsmScaling>]>([
+    ["BatchSize 0", { batchSize: 0 }, {}],
+    ["BatchSize 10,001", { batchSize: 10_001, maxBatchingWindowSeconds: 1 }, {}],
+    ["BatchSize 2.5", { batchSize: 2.5 }, {}],
+    ["a function timeout of 0 s", { functionTimeoutSeconds: 0 }, {}],
+    ["a function timeout of 901 s", { functionTimeoutSeconds: 901 }, {}],
+    // Lambda API reference, ScalingConfig: MaximumConcurrency from 2 to 1,000.
+    ["MaximumConcurrency 1", { maximumConcurrency: 1 }, {}],
+    ["MaximumConcurrency 1,001", { maximumConcurrency: 1001 }, {}],
+    ["a visibility timeout of -1 s", { visibilityTimeoutSeconds: -1 }, {}],
+    ["a visibility timeout of 43,201 s", { visibilityTimeoutSeconds: 43_201 }, {}],
+    ["a visibility timeout of 1.5 s", { visibilityTimeoutSeconds: 1.5 }, {}],
+    ["a batching window of -1 s", { maxBatchingWindowSeconds: -1 }, {}],
+    ["a batching window of 301 s", { maxBatchingWindowSeconds: 301 }, {}],
+    ["BatchSize 11 without a batching window", { batchSize: 11, maxBatchingWindowSeconds: 0 }, {}],
+    ["an initial concurrency of 0", {}, { initialConcurrency: 0 }],
+    ["a scaling maximum of 0", {}, { max: 0 }],
+    ["a negative scale-up rate", {}, { addPerMinute: -1 }],
+  ])("rejects %s", (_label, config, scaling) => {
+    // Prepare / Act / Assess
+    expect(create(config, scaling)).toThrow(ValidationError);
+  });
+
+  it("names the field, the allowed range and the value it rejects", () => {
+    // Prepare / Act / Assess
+    expect(create({ maximumConcurrency: 1 })).toThrow(
+      "config.maximumConcurrency: expected an integer from 2 to 1000 (got 1)",
+    );
+    expect(create({ batchSize: 11, maxBatchingWindowSeconds: 0.5 })).toThrow(
+      "config.maxBatchingWindowSeconds: must be >= 1 when batchSize > 10 (got 0.5)",
+    );
+  });
+
+  it.each<[string, Partial<EsmConfig>, Partial<EsmScaling>]>([
+    [
+      "the least of every range",
+      {
+        batchSize: 1,
+        functionTimeoutSeconds: 1,
+        maximumConcurrency: 2,
+        visibilityTimeoutSeconds: 0,
+        maxBatchingWindowSeconds: 0,
+      },
+      { initialConcurrency: 1, max: 1, addPerMinute: 0 },
+    ],
+    [
+      "the most of every range",
+      {
+        batchSize: 10_000,
+        functionTimeoutSeconds: 900,
+        maximumConcurrency: 1000,
+        visibilityTimeoutSeconds: 43_200,
+        maxBatchingWindowSeconds: 300,
+      },
+      {},
+    ],
+    ["BatchSize 10 without a batching window", { batchSize: 10, maxBatchingWindowSeconds: 0 }, {}],
+    ["BatchSize 11 with a 1 s window", { batchSize: 11, maxBatchingWindowSeconds: 1 }, {}],
+    ["no MaximumConcurrency", { maximumConcurrency: null }, {}],
+  ])("accepts %s", (_label, config, scaling) => {
+    // Prepare / Act / Assess
+    expect(create(config, scaling)).not.toThrow();
   });
 });

@@ -45,6 +45,7 @@ export function fakeQueue(clock: Clock, options: { visibilityTimeoutMs?: number 
   let sent = 0;
   let handles = 0;
   const receiveCalls: { max: number; wait: number }[] = [];
+  const deleteCalls: string[][] = [];
 
   const port: QueuePort = {
     arn: QUEUE_ARN,
@@ -61,6 +62,7 @@ export function fakeQueue(clock: Clock, options: { visibilityTimeoutMs?: number 
       }
     },
     async deleteBatch(receiptHandles) {
+      deleteCalls.push([...receiptHandles]);
       const failed: string[] = [];
       for (const handle of receiptHandles) {
         const message = [...stored.values()].find((m) => m.handle === handle);
@@ -92,6 +94,7 @@ export function fakeQueue(clock: Clock, options: { visibilityTimeoutMs?: number 
   return {
     port,
     receiveCalls,
+    deleteCalls,
     send(count: number, body: (n: number) => string = (n) => `body-${n}`): string[] {
       return Array.from({ length: count }, () => {
         const n = ++sent;

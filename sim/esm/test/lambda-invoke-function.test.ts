@@ -1,13 +1,15 @@
 import { type LambdaClient, ResourceNotFoundException } from "@aws-sdk/client-lambda";
 import Fastify from "fastify";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { sqsEvent, sqsRecord } from "../../../test/support/sqs-event";
 import { FunctionInvocationError } from "../../lambda/errors";
 import { parseBatchResponse } from "../batch-response";
 import { createLambdaClient, createLambdaInvokeFunction } from "../lambda-invoke-function";
 
 /** What the stub answers next: a status, headers and a body, or no answer at all. */
-type StubAnswer = { status: number; headers?: Record<string, string>; body: string } | "hang";
+type StubAnswer =
+  | { status: number; headers?: Record<string, string>; body: string; delayMs?: number }
+  | "hang";
 
 interface SeenRequest {
   functionName: string;
@@ -25,19 +27,24 @@ function createInvokeStub() {
   let next: StubAnswer = { status: 200, body: "null" };
   app.removeAllContentTypeParsers();
   app.addContentTypeParser("*", { parseAs: "string" }, (_request, body, done) => done(null, body));
-  app.post<{ Params: { name: string } }>("/2015-03-31/functions/:name/invocations", (request, reply) => {
-    seen.push({
-      functionName: request.params.name,
-      invocationType: request.headers["x-amz-invocation-type"] as string | undefined,
-      body: String(request.body),
-    });
-    if (next === "hang") return;
-    reply
-      .code(next.status)
-      .headers(next.headers ?? {})
-      .type("application/json")
-      .send(next.body);
-  });
+  app.post<{ Params: { name: string } }>(
+    "/2015-03-31/functions/:name/invocations",
+    async (request, reply) => {
+      seen.push({
+        functionName: request.params.name,
+        invocationType: request.headers["x-amz-invocation-type"] as string | undefined,
+        body: String(request.body),
+      });
+      const answer = next;
+      if (answer === "hang") return new Promise(() => {});
+      if (answer.delayMs !== undefined) await new Promise((resolve) => setTimeout(resolve, answer.delayMs));
+      return reply
+        .code(answer.status)
+        .headers(answer.headers ?? {})
+        .type("application/json")
+        .send(answer.body);
+    },
+  );
   return {
     app,
     seen,
@@ -177,6 +184,16 @@ describe("createLambdaInvokeFunction", () => {
     expect(outcome).toEqual({ kind: "timeout" });
   });
 
+  it("waits past the function timeout by the margin: an answer that comes in it is read", async () => {
+    // Prepare: the answer comes 300 ms after a 100 ms timeout, within a 2 s margin (a cold start's init).
+    stub.answer({ status: 200, body: "null", delayMs: 300 });
+    const fn = createLambdaInvokeFunction({ client: client(), functionName: "f", abortMarginMs: 2000 });
+    // Act
+    const outcome = await fn.invoke(sqsEvent(sqsRecord()), 100);
+    // Assess
+    expect(outcome).toEqual({ kind: "returned", payload: "null" });
+  });
+
   it("rejects when the API refuses the call, for the mapping to count as a failed invoke", async () => {
     // Prepare
     stub.answer({
@@ -190,5 +207,31 @@ describe("createLambdaInvokeFunction", () => {
     // Assess
     await expect(invoke).rejects.toBeInstanceOf(ResourceNotFoundException);
     await expect(invoke).rejects.toThrow("Function not found: f");
+  });
+});
+
+describe("createLambdaClient", () => {
+  it("never retries, and on AWS signs for the region given with the SDK's default credentials", async () => {
+    // Prepare: the default chain finds credentials in the environment first.
+    vi.stubEnv("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE");
+    vi.stubEnv("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
+    // Act
+    const aws = createLambdaClient({ region: "eu-west-1" });
+    // Assess
+    expect(await aws.config.region()).toBe("eu-west-1");
+    expect(await aws.config.maxAttempts()).toBe(1);
+    expect(await aws.config.credentials()).toMatchObject({ accessKeyId: "AKIAIOSFODNN7EXAMPLE" });
+    aws.destroy();
+    vi.unstubAllEnvs();
+  });
+
+  it("gives a local endpoint dummy credentials and a region to sign with", async () => {
+    // Prepare / Act
+    const local = createLambdaClient({ endpoint: "http://127.0.0.1:3001" });
+    // Assess
+    expect(await local.config.region()).toBe("us-east-1");
+    expect(await local.config.maxAttempts()).toBe(1);
+    expect(await local.config.credentials()).toMatchObject({ accessKeyId: "x", secretAccessKey: "x" });
+    local.destroy();
   });
 });

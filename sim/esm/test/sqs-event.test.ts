@@ -65,4 +65,57 @@ describe("sqsRecordOf", () => {
       expect(bytes).toBe(Buffer.byteLength(JSON.stringify(record)) + 1);
     }
   });
+
+  it.each([
+    ["a space and a tilde, the ends of printable ASCII", " ~ "],
+    ["a tab, escaped in JSON", "a\tb"],
+    ["a newline, escaped in JSON", "line\nline"],
+    ["DEL, kept raw in JSON", "a\u007fb"],
+    ["an accented letter", "café"],
+    ["a control character escaped as \\u", "a\u0001b"],
+  ])("counts a body with %s exactly as its JSON", (_label, body) => {
+    // Prepare
+    const record = sqsRecordOf(queueMessage({ body }), { arn: QUEUE_ARN, region: "us-east-1" });
+    // Act
+    const bytes = recordBytes(record);
+    // Assess
+    expect(bytes).toBe(Buffer.byteLength(JSON.stringify(record)) + 1);
+  });
+
+  it("counts every field of a record, message attributes and quoted system attributes included", () => {
+    // Prepare
+    const plain = queueMessage({ body: "b" });
+    const records = [
+      sqsRecordOf(
+        queueMessage({
+          messageAttributes: {
+            trace: { stringValue: "abc", stringListValues: [], binaryListValues: [], dataType: "String" },
+          },
+        }),
+        { arn: QUEUE_ARN, region: "us-east-1" },
+      ),
+      sqsRecordOf(
+        { ...plain, attributes: { ...plain.attributes, SenderId: 'AIDA"quoted"\\', SentTimestamp: "1" } },
+        { arn: 'arn:"q"', region: "eu-west-1" },
+      ),
+    ];
+    // Act
+    const bytes = records.map(recordBytes);
+    // Assess
+    expect(bytes).toEqual(records.map((r) => Buffer.byteLength(JSON.stringify(r)) + 1));
+  });
+});
+
+describe("sqsEventOf", () => {
+  it("puts the records in an event of their own, in order", () => {
+    // Prepare
+    const records = ["a", "b"].map((body) =>
+      sqsRecordOf(queueMessage({ body }), { arn: QUEUE_ARN, region: "us-east-1" }),
+    );
+    // Act
+    const event = sqsEventOf(records);
+    records.pop();
+    // Assess
+    expect(event.Records.map((r) => r.body)).toEqual(["a", "b"]);
+  });
 });
