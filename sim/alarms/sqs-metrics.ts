@@ -99,7 +99,7 @@ export function createSqsMetricsPublisher(
       const active =
         sample.visible + sample.notVisible + sample.delayed > 0 ||
         sample.sent + sample.received + sample.deleted + sample.emptyReceives > 0;
-      if (active && idleAt(minuteStartMs) && resumeDelayMs > 0) heldUntilMs = minuteStartMs + resumeDelayMs;
+      if (active && idleAt(minuteStartMs)) heldUntilMs = minuteStartMs + resumeDelayMs;
       if (active) lastActiveMs = minuteStartMs;
       if (idleAt(minuteStartMs)) return false;
       // Called as the minute ends: what is held reaches CloudWatch once the delay has passed.
