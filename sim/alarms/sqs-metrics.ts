@@ -86,7 +86,7 @@ export function createSqsMetricsPublisher(
   let lastActiveMs = options.idleAtStart ? Number.NEGATIVE_INFINITY : options.startMs;
   const idleAt = (minuteStartMs: number) => cutoff !== null && minuteStartMs - lastActiveMs >= cutoff;
   /** Minutes held back while metrics resume, and when they reach CloudWatch. */
-  let held: [number, SqsMinuteSample][] = [];
+  const held: [number, SqsMinuteSample][] = [];
   let heldUntilMs = Number.NEGATIVE_INFINITY;
   const record = (minuteStartMs: number, sample: SqsMinuteSample) => {
     for (const [field, s] of series) {
@@ -99,7 +99,7 @@ export function createSqsMetricsPublisher(
       const active =
         sample.visible + sample.notVisible + sample.delayed > 0 ||
         sample.sent + sample.received + sample.deleted + sample.emptyReceives > 0;
-      if (active && idleAt(minuteStartMs) && resumeDelayMs > 0) heldUntilMs = minuteStartMs + resumeDelayMs;
+      if (active && idleAt(minuteStartMs)) heldUntilMs = minuteStartMs + resumeDelayMs;
       if (active) lastActiveMs = minuteStartMs;
       if (idleAt(minuteStartMs)) return false;
       // Called as the minute ends: what is held reaches CloudWatch once the delay has passed.
@@ -107,8 +107,7 @@ export function createSqsMetricsPublisher(
         held.push([minuteStartMs, sample]);
         return false;
       }
-      for (const [at, earlier] of held) record(at, earlier);
-      held = [];
+      for (const [at, earlier] of held.splice(0)) record(at, earlier);
       record(minuteStartMs, sample);
       return true;
     },

@@ -197,7 +197,7 @@ describe("alarm evaluator input checks", () => {
 
     // Assess
     expect(act).toThrow(ValidationError);
-    expect(act).toThrow(`must not precede the last evaluation (${T0 + 5 * MINUTE_MS})`);
+    expect(act).toThrow(`nowMs: must not precede the last evaluation (${T0 + 5 * MINUTE_MS})`);
   });
 
   it("accepts a second evaluation at the same time and makes no second transition", () => {

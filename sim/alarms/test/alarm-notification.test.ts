@@ -141,6 +141,7 @@ describe("Slack message", () => {
 
   it.each([
     [15_000_000, "= 15000000 "],
+    [25_000_000_000, "= 25000000000 "],
     [0.0005, "= 0.0005 "],
     [-2, "= -2 "],
   ])(
@@ -159,6 +160,26 @@ describe("Slack message", () => {
       expect(message.text).toContain(`ApproximateNumberOfMessagesVisible MAXIMUM ${shown}`);
     },
   );
+
+  it("names every dimension of a metric with several", () => {
+    // Prepare
+    const dimensions = [
+      { name: "QueueName", value: "messaging-dlq" },
+      { name: "Stage", value: "prod" },
+    ];
+    const notification = notificationAfter({ dimensions }, [5]);
+
+    // Act
+    const message = slackMessageFor(notification);
+
+    // Assess
+    expect(message.text).toContain("= 5 for messaging-dlq, prod over 1 min");
+    expect(message.blocks[0]).toMatchObject({
+      fields: expect.arrayContaining([
+        { type: "mrkdwn", text: "*Dimensions*\nQueueName=messaging-dlq, Stage=prod" },
+      ]),
+    });
+  });
 
   it("names the namespace and says there are no dimensions for a metric without them", () => {
     // Prepare

@@ -50,6 +50,23 @@ describe("createLocalAlarmSource", () => {
     ]);
     expect(source.current()[0]?.reason).toContain("[6.0");
   });
+
+  it("shows the latest state change once the DLQ is drained and the alarm is back to OK", async () => {
+    // Prepare: messages sit in the DLQ during minutes 5 to 9, then it is drained
+    const dlq = [0, 0, 0, 0, 0, 2, 2, 2, 2, 2, 0, 0, 0, 0, 0];
+    // Act
+    const { source } = await watch(dlq);
+    // Assess
+    expect(source.history().map((t) => [t.to, t.at])).toEqual([
+      ["OK", T0 + 5 * MINUTE_MS],
+      ["ALARM", T0 + 10 * MINUTE_MS],
+      ["OK", T0 + 15 * MINUTE_MS],
+    ]);
+    expect(source.current()[0]).toMatchObject({ state: "OK", stateChangedAt: T0 + 15 * MINUTE_MS });
+    expect(source.current()[0]?.reason).toMatch(
+      /^Threshold Crossed: 1 out of the last 1 datapoints \[0\.0 .*ALARM -> OK/,
+    );
+  });
 });
 
 describe("createLocalAlarmSource over the source queue too", () => {

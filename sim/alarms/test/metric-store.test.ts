@@ -169,7 +169,9 @@ describe("metric store", () => {
 
     // Assess
     expect(act).toThrow(ValidationError);
-    expect(act).toThrow(/ApproximateNumberOfMessagesVisible\{QueueName=messaging-dlq\}\.atMs/);
+    expect(act).toThrow(
+      "AWS/SQS/ApproximateNumberOfMessagesVisible{QueueName=messaging-dlq}.atMs: must be a finite epoch ms",
+    );
   });
 
   it("rejects a non-finite value, naming the series", () => {
@@ -181,7 +183,9 @@ describe("metric store", () => {
 
     // Assess
     expect(act).toThrow(ValidationError);
-    expect(act).toThrow(/ApproximateNumberOfMessagesVisible\{QueueName=messaging-dlq\}\.value/);
+    expect(act).toThrow(
+      "AWS/SQS/ApproximateNumberOfMessagesVisible{QueueName=messaging-dlq}.value: must be a finite number",
+    );
   });
 });
 
@@ -257,17 +261,47 @@ describe("SQS metrics publisher", () => {
   });
 
   it.each([
-    [{ idleCutoffMs: 0 }, /idleCutoffMs/],
-    [{ idleCutoffMs: -MINUTE_MS }, /idleCutoffMs/],
-    [{ resumeDelayMs: -1 }, /resumeDelayMs/],
-  ])("rejects %o", (options, field) => {
+    [{ idleCutoffMs: 0 }, "idleCutoffMs: must be a positive number of ms, or null (got 0)"],
+    [{ idleCutoffMs: -MINUTE_MS }, "idleCutoffMs: must be a positive number of ms, or null (got -60000)"],
+    [{ resumeDelayMs: -1 }, "resumeDelayMs: must be >= 0 (got -1)"],
+  ])("rejects %o, saying what it takes", (options, message) => {
     // Act
     const act = () =>
       createSqsMetricsPublisher(createMetricStore(), { queueName: "q", startMs: T0, ...options });
 
     // Assess
     expect(act).toThrow(ValidationError);
-    expect(act).toThrow(field);
+    expect(act).toThrow(message);
+  });
+
+  it("holds a queue's first minutes back when it wakes from idle, and records them together once resumeDelayMs has passed", () => {
+    // Prepare: a DLQ idle at the start whose first message arrives in minute 2; metrics resume 3 minutes late
+    const store = createMetricStore();
+    const publisher = createSqsMetricsPublisher(store, {
+      queueName: "messaging-dlq",
+      startMs: T0,
+      idleAtStart: true,
+      resumeDelayMs: 3 * MINUTE_MS,
+    });
+    const visibleCount = () =>
+      store.statistic(SQS_METRICS.visible, DLQ, T0, T0 + 10 * MINUTE_MS, "SampleCount") ?? 0;
+
+    // Act
+    const published: [boolean, number][] = [];
+    for (let i = 0; i < 6; i++) {
+      const done = publisher.publish(T0 + i * MINUTE_MS, sqsSample({ visible: i >= 2 ? 1 : 0 }));
+      published.push([done, visibleCount()]);
+    }
+
+    // Assess: minutes 2 and 3 are held; at the end of minute 4 (2 + 3) all three reach the store
+    expect(published).toEqual([
+      [false, 0],
+      [false, 0],
+      [false, 0],
+      [false, 0],
+      [true, 3],
+      [true, 4],
+    ]);
   });
 
   it("keeps publishing while messages sit in the queue, and forever with idleCutoffMs null", () => {

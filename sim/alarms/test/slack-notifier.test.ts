@@ -143,12 +143,16 @@ describe("Slack notifier", () => {
     ]);
   });
 
-  it("rejects a webhook URL that is not http(s)", () => {
+  it.each([
+    "hooks.slack.com/services/x",
+    // pasted from a Slack message, which wraps links in angle brackets
+    "<https://hooks.slack.com/services/T000/B000/secret>",
+  ])("rejects the webhook URL %s, which does not start with http(s)://", (webhookUrl) => {
     // Act
-    const act = () => createSlackNotifier({ webhookUrl: "hooks.slack.com/services/x" });
+    const act = () => createSlackNotifier({ webhookUrl });
 
     // Assess
     expect(act).toThrow(ValidationError);
-    expect(act).toThrow(/webhookUrl/);
+    expect(act).toThrow(`webhookUrl: must be an http(s) URL (got "${webhookUrl}")`);
   });
 });
