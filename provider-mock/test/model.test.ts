@@ -715,7 +715,7 @@ describe("carrier model: determinism and bookkeeping", () => {
 
   it("answers random failures with 500 INTERNAL_ERROR or 503 SERVICE_UNAVAILABLE, each with its words", () => {
     // Prepare
-    const { at } = modelOnFakeClock({ transientFailureRate: 1 });
+    const { model, at } = modelOnFakeClock({ transientFailureRate: 1 });
 
     // Act
     const answers = range(0, 50).map((i) => {
@@ -730,6 +730,7 @@ describe("carrier model: determinism and bookkeeping", () => {
         "503 SERVICE_UNAVAILABLE service temporarily unavailable",
       ]),
     );
+    expect(new Set(model.requests(50).map((r) => r.outcome))).toEqual(new Set(["transient"]));
   });
 
   it("keeps the most recent requests, newest first, up to the log size", () => {
