@@ -91,7 +91,8 @@ export function didYouMean(word: string, candidates: readonly string[]): string 
 
 /** Levenshtein distance, with a swap of neighbours counting as one edit (ALRAM -> ALARM). */
 function editDistance(a: string, b: string): number {
-  const rows = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
+  // Row i starts with i; the loops below fill the rest of each row in order.
+  const rows = Array.from({ length: a.length + 1 }, (_, i) => [i]);
   for (let j = 1; j <= b.length; j++) (rows[0] as number[])[j] = j;
   for (let i = 1; i <= a.length; i++) {
     const row = rows[i] as number[];

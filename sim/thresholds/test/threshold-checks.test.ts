@@ -118,6 +118,8 @@ describe("did you mean", () => {
     ["ALRAM", ["ALARM", "OK"], ' (did you mean "ALARM"?)'],
     ["Latency_MS", ["latency_ms"], ' (did you mean "latency_ms"?)'],
     ["sms_sen", ["sms_sent", "sms_se"], ' (did you mean "sms_sent"?)'],
+    ["ssm_snet", ["sms_sent"], ' (did you mean "sms_sent"?)'],
+    ["latency_m", ["latency_mss", "latency_ms"], ' (did you mean "latency_ms"?)'],
     ["ab", ["xyz"], ""],
     ["abcdefghi", ["abcdefxyz"], ' (did you mean "abcdefxyz"?)'],
     ["abcdefghi", ["abcdewxyz"], ""],
