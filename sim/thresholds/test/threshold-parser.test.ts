@@ -60,6 +60,8 @@ describe("threshold parser", () => {
     ["avg < 5 ms", "ms", /unexpected text/],
     ["avg <", "", /expected a number \(at end of input\)/],
     ["< 5", "<", /expected an aggregation/],
+    ["9count < 5", "9count", /expected an aggregation/],
+    ["avg < x5", "x5", /expected a number/],
   ])("names the bad token in %j", (expression, token, reason) => {
     // Act
     const error = syntaxErrorOf(() => parseThresholdExpression("latency_ms", expression));
@@ -156,7 +158,7 @@ describe("threshold parser", () => {
 
   it("reads a key's metric and tags trimmed of spaces and quotes, and refuses a tag without a name", () => {
     // Act
-    const parsed = parseThresholdKey(` latency_ms {'status' : "ok",carrier:kt}`);
+    const parsed = parseThresholdKey(` latency_ms {'status' : "ok",carrier:"'kt'"}`);
     const noName = syntaxErrorOf(() => parseThresholdKey("latency_ms{:ok}"));
 
     // Assess
@@ -170,14 +172,14 @@ describe("threshold parser", () => {
     const values = [
       "count > -5",
       "count < +5",
-      "count < .5",
+      "count < .25",
       "count < 5.",
-      "count < 1.5e3",
+      "count < 1.5e12",
       "count < 2E-2",
     ].map((source) => parseThresholdExpression("m", source).value);
 
     // Assess
-    expect(values).toEqual([-5, 5, 0.5, 5, 1500, 0.02]);
+    expect(values).toEqual([-5, 5, 0.25, 5, 1.5e12, 0.02]);
   });
 
   it("names aggregations as written in a threshold", () => {
