@@ -161,12 +161,18 @@ describe("metric registry", () => {
     const sent = registry.counter("sms_sent");
     sent.add(1, { a: "1", b: "2" });
     sent.add(10, { a: "1,b:2" });
+    sent.add(100, { ab: "c" });
+    sent.add(1000, { a: "bc" });
 
     // Act
-    const view = registry.view("sms_sent", { a: "1" });
+    const wanted: Tags[] = [{ a: "1" }, { ab: "c" }];
+    const views = wanted.map((tags) => registry.view("sms_sent", tags));
 
     // Assess
-    expect(view).toEqual({ kind: "counter", count: 1 });
+    expect(views).toEqual([
+      { kind: "counter", count: 1 },
+      { kind: "counter", count: 100 },
+    ]);
   });
 
   it("refuses a tag value that is not a string", () => {
