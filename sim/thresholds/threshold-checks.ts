@@ -104,7 +104,8 @@ function editDistance(a: string, b: string): number {
         (row[j - 1] as number) + 1,
         (above[j - 1] as number) + cost,
       );
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+      // In the first row or column a[-1] or b[-1] is undefined, which equals no character.
+      if (a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
         row[j] = Math.min(row[j] as number, ((rows[i - 2] as number[])[j - 2] as number) + 1);
     }
   }

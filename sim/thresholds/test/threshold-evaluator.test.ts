@@ -263,6 +263,21 @@ describe("threshold comparison and k6's edge cases", () => {
   });
 });
 
+it("measures a skewed trend's average apart from its median", () => {
+  // Prepare
+  const registry = createMetricRegistry();
+  for (const v of [1, 2, 9]) registry.trend("latency_ms").add(v);
+
+  // Act
+  const results = evaluate(registry, { latency_ms: ["avg == 4", "med == 2"] });
+
+  // Assess
+  expect(results.map((r) => [r.value, r.ok])).toEqual([
+    [4, true],
+    [2, true],
+  ]);
+});
+
 describe("abortOnFail during a run", () => {
   function counterRegistry(count: number): MetricRegistry {
     const registry = createMetricRegistry();
