@@ -108,6 +108,7 @@ describe("threshold parser", () => {
         { threshold: "count < 5", abortOnFail: true, delayAbortEval: "1m30s" },
         { threshold: "count < 9", abortOnFail: true, delayAbortEval: 2500 },
         { threshold: "count < 10", abortOnFail: "yes" as unknown as boolean },
+        { threshold: "count < 11", abortOnFail: true, delayAbortEval: "0s" },
       ],
     };
 
@@ -122,6 +123,7 @@ describe("threshold parser", () => {
       ["count < 5", 5, true, 90_000],
       ["count < 9", 9, true, 2_500],
       ["count < 10", 10, false, null],
+      ["count < 11", 11, true, 0],
     ]);
   });
 
@@ -158,11 +160,11 @@ describe("threshold parser", () => {
 
   it("reads a key's metric and tags trimmed of spaces and quotes, and refuses a tag without a name", () => {
     // Act
-    const parsed = parseThresholdKey(` latency_ms {'status' : "ok",carrier:"'kt'"}`);
+    const parsed = parseThresholdKey(` latency_ms {'status' : "ok",carrier:"'kt'",note:"it's"}`);
     const noName = syntaxErrorOf(() => parseThresholdKey("latency_ms{:ok}"));
 
     // Assess
-    expect(parsed).toEqual({ metric: "latency_ms", tags: { status: "ok", carrier: "kt" } });
+    expect(parsed).toEqual({ metric: "latency_ms", tags: { status: "ok", carrier: "kt", note: "it's" } });
     expect(noName.message).toMatch(/expected a tag name/);
     expect(noName.token).toBe(":ok");
   });
