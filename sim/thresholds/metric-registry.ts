@@ -257,11 +257,13 @@ function lookup<S>(entries: Map<string, SeriesEntry<S>>, tags: Tags, newState: (
   return entry.state;
 }
 
+/** The same key for the same tags in any order, and different keys for different tags. */
 function tagKey(tags: Tags): string {
-  return Object.keys(tags)
-    .sort()
-    .map((name) => `${name}\u0000${tags[name]}`)
-    .join("\u0001");
+  return JSON.stringify(
+    Object.keys(tags)
+      .sort()
+      .map((name) => [name, tags[name]]),
+  );
 }
 
 function includesTags(tags: Tags, wanted: Tags): boolean {

@@ -91,7 +91,8 @@ export function didYouMean(word: string, candidates: readonly string[]): string 
 
 /** Levenshtein distance, with a swap of neighbours counting as one edit (ALRAM -> ALARM). */
 function editDistance(a: string, b: string): number {
-  const rows = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
+  // Row i starts with i; the loops below fill the rest of each row in order.
+  const rows = Array.from({ length: a.length + 1 }, (_, i) => [i]);
   for (let j = 1; j <= b.length; j++) (rows[0] as number[])[j] = j;
   for (let i = 1; i <= a.length; i++) {
     const row = rows[i] as number[];
@@ -103,7 +104,8 @@ function editDistance(a: string, b: string): number {
         (row[j - 1] as number) + 1,
         (above[j - 1] as number) + cost,
       );
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+      // In the first row or column a[-1] or b[-1] is undefined, which equals no character.
+      if (a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
         row[j] = Math.min(row[j] as number, ((rows[i - 2] as number[])[j - 2] as number) + 1);
     }
   }

@@ -1,7 +1,7 @@
 import { ValidationError } from "../../domain/errors";
 import type { ThresholdResult } from "../../reports/summary";
 import { ThresholdMetricError } from "./errors";
-import { AGGREGATIONS_BY_KIND, type MetricKind, type MetricSource, type MetricView } from "./metric-registry";
+import { AGGREGATIONS_BY_KIND, type MetricSource, type MetricView } from "./metric-registry";
 import {
   type Aggregation,
   describeAggregation,
@@ -60,11 +60,13 @@ export function evaluateThresholds(
   }
   checkThresholds(definitions, source);
   return definitions.flatMap((definition) => {
-    const kind = source.kind(definition.metric) as MetricKind;
+    const kind = source.kind(definition.metric);
     const view = source.view(definition.metric, definition.tags);
-    const noSamples = isEmpty(view);
+    const noSamples = view === null || isEmpty(view);
     return definition.expressions.map((expression) => {
-      const value = measure(kind, view, expression.aggregation, options.durationSeconds);
+      // k6 has no value for a rate without samples; other kinds without samples read 0.
+      let value: number | null = kind === "rate" ? null : 0;
+      if (!noSamples) value = measure(view, expression.aggregation, options.durationSeconds);
       return {
         metric: definition.key,
         expression: expression.source,
@@ -87,14 +89,12 @@ export function thresholdToAbort(
   elapsedMs: number,
 ): ThresholdAbort | null {
   for (const definition of definitions) {
-    const kind = source.kind(definition.metric);
-    if (kind === undefined) continue;
     const view = source.view(definition.metric, definition.tags);
-    if (isEmpty(view)) continue;
+    if (view === null || isEmpty(view)) continue;
     for (const expression of definition.expressions) {
       if (!expression.abortOnFail) continue;
-      const value = measure(kind, view, expression.aggregation, Math.max(elapsedMs / 1000, 0.001));
-      if (value === null || compare(value, expression.operator, expression.value)) continue;
+      const value = measure(view, expression.aggregation, Math.max(elapsedMs / 1000, 0.001));
+      if (compare(value, expression.operator, expression.value)) continue;
       if (expression.delayAbortEvalMs === null || expression.delayAbortEvalMs < elapsedMs) {
         return { metric: definition.key, expression: expression.source, value };
       }
@@ -103,52 +103,35 @@ export function thresholdToAbort(
   return null;
 }
 
-function isEmpty(view: MetricView | null): boolean {
-  if (view === null) return true;
+/** A series exists but holds no sample: a gauge never set, a rate or trend never added to. */
+function isEmpty(view: MetricView): boolean {
   switch (view.kind) {
-    case "counter":
-      return false;
     case "gauge":
       return Number.isNaN(view.value);
     case "rate":
       return view.total === 0;
     case "trend":
       return view.trend.count === 0;
+    default:
+      return false;
   }
 }
 
-/** k6's sink value for an aggregation; null where k6 has none (a rate without samples). */
-function measure(
-  kind: MetricKind,
-  view: MetricView | null,
-  aggregation: Aggregation,
-  durationSeconds: number,
-): number | null {
-  if (view === null) return kind === "rate" ? null : 0;
+/** k6's sink value for an aggregation of a metric with samples (checkThresholds vetted the pair). */
+function measure(view: MetricView, aggregation: Aggregation, durationSeconds: number): number {
   switch (view.kind) {
     case "counter":
       return aggregation.name === "rate" ? view.count / durationSeconds : view.count;
     case "rate":
-      return view.total === 0 ? null : view.nonZero / view.total;
+      return view.nonZero / view.total;
     case "gauge":
-      return Number.isNaN(view.value) ? 0 : view.value;
+      return view.value;
     case "trend": {
       const { trend } = view;
-      if (trend.count === 0) return 0;
-      switch (aggregation.name) {
-        case "avg":
-          return trend.sum / trend.count;
-        case "min":
-          return trend.min;
-        case "max":
-          return trend.max;
-        case "med":
-          return trend.percentile(50);
-        case "p":
-          return trend.percentile(aggregation.percentile);
-        default:
-          return 0;
-      }
+      if (aggregation.name === "avg") return trend.sum / trend.count;
+      if (aggregation.name === "min") return trend.min;
+      if (aggregation.name === "max") return trend.max;
+      return trend.percentile(aggregation.name === "p" ? aggregation.percentile : 50);
     }
   }
 }

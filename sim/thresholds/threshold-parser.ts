@@ -59,8 +59,7 @@ export function parseThresholds(config: ThresholdsConfig): ThresholdDefinition[]
 
 /** A string expression, or k6's `{ threshold, abortOnFail, delayAbortEval }`. */
 export function parseThresholdSpec(key: string, spec: ThresholdSpec): ThresholdExpression {
-  if (typeof spec === "string" || spec === null || typeof spec !== "object")
-    return parseThresholdExpression(key, spec as string);
+  if (spec === null || typeof spec !== "object") return parseThresholdExpression(key, spec as string);
   const parsed = parseThresholdExpression(key, spec.threshold);
   let delayAbortEvalMs: number | null = null;
   if (spec.delayAbortEval !== undefined) {

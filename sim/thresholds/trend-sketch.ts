@@ -46,7 +46,7 @@ export class TrendSketch {
         this.buffer(this.exact, value);
         return;
       }
-      this.toHistogram();
+      this.toHistogram(this.exact);
     }
     this.addToBuckets(value, 1);
   }
@@ -61,7 +61,7 @@ export class TrendSketch {
     const low = Math.floor(rank);
     const high = Math.ceil(rank);
     const below = this.valueAtRank(low);
-    const above = high === low ? below : this.valueAtRank(high);
+    const above = this.valueAtRank(high);
     return below + (above - below) * (rank - low);
   }
 
@@ -70,7 +70,7 @@ export class TrendSketch {
       for (let i = 0; i < other.buffered; i++) this.add(other.exact[i] ?? 0);
       return;
     }
-    if (this.exact !== null) this.toHistogram();
+    if (this.exact !== null) this.toHistogram(this.exact);
     this.count += other.count;
     this.sum += other.sum;
     this.min = Math.min(this.min, other.min);
@@ -127,11 +127,9 @@ export class TrendSketch {
     this.sorted = false;
   }
 
-  private toHistogram(): void {
-    const exact = this.exact;
-    if (exact === null) return;
+  private toHistogram(exact: Float64Array): void {
     this.exact = null;
-    for (let i = 0; i < this.buffered; i++) this.addToBuckets(exact[i] ?? 0, 1);
+    for (const value of exact.subarray(0, this.buffered)) this.addToBuckets(value, 1);
     this.buffered = 0;
   }
 }
@@ -164,8 +162,7 @@ class BucketStore {
 
   merge(other: BucketStore): void {
     for (let i = 0; i < other.counts.length; i++) {
-      const n = other.counts[i] ?? 0;
-      if (n > 0) this.add(i + other.offset, n);
+      this.add(i + other.offset, other.counts[i] ?? 0);
     }
   }
 

@@ -60,6 +60,8 @@ describe("threshold parser", () => {
     ["avg < 5 ms", "ms", /unexpected text/],
     ["avg <", "", /expected a number \(at end of input\)/],
     ["< 5", "<", /expected an aggregation/],
+    ["9count < 5", "9count", /expected an aggregation/],
+    ["avg < x5", "x5", /expected a number/],
   ])("names the bad token in %j", (expression, token, reason) => {
     // Act
     const error = syntaxErrorOf(() => parseThresholdExpression("latency_ms", expression));
@@ -106,6 +108,7 @@ describe("threshold parser", () => {
         { threshold: "count < 5", abortOnFail: true, delayAbortEval: "1m30s" },
         { threshold: "count < 9", abortOnFail: true, delayAbortEval: 2500 },
         { threshold: "count < 10", abortOnFail: "yes" as unknown as boolean },
+        { threshold: "count < 11", abortOnFail: true, delayAbortEval: "0s" },
       ],
     };
 
@@ -120,6 +123,7 @@ describe("threshold parser", () => {
       ["count < 5", 5, true, 90_000],
       ["count < 9", 9, true, 2_500],
       ["count < 10", 10, false, null],
+      ["count < 11", 11, true, 0],
     ]);
   });
 
@@ -156,11 +160,11 @@ describe("threshold parser", () => {
 
   it("reads a key's metric and tags trimmed of spaces and quotes, and refuses a tag without a name", () => {
     // Act
-    const parsed = parseThresholdKey(` latency_ms {'status' : "ok",carrier:kt}`);
+    const parsed = parseThresholdKey(` latency_ms {'status' : "ok",carrier:"'kt'",note:"it's"}`);
     const noName = syntaxErrorOf(() => parseThresholdKey("latency_ms{:ok}"));
 
     // Assess
-    expect(parsed).toEqual({ metric: "latency_ms", tags: { status: "ok", carrier: "kt" } });
+    expect(parsed).toEqual({ metric: "latency_ms", tags: { status: "ok", carrier: "kt", note: "it's" } });
     expect(noName.message).toMatch(/expected a tag name/);
     expect(noName.token).toBe(":ok");
   });
@@ -170,14 +174,14 @@ describe("threshold parser", () => {
     const values = [
       "count > -5",
       "count < +5",
-      "count < .5",
+      "count < .25",
       "count < 5.",
-      "count < 1.5e3",
+      "count < 1.5e12",
       "count < 2E-2",
     ].map((source) => parseThresholdExpression("m", source).value);
 
     // Assess
-    expect(values).toEqual([-5, 5, 0.5, 5, 1500, 0.02]);
+    expect(values).toEqual([-5, 5, 0.25, 5, 1.5e12, 0.02]);
   });
 
   it("names aggregations as written in a threshold", () => {

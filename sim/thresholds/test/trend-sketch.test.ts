@@ -136,8 +136,8 @@ describe("trend sketch", () => {
 
   it("merges histograms with negative values, zeros and positive values, and exact sketches into them", () => {
     // Prepare
-    const a = sketchOf([-50, -5, 0, 5, 50], { exactLimit: 0 });
-    const b = sketchOf([-500, 0, 500], { exactLimit: 0 });
+    const a = sketchOf([-50, -5, 0, 5, 60], { exactLimit: 0 });
+    const b = sketchOf([-500, 0, 700], { exactLimit: 0 });
     const c = sketchOf([-1, 1]);
     const merged = new TrendSketch();
 
@@ -147,8 +147,8 @@ describe("trend sketch", () => {
     merged.merge(c);
 
     // Assess: all ten samples, in order
-    const sorted = Float64Array.from([-50, -5, 0, 5, 50, -500, 0, 500, -1, 1]).sort();
-    expect([merged.count, merged.sum, merged.min, merged.max]).toEqual([10, 0, -500, 500]);
+    const sorted = Float64Array.from([-50, -5, 0, 5, 60, -500, 0, 700, -1, 1]).sort();
+    expect([merged.count, merged.sum, merged.min, merged.max]).toEqual([10, 210, -500, 700]);
     expectWithinAccuracy(
       Array.from({ length: 10 }, (_, rank) => merged.percentile((rank * 100) / 9)),
       [...sorted],
