@@ -693,4 +693,72 @@ describe("SQS queue model", () => {
     expect(byDefault?.messageAttributes).toEqual({});
     expect(fromPlain?.attributes.SenderId).toBe("AIDASMSIMVIRTUALSENDER");
   });
+  it("delivers messages in the order they became visible: a delay that ended before a later send comes first", async () => {
+    // Prepare: two delayed 5 s in order, then a plain send at 10 s with nothing received in between.
+    const s = scheduler();
+    const queue = singleQueue(s);
+    queue.send(body(0), { delaySeconds: 5 });
+    queue.sendBatch([{ id: "b", body: body(1), delaySeconds: 5 }]);
+    await s.run(T0 + 10_000);
+    queue.sendBatch(entries([body(2)]));
+    queue.send(body(3));
+
+    // Act
+    const order = (await queue.receive(10, 0)).map((m) => m.body);
+
+    // Assess
+    expect(order).toEqual([body(0), body(1), body(2), body(3)]);
+  });
+
+  it("makes messages whose visibility ends at the same instant visible in the order it was changed", async () => {
+    // Prepare
+    const s = scheduler();
+    const queue = singleQueue(s, { visibilityTimeoutSeconds: 60 });
+    queue.sendBatch(entries([body(0), body(1)]));
+    const [a, b] = await queue.receive(10, 0);
+
+    // Act
+    queue.changeVisibility(b?.receiptHandle ?? "", 10);
+    queue.changeVisibility(a?.receiptHandle ?? "", 10);
+    await s.run(T0 + 10_000);
+
+    // Assess
+    expect((await queue.receive(10, 0)).map((m) => m.body)).toEqual([body(1), body(0)]);
+  });
+
+  it("wakes a waiting long poll for a delayed message, a shortened visibility, a sendBatch, and each later redelivery", async () => {
+    // Prepare: A in flight until 30 s, B until 40 s; time is 10 s.
+    const s = scheduler();
+    const queue = singleQueue(s, { visibilityTimeoutSeconds: 30 });
+    queue.send(body(0));
+    const [held] = await queue.receive(1, 0);
+    await s.run(T0 + 10_000);
+    queue.send(body(1));
+    await queue.receive(1, 0);
+    const answered = async (messages: Promise<{ body: string }[]>) =>
+      `${(await messages).map((m) => m.body).join()} at ${s.now() - T0}`;
+    const poll = (meanwhile: () => void) =>
+      inVirtualTime(s, () => {
+        const answer = answered(queue.receive(10, 20));
+        meanwhile();
+        return answer;
+      });
+
+    // Act
+    const delayed = await poll(() => queue.send(body(2), { delaySeconds: 3 }));
+    const shortened = await poll(() => queue.changeVisibility(held?.receiptHandle ?? "", 5));
+    const batched = await poll(() => s.after(1_000, () => queue.sendBatch(entries([body(3)]))));
+    await s.run(T0 + 30_000);
+    const redelivered = await inVirtualTime(s, () =>
+      Promise.all([answered(queue.receive(10, 20)), answered(queue.receive(10, 20))]),
+    );
+
+    // Assess: B is visible again at 40 s, C (received at 13 s) at 43 s.
+    expect([delayed, shortened, batched]).toEqual([
+      `${body(2)} at 13000`,
+      `${body(0)} at 18000`,
+      `${body(3)} at 19000`,
+    ]);
+    expect(redelivered).toEqual([`${body(1)} at 40000`, `${body(2)} at 43000`]);
+  });
 });
