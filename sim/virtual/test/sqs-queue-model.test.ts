@@ -446,7 +446,7 @@ describe("SQS queue model", () => {
     expect(before).toEqual([]);
     expect(after.map((m) => m.messageId)).toEqual([message?.messageId]);
     await expect(visibility.changeVisibility("arn:other", "h", 1)).rejects.toThrow(
-      /eventSourceArn: must be one of/,
+      `eventSourceArn: must be one of ${arn} (got "arn:other")`,
     );
   });
   it("wakes each waiting long poll with the send that comes while it waits, not only the first", async () => {
@@ -760,5 +760,209 @@ describe("SQS queue model", () => {
       `${body(3)} at 19000`,
     ]);
     expect(redelivered).toEqual([`${body(1)} at 40000`, `${body(2)} at 43000`]);
+  });
+  it("says why it refuses a request: the field, the reason and the value", async () => {
+    // Prepare
+    const s = scheduler();
+    const { queue, dlq } = queuePair(s, { visibilityTimeoutSeconds: 60 });
+    queue.send(body(0));
+    const [message] = await queue.receive(1, 0);
+    const handle = message?.receiptHandle ?? "";
+    const [tag, seq] = handle.split(":");
+    await s.run(T0 + 1_000);
+
+    // Act
+    const messages = [
+      () => queue.receive(1, 21),
+      () => queue.receiveWhenAvailable(1, 0),
+      () => queue.receiveWhenAvailable(11, 20),
+      () => queue.deleteBatch([]),
+      () => queue.changeVisibility(handle, 43_201),
+      () => queue.changeVisibility(handle, 43_200),
+      () => queue.changeVisibility(`${tag}:${seq}:2`, 10),
+      () => queue.delete(`${tag}:${seq}:2`),
+      () => queue.delete("other:0:1"),
+      () => queue.startMessageMoveTask(),
+      () => dlq.startMessageMoveTask({ maxNumberOfMessagesPerSecond: 0 }),
+      () => queue.sendBatch(entries([body(1), ""])).failed[0]?.message,
+    ].map((act) => {
+      try {
+        return act();
+      } catch (error) {
+        return (error as Error).message;
+      }
+    });
+    queue.delete(handle);
+
+    // Assess
+    expect(messages).toEqual([
+      "WaitTimeSeconds: must be an integer from 0 to 20 (got 21)",
+      "WaitTimeSeconds: must be an integer from 1 to 20 (got 0)",
+      "MaxNumberOfMessages: must be an integer from 1 to 10 (got 11)",
+      "Entries.length: must be an integer from 1 to 10 (got 0)",
+      "VisibilityTimeout: must be an integer from 0 to 43200 (got 43201)",
+      "VisibilityTimeout: would keep the message invisible more than 12 hours after its receive (got 43200)",
+      `ReceiptHandle "${tag}:${seq}:2": never issued`,
+      `ReceiptHandle "${tag}:${seq}:2": never issued`,
+      'ReceiptHandle "other:0:1": not issued by queue test-queue',
+      "test-queue: not the dead-letter queue of any source queue",
+      "MaxNumberOfMessagesPerSecond: must be an integer from 1 to 500 (got 0)",
+      'Entries.1.MessageBody: must be a non-empty string (got "")',
+    ]);
+    expect(catchError(() => queue.changeVisibility(handle, 10))).toMatchObject({
+      message: `ReceiptHandle "${handle}": the message no longer exists`,
+    });
+  });
+
+  it("names a superseded receipt handle as superseded", async () => {
+    // Prepare
+    const s = scheduler();
+    const queue = singleQueue(s, { visibilityTimeoutSeconds: 0 });
+    queue.send(body(0));
+    const [first] = await queue.receive(1, 0);
+    await queue.receive(1, 0);
+
+    // Act
+    const stale = catchError(() => queue.changeVisibility(first?.receiptHandle ?? "", 10));
+
+    // Assess
+    expect((stale as Error).message).toMatch(/superseded by a newer receive$/);
+  });
+
+  it("gives message IDs in the form of a UUID", () => {
+    // Prepare
+    const s = scheduler();
+    const queue = singleQueue(s);
+
+    // Act
+    const ids = [
+      queue.send(body(0)),
+      ...queue.sendBatch(entries([body(1)])).successful.map((r) => r.messageId),
+    ];
+
+    // Assess
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-0000-4000-8000-[0-9a-f]{12}$/);
+    expect(new Set(ids).size).toBe(2);
+  });
+
+  it("answers a receiveWhenAvailable at once when a message is visible, and wakes it when one becomes visible again", async () => {
+    // Prepare
+    const s = scheduler();
+    const queue = singleQueue(s, { visibilityTimeoutSeconds: 30 });
+    queue.send(body(0));
+
+    // Act
+    const first = await queue.receiveWhenAvailable(10, 20);
+    const again = await inVirtualTime(s, async () => {
+      const messages = await queue.receiveWhenAvailable(10, 20);
+      return { count: messages[0]?.attributes.ApproximateReceiveCount, at: s.now() - T0 };
+    });
+
+    // Assess
+    expect(first.map((m) => m.body)).toEqual([body(0)]);
+    expect(again).toEqual({ count: "2", at: 30_000 });
+  });
+
+  it("keeps the highest receive count it has returned, not the latest", async () => {
+    // Prepare
+    const s = scheduler();
+    const queue = singleQueue(s, { visibilityTimeoutSeconds: 0 });
+    queue.send(body(0));
+    for (let i = 0; i < 3; i++) await queue.receive(1, 0);
+    const [again] = await queue.receive(1, 0);
+    queue.delete(again?.receiptHandle ?? "");
+    queue.send(body(1));
+
+    // Act
+    await queue.receive(1, 0);
+
+    // Assess
+    expect(queue.counters().maxReceiveCountSeen).toBe(4);
+  });
+
+  it("counts a message as expired, not deleted, when its retention ends before the delete", async () => {
+    // Prepare: visible again only after its retention (60 s) has ended.
+    const s = scheduler();
+    const queue = singleQueue(s, { retentionSeconds: 60, visibilityTimeoutSeconds: 120 });
+    queue.send(body(0));
+    const [message] = await queue.receive(1, 0);
+    await s.run(T0 + 60_000);
+
+    // Act
+    queue.delete(message?.receiptHandle ?? "");
+
+    // Assess
+    expect(queue.counters()).toMatchObject({ expired: 1, deleted: 0 });
+  });
+
+  it("purges a message still delayed, and counts one whose retention ended first as expired", async () => {
+    // Prepare: 61 s retention; body(1) expires at 61 s, the purge (called at 10 s) runs at 70 s.
+    const s = scheduler();
+    const queue = singleQueue(s, { retentionSeconds: 61 });
+    queue.send(body(1));
+    await s.run(T0 + 10_000);
+    queue.send(body(0), { delaySeconds: 900 });
+    queue.purge();
+
+    // Act
+    await s.run(T0 + 70_000);
+
+    // Assess
+    expect(queue.attributes()).toEqual({
+      ApproximateNumberOfMessages: 0,
+      ApproximateNumberOfMessagesNotVisible: 0,
+      ApproximateNumberOfMessagesDelayed: 0,
+    });
+    expect(queue.counters()).toMatchObject({ purged: 1, expired: 1 });
+  });
+  it("moves dead letters into a waiting long poll, counts them moved in, and bills the calls made before a failure", async () => {
+    // Prepare: two dead letters into a waiting DLQ poll, in flight there until 30 s; then a stray.
+    const s = scheduler();
+    const { queue, dlq } = queuePair(
+      s,
+      { maxReceiveCount: 1, visibilityTimeoutSeconds: 0 },
+      { visibilityTimeoutSeconds: 30 },
+    );
+    queue.sendBatch(entries([body(0), body(1)]));
+    await queue.receive(10, 0);
+    const dlqPoll = dlq.receive(10, 20);
+    await queue.receive(10, 0);
+    const inspected = await inVirtualTime(s, () => dlqPoll.then((m) => `${m.length} at ${s.now() - T0}`));
+    await s.run(T0 + 30_000);
+    dlq.send(body(9));
+    const sourcePoll = queue.receive(10, 20).then((m) => `${m.map((x) => x.body).join()} at ${s.now() - T0}`);
+    const dlqBefore = dlq.counters().requests;
+
+    // Act
+    const task = dlq.startMessageMoveTask();
+    const moved = await inVirtualTime(s, () => sourcePoll);
+
+    // Assess: one batch of two: a receive and a delete on the DLQ, a send on the source.
+    expect(inspected).toBe("2 at 0");
+    expect(task.status()).toMatchObject({ status: "FAILED", approximateNumberOfMessagesToMove: 3 });
+    expect(moved).toBe(`${body(0)},${body(1)} at 30000`);
+    expect(queue.counters().movedIn).toBe(2);
+    expect(dlq.counters().requests - dlqBefore).toBe(1 + 2);
+  });
+
+  it("completes a move task whose messages someone else received, keeps a finished task's status, and names each task", async () => {
+    // Prepare
+    const s = scheduler();
+    const { queue, dlq } = queuePair(s, { maxReceiveCount: 1, visibilityTimeoutSeconds: 0 });
+    queue.sendBatch(entries([body(0), body(1)]));
+    await queue.receive(10, 0);
+    await queue.receive(10, 0);
+
+    // Act
+    const task = dlq.startMessageMoveTask({ maxNumberOfMessagesPerSecond: 1 });
+    await dlq.receive(10, 0);
+    await s.run(T0 + 5_000);
+    task.cancel();
+    const next = dlq.startMessageMoveTask();
+
+    // Assess
+    expect(task.status()).toMatchObject({ status: "COMPLETED", approximateNumberOfMessagesMoved: 1 });
+    expect(next.taskHandle).not.toBe(task.taskHandle);
+    expect(task.taskHandle).toMatch(/^[0-9a-f]{8}-move-1$/);
   });
 });
