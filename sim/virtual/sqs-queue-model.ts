@@ -589,8 +589,8 @@ export class SqsQueueModel {
     else {
       message.visibleAt = this.clock.now() + delaySeconds * 1000;
       this.delayedCount++;
+      // No armWake here: every send announces, and the serve that follows re-arms the wake.
       this.hidden.push(message.visibleAt, this.heapSeq++, message);
-      this.armWake();
     }
     return message;
   }
@@ -635,7 +635,7 @@ export class SqsQueueModel {
   private remove(message: StoredMessage): void {
     if (message.state === VISIBLE) this.visibleCount--;
     else if (message.state === INFLIGHT) this.inflightCount--;
-    else if (message.state === DELAYED) this.delayedCount--;
+    else this.delayedCount--;
     message.state = GONE;
     this.live.delete(message.seq);
   }
