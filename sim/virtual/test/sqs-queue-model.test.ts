@@ -353,6 +353,7 @@ describe("SQS queue model", () => {
 
     // Assess
     expect(() => dlq.startMessageMoveTask()).toThrow(MoveTaskError);
+    expect(() => dlq.startMessageMoveTask()).toThrow(/^test-dlq: a message move task is already running$/);
     expect(() => queue.startMessageMoveTask()).toThrow(MoveTaskError);
   });
 
@@ -429,9 +430,14 @@ describe("SQS queue model", () => {
   it("lets the handler push a record's next delivery out through the VisibilityPort", async () => {
     // Prepare
     const s = scheduler();
-    const { queue } = queuePair(s, { visibilityTimeoutSeconds: 30 });
+    const { queue, dlq } = queuePair(s, { visibilityTimeoutSeconds: 30 });
     const arn = "arn:aws:sqs:ap-northeast-2:000000000000:test-queue";
-    const visibility = createVirtualVisibilityPort(new Map([[arn, queue]]));
+    const visibility = createVirtualVisibilityPort(
+      new Map([
+        [arn, queue],
+        ["arn:dlq", dlq],
+      ]),
+    );
     queue.send(body(0));
     const [message] = await queue.receive(1, 0);
 
@@ -446,7 +452,7 @@ describe("SQS queue model", () => {
     expect(before).toEqual([]);
     expect(after.map((m) => m.messageId)).toEqual([message?.messageId]);
     await expect(visibility.changeVisibility("arn:other", "h", 1)).rejects.toThrow(
-      `eventSourceArn: must be one of ${arn} (got "arn:other")`,
+      `eventSourceArn: must be one of ${arn}, arn:dlq (got "arn:other")`,
     );
   });
   it("wakes each waiting long poll with the send that comes while it waits, not only the first", async () => {
@@ -556,28 +562,28 @@ describe("SQS queue model", () => {
   });
 
   it("moves only the dead letters visible when the task starts; one dead-lettered later waits for the next task", async () => {
-    // Prepare: two dead letters, and a third to be dead-lettered after the task starts.
+    // Prepare: three dead letters, and a fourth to be dead-lettered after the task starts.
     const s = scheduler();
     const { queue, dlq } = queuePair(s, { maxReceiveCount: 1, visibilityTimeoutSeconds: 0 });
-    queue.sendBatch(entries([body(0), body(1)]));
+    queue.sendBatch(entries([body(0), body(1), body(2)]));
     await queue.receive(10, 0);
     await queue.receive(10, 0);
-    queue.send(body(2));
+    queue.send(body(3));
     await queue.receive(10, 0);
 
-    // Act
-    const task = dlq.startMessageMoveTask({ maxNumberOfMessagesPerSecond: 1 });
+    // Act: two a second; the fourth is in the DLQ before the second batch.
+    const task = dlq.startMessageMoveTask({ maxNumberOfMessagesPerSecond: 2 });
     await queue.receive(10, 0);
     await s.run(T0 + 10_000);
 
     // Assess
     expect(task.status()).toMatchObject({
       status: "COMPLETED",
-      approximateNumberOfMessagesMoved: 2,
-      approximateNumberOfMessagesToMove: 2,
+      approximateNumberOfMessagesMoved: 3,
+      approximateNumberOfMessagesToMove: 3,
     });
-    expect([...dlq.bodies()]).toEqual([body(2)]);
-    expect([...queue.bodies()]).toEqual([body(0), body(1)]);
+    expect([...dlq.bodies()]).toEqual([body(3)]);
+    expect([...queue.bodies()]).toEqual([body(0), body(1), body(2)]);
   });
 
   it("stops a cancelled move task where it is, and fails one that meets a message no source dead-lettered", async () => {
@@ -785,6 +791,9 @@ describe("SQS queue model", () => {
       () => queue.startMessageMoveTask(),
       () => dlq.startMessageMoveTask({ maxNumberOfMessagesPerSecond: 0 }),
       () => queue.sendBatch(entries([body(1), ""])).failed[0]?.message,
+      () => queue.send(""),
+      () => queue.send(body(1), { delaySeconds: 901 }),
+      () => queue.delete(`${tag}:-1:1`),
     ].map((act) => {
       try {
         return act();
@@ -808,6 +817,9 @@ describe("SQS queue model", () => {
       "test-queue: not the dead-letter queue of any source queue",
       "MaxNumberOfMessagesPerSecond: must be an integer from 1 to 500 (got 0)",
       'Entries.1.MessageBody: must be a non-empty string (got "")',
+      'MessageBody: must be a non-empty string (got "")',
+      "DelaySeconds: must be an integer from 0 to 900 (got 901)",
+      `ReceiptHandle "${tag}:-1:1": not issued by queue test-queue`,
     ]);
     expect(catchError(() => queue.changeVisibility(handle, 10))).toMatchObject({
       message: `ReceiptHandle "${handle}": the message no longer exists`,
