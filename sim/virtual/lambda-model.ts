@@ -138,13 +138,13 @@ export function createLambdaModel(options: LambdaModelOptions): LambdaModel {
     succeed: callbackApi,
   });
 
-  /** Races the handler against the deadline on a cancellable timer, so no dead timer lingers. */
+  /**
+   * Races the handler against the deadline on a cancellable timer, so no dead timer lingers. The
+   * first to finish wins: a promise resolves once, and cancelling a timer that fired does nothing.
+   */
   const runHandler = (event: SQSEvent, ctx: Context, timeoutMs: number) =>
     new Promise<InvocationOutcome>((resolve) => {
-      let settled = false;
       const finish = (outcome: InvocationOutcome) => {
-        if (settled) return;
-        settled = true;
         timer.cancel();
         resolve(outcome);
       };
@@ -170,7 +170,7 @@ export function createLambdaModel(options: LambdaModelOptions): LambdaModel {
         return THROTTLED;
       }
       stats.concurrent++;
-      if (stats.concurrent > stats.maxConcurrent) stats.maxConcurrent = stats.concurrent;
+      stats.maxConcurrent = Math.max(stats.maxConcurrent, stats.concurrent);
       const requestId = `${tag}-0000-4000-a000-${(++requests).toString(16).padStart(12, "0")}`;
       const initStart = clock.now();
       let instance = warmInstance(initStart);

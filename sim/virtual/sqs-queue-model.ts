@@ -198,7 +198,8 @@ export class SqsQueueModel {
   private serveScheduled = false;
   private wake: TimerHandle | null = null;
   private wakeAt = Number.POSITIVE_INFINITY;
-  private redriveSources = 0;
+  /** Some queue's redrive policy names this one: only then can it run a move task. */
+  private isDeadLetterQueue = false;
   private moveTask: MoveTask | null = null;
   private moveTasks = 0;
   private lastPurgeAt = Number.NEGATIVE_INFINITY;
@@ -240,7 +241,7 @@ export class SqsQueueModel {
     this.deadLetter = options.deadLetter ?? null;
     if (this.deadLetter) {
       requireInt("RedrivePolicy.maxReceiveCount", this.deadLetter.maxReceiveCount, 1, 1000);
-      this.deadLetter.queue.redriveSources++;
+      this.deadLetter.queue.isDeadLetterQueue = true;
     }
   }
 
@@ -472,7 +473,7 @@ export class SqsQueueModel {
    */
   startMessageMoveTask(options: MoveTaskOptions = {}): MoveTask {
     this.count.requests++;
-    if (this.redriveSources === 0) {
+    if (!this.isDeadLetterQueue) {
       throw new MoveTaskError(`${this.name}: not the dead-letter queue of any source queue`);
     }
     if (this.moveTask?.status().status === "RUNNING") {
@@ -512,7 +513,6 @@ export class SqsQueueModel {
           bill(sentTo);
           return;
         }
-        this.fifo.shift();
         this.discard(message);
         this.count.movedOut++;
         destination.acceptMovedBack(message);
@@ -589,8 +589,8 @@ export class SqsQueueModel {
     else {
       message.visibleAt = this.clock.now() + delaySeconds * 1000;
       this.delayedCount++;
+      // No armWake here: every send announces, and the serve that follows re-arms the wake.
       this.hidden.push(message.visibleAt, this.heapSeq++, message);
-      this.armWake();
     }
     return message;
   }
@@ -635,7 +635,7 @@ export class SqsQueueModel {
   private remove(message: StoredMessage): void {
     if (message.state === VISIBLE) this.visibleCount--;
     else if (message.state === INFLIGHT) this.inflightCount--;
-    else if (message.state === DELAYED) this.delayedCount--;
+    else this.delayedCount--;
     message.state = GONE;
     this.live.delete(message.seq);
   }
@@ -723,7 +723,7 @@ export class SqsQueueModel {
   }
 
   private parseHandle(receiptHandle: string): { seq: number; receive: number } {
-    const parts = typeof receiptHandle === "string" ? receiptHandle.split(":") : [];
+    const parts = receiptHandle.split(":");
     const seq = Number.parseInt(parts[1] ?? "", 36);
     const receive = Number(parts[2]);
     if (parts.length !== 3 || parts[0] !== this.tag || !(seq >= 0 && seq < this.nextSeq) || !(receive >= 1)) {
@@ -744,7 +744,7 @@ export class SqsQueueModel {
 
   private serve(): void {
     this.settle();
-    while (this.waiters.length > 0 && this.visibleCount > 0) {
+    while (this.waiters.length > 0) {
       const waiter = this.waiters[0] as Waiter;
       const batch = this.take(waiter.max);
       if (batch.length === 0) break;

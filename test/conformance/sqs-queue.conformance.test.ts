@@ -142,6 +142,7 @@ describe("SQS queue rules, against the SQS developer guide and API reference", (
     // Assess
     expect(during).toHaveLength(1);
     expect(refused).toBeInstanceOf(PurgeInProgressError);
+    expect((refused as Error).message).toMatch(/purged 60 s ago; one purge per 60 s$/);
     expect(queue.attributes()).toEqual({
       ApproximateNumberOfMessages: 0,
       ApproximateNumberOfMessagesNotVisible: 0,
@@ -191,17 +192,17 @@ describe("SQS queue rules, against the SQS developer guide and API reference", (
         { id: "same", body: body(1) },
       ],
       entries([body(0), halfMiB, halfMiB]),
-    ].map((batch) => (catchError(() => queue.sendBatch(batch)) as BatchRequestError | null)?.awsCode);
+    ].map((batch) => (catchError(() => queue.sendBatch(batch)) as BatchRequestError | null)?.message);
 
     // Assess
     expect(refusals).toEqual([
-      "EmptyBatchRequest",
-      "TooManyEntriesInBatchRequest",
-      "InvalidBatchEntryId",
-      "InvalidBatchEntryId",
-      "InvalidBatchEntryId",
-      "BatchEntryIdsNotDistinct",
-      "BatchRequestTooLong",
+      "EmptyBatchRequest: the request has no entries",
+      "TooManyEntriesInBatchRequest: 11 entries; at most 10",
+      'InvalidBatchEntryId: Id "a.b"',
+      `InvalidBatchEntryId: Id "${"x".repeat(81)}"`,
+      'InvalidBatchEntryId: Id ""',
+      "BatchEntryIdsNotDistinct: Id same repeats",
+      `BatchRequestTooLong: ${MIB + body(0).length} bytes of messages; at most ${MIB}`,
     ]);
     expect(queue.counters().sent).toBe(0);
     expect(queue.attributes().ApproximateNumberOfMessages).toBe(0);
@@ -301,6 +302,11 @@ describe("SQS queue rules, against the SQS developer guide and API reference", (
 
     // Assess
     expect(visibleAt).toEqual({ 1999: [], 2000: [body(1)], 4999: [], 5000: [body(0)] });
+    expect(queue.attributes()).toEqual({
+      ApproximateNumberOfMessages: 0,
+      ApproximateNumberOfMessagesNotVisible: 2,
+      ApproximateNumberOfMessagesDelayed: 0,
+    });
   });
 
   it("SQS pricing: every API action is a request, each one counted once (the SQS cost)", async () => {

@@ -353,6 +353,7 @@ describe("SQS queue model", () => {
 
     // Assess
     expect(() => dlq.startMessageMoveTask()).toThrow(MoveTaskError);
+    expect(() => dlq.startMessageMoveTask()).toThrow(/^test-dlq: a message move task is already running$/);
     expect(() => queue.startMessageMoveTask()).toThrow(MoveTaskError);
   });
 
@@ -429,9 +430,14 @@ describe("SQS queue model", () => {
   it("lets the handler push a record's next delivery out through the VisibilityPort", async () => {
     // Prepare
     const s = scheduler();
-    const { queue } = queuePair(s, { visibilityTimeoutSeconds: 30 });
+    const { queue, dlq } = queuePair(s, { visibilityTimeoutSeconds: 30 });
     const arn = "arn:aws:sqs:ap-northeast-2:000000000000:test-queue";
-    const visibility = createVirtualVisibilityPort(new Map([[arn, queue]]));
+    const visibility = createVirtualVisibilityPort(
+      new Map([
+        [arn, queue],
+        ["arn:dlq", dlq],
+      ]),
+    );
     queue.send(body(0));
     const [message] = await queue.receive(1, 0);
 
@@ -446,7 +452,7 @@ describe("SQS queue model", () => {
     expect(before).toEqual([]);
     expect(after.map((m) => m.messageId)).toEqual([message?.messageId]);
     await expect(visibility.changeVisibility("arn:other", "h", 1)).rejects.toThrow(
-      /eventSourceArn: must be one of/,
+      `eventSourceArn: must be one of ${arn}, arn:dlq (got "arn:other")`,
     );
   });
   it("wakes each waiting long poll with the send that comes while it waits, not only the first", async () => {
@@ -556,28 +562,28 @@ describe("SQS queue model", () => {
   });
 
   it("moves only the dead letters visible when the task starts; one dead-lettered later waits for the next task", async () => {
-    // Prepare: two dead letters, and a third to be dead-lettered after the task starts.
+    // Prepare: three dead letters, and a fourth to be dead-lettered after the task starts.
     const s = scheduler();
     const { queue, dlq } = queuePair(s, { maxReceiveCount: 1, visibilityTimeoutSeconds: 0 });
-    queue.sendBatch(entries([body(0), body(1)]));
+    queue.sendBatch(entries([body(0), body(1), body(2)]));
     await queue.receive(10, 0);
     await queue.receive(10, 0);
-    queue.send(body(2));
+    queue.send(body(3));
     await queue.receive(10, 0);
 
-    // Act
-    const task = dlq.startMessageMoveTask({ maxNumberOfMessagesPerSecond: 1 });
+    // Act: two a second; the fourth is in the DLQ before the second batch.
+    const task = dlq.startMessageMoveTask({ maxNumberOfMessagesPerSecond: 2 });
     await queue.receive(10, 0);
     await s.run(T0 + 10_000);
 
     // Assess
     expect(task.status()).toMatchObject({
       status: "COMPLETED",
-      approximateNumberOfMessagesMoved: 2,
-      approximateNumberOfMessagesToMove: 2,
+      approximateNumberOfMessagesMoved: 3,
+      approximateNumberOfMessagesToMove: 3,
     });
-    expect([...dlq.bodies()]).toEqual([body(2)]);
-    expect([...queue.bodies()]).toEqual([body(0), body(1)]);
+    expect([...dlq.bodies()]).toEqual([body(3)]);
+    expect([...queue.bodies()]).toEqual([body(0), body(1), body(2)]);
   });
 
   it("stops a cancelled move task where it is, and fails one that meets a message no source dead-lettered", async () => {
@@ -692,5 +698,283 @@ describe("SQS queue model", () => {
     expect(byDefault?.attributes.SenderId).toBe("AIDAQUEUEDEFAULT");
     expect(byDefault?.messageAttributes).toEqual({});
     expect(fromPlain?.attributes.SenderId).toBe("AIDASMSIMVIRTUALSENDER");
+  });
+  it("delivers messages in the order they became visible: a delay that ended before a later send comes first", async () => {
+    // Prepare: two delayed 5 s in order, then a plain send at 10 s with nothing received in between.
+    const s = scheduler();
+    const queue = singleQueue(s);
+    queue.send(body(0), { delaySeconds: 5 });
+    queue.sendBatch([{ id: "b", body: body(1), delaySeconds: 5 }]);
+    await s.run(T0 + 10_000);
+    queue.sendBatch(entries([body(2)]));
+    queue.send(body(3));
+
+    // Act
+    const order = (await queue.receive(10, 0)).map((m) => m.body);
+
+    // Assess
+    expect(order).toEqual([body(0), body(1), body(2), body(3)]);
+  });
+
+  it("makes messages whose visibility ends at the same instant visible in the order it was changed", async () => {
+    // Prepare
+    const s = scheduler();
+    const queue = singleQueue(s, { visibilityTimeoutSeconds: 60 });
+    queue.sendBatch(entries([body(0), body(1)]));
+    const [a, b] = await queue.receive(10, 0);
+
+    // Act
+    queue.changeVisibility(b?.receiptHandle ?? "", 10);
+    queue.changeVisibility(a?.receiptHandle ?? "", 10);
+    await s.run(T0 + 10_000);
+
+    // Assess
+    expect((await queue.receive(10, 0)).map((m) => m.body)).toEqual([body(1), body(0)]);
+  });
+
+  it("wakes a waiting long poll for a delayed message, a shortened visibility, a sendBatch, and each later redelivery", async () => {
+    // Prepare: A in flight until 30 s, B until 40 s; time is 10 s.
+    const s = scheduler();
+    const queue = singleQueue(s, { visibilityTimeoutSeconds: 30 });
+    queue.send(body(0));
+    const [held] = await queue.receive(1, 0);
+    await s.run(T0 + 10_000);
+    queue.send(body(1));
+    await queue.receive(1, 0);
+    const answered = async (messages: Promise<{ body: string }[]>) =>
+      `${(await messages).map((m) => m.body).join()} at ${s.now() - T0}`;
+    const poll = (meanwhile: () => void) =>
+      inVirtualTime(s, () => {
+        const answer = answered(queue.receive(10, 20));
+        meanwhile();
+        return answer;
+      });
+
+    // Act
+    const delayed = await poll(() => queue.send(body(2), { delaySeconds: 3 }));
+    const shortened = await poll(() => queue.changeVisibility(held?.receiptHandle ?? "", 5));
+    const batched = await poll(() => s.after(1_000, () => queue.sendBatch(entries([body(3)]))));
+    await s.run(T0 + 30_000);
+    const redelivered = await inVirtualTime(s, () =>
+      Promise.all([answered(queue.receive(10, 20)), answered(queue.receive(10, 20))]),
+    );
+
+    // Assess: B is visible again at 40 s, C (received at 13 s) at 43 s.
+    expect([delayed, shortened, batched]).toEqual([
+      `${body(2)} at 13000`,
+      `${body(0)} at 18000`,
+      `${body(3)} at 19000`,
+    ]);
+    expect(redelivered).toEqual([`${body(1)} at 40000`, `${body(2)} at 43000`]);
+  });
+  it("says why it refuses a request: the field, the reason and the value", async () => {
+    // Prepare
+    const s = scheduler();
+    const { queue, dlq } = queuePair(s, { visibilityTimeoutSeconds: 60 });
+    queue.send(body(0));
+    const [message] = await queue.receive(1, 0);
+    const handle = message?.receiptHandle ?? "";
+    const [tag, seq] = handle.split(":");
+    await s.run(T0 + 1_000);
+
+    // Act
+    const messages = [
+      () => queue.receive(1, 21),
+      () => queue.receiveWhenAvailable(1, 0),
+      () => queue.receiveWhenAvailable(11, 20),
+      () => queue.deleteBatch([]),
+      () => queue.changeVisibility(handle, 43_201),
+      () => queue.changeVisibility(handle, 43_200),
+      () => queue.changeVisibility(`${tag}:${seq}:2`, 10),
+      () => queue.delete(`${tag}:${seq}:2`),
+      () => queue.delete("other:0:1"),
+      () => queue.startMessageMoveTask(),
+      () => dlq.startMessageMoveTask({ maxNumberOfMessagesPerSecond: 0 }),
+      () => queue.sendBatch(entries([body(1), ""])).failed[0]?.message,
+      () => queue.send(""),
+      () => queue.send(body(1), { delaySeconds: 901 }),
+      () => queue.delete(`${tag}:-1:1`),
+    ].map((act) => {
+      try {
+        return act();
+      } catch (error) {
+        return (error as Error).message;
+      }
+    });
+    queue.delete(handle);
+
+    // Assess
+    expect(messages).toEqual([
+      "WaitTimeSeconds: must be an integer from 0 to 20 (got 21)",
+      "WaitTimeSeconds: must be an integer from 1 to 20 (got 0)",
+      "MaxNumberOfMessages: must be an integer from 1 to 10 (got 11)",
+      "Entries.length: must be an integer from 1 to 10 (got 0)",
+      "VisibilityTimeout: must be an integer from 0 to 43200 (got 43201)",
+      "VisibilityTimeout: would keep the message invisible more than 12 hours after its receive (got 43200)",
+      `ReceiptHandle "${tag}:${seq}:2": never issued`,
+      `ReceiptHandle "${tag}:${seq}:2": never issued`,
+      'ReceiptHandle "other:0:1": not issued by queue test-queue',
+      "test-queue: not the dead-letter queue of any source queue",
+      "MaxNumberOfMessagesPerSecond: must be an integer from 1 to 500 (got 0)",
+      'Entries.1.MessageBody: must be a non-empty string (got "")',
+      'MessageBody: must be a non-empty string (got "")',
+      "DelaySeconds: must be an integer from 0 to 900 (got 901)",
+      `ReceiptHandle "${tag}:-1:1": not issued by queue test-queue`,
+    ]);
+    expect(catchError(() => queue.changeVisibility(handle, 10))).toMatchObject({
+      message: `ReceiptHandle "${handle}": the message no longer exists`,
+    });
+  });
+
+  it("names a superseded receipt handle as superseded", async () => {
+    // Prepare
+    const s = scheduler();
+    const queue = singleQueue(s, { visibilityTimeoutSeconds: 0 });
+    queue.send(body(0));
+    const [first] = await queue.receive(1, 0);
+    await queue.receive(1, 0);
+
+    // Act
+    const stale = catchError(() => queue.changeVisibility(first?.receiptHandle ?? "", 10));
+
+    // Assess
+    expect((stale as Error).message).toMatch(/superseded by a newer receive$/);
+  });
+
+  it("gives message IDs in the form of a UUID", () => {
+    // Prepare
+    const s = scheduler();
+    const queue = singleQueue(s);
+
+    // Act
+    const ids = [
+      queue.send(body(0)),
+      ...queue.sendBatch(entries([body(1)])).successful.map((r) => r.messageId),
+    ];
+
+    // Assess
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-0000-4000-8000-[0-9a-f]{12}$/);
+    expect(new Set(ids).size).toBe(2);
+  });
+
+  it("answers a receiveWhenAvailable at once when a message is visible, and wakes it when one becomes visible again", async () => {
+    // Prepare
+    const s = scheduler();
+    const queue = singleQueue(s, { visibilityTimeoutSeconds: 30 });
+    queue.send(body(0));
+
+    // Act
+    const first = await queue.receiveWhenAvailable(10, 20);
+    const again = await inVirtualTime(s, async () => {
+      const messages = await queue.receiveWhenAvailable(10, 20);
+      return { count: messages[0]?.attributes.ApproximateReceiveCount, at: s.now() - T0 };
+    });
+
+    // Assess
+    expect(first.map((m) => m.body)).toEqual([body(0)]);
+    expect(again).toEqual({ count: "2", at: 30_000 });
+  });
+
+  it("keeps the highest receive count it has returned, not the latest", async () => {
+    // Prepare
+    const s = scheduler();
+    const queue = singleQueue(s, { visibilityTimeoutSeconds: 0 });
+    queue.send(body(0));
+    for (let i = 0; i < 3; i++) await queue.receive(1, 0);
+    const [again] = await queue.receive(1, 0);
+    queue.delete(again?.receiptHandle ?? "");
+    queue.send(body(1));
+
+    // Act
+    await queue.receive(1, 0);
+
+    // Assess
+    expect(queue.counters().maxReceiveCountSeen).toBe(4);
+  });
+
+  it("counts a message as expired, not deleted, when its retention ends before the delete", async () => {
+    // Prepare: visible again only after its retention (60 s) has ended.
+    const s = scheduler();
+    const queue = singleQueue(s, { retentionSeconds: 60, visibilityTimeoutSeconds: 120 });
+    queue.send(body(0));
+    const [message] = await queue.receive(1, 0);
+    await s.run(T0 + 60_000);
+
+    // Act
+    queue.delete(message?.receiptHandle ?? "");
+
+    // Assess
+    expect(queue.counters()).toMatchObject({ expired: 1, deleted: 0 });
+  });
+
+  it("purges a message still delayed, and counts one whose retention ended first as expired", async () => {
+    // Prepare: 61 s retention; body(1) expires at 61 s, the purge (called at 10 s) runs at 70 s.
+    const s = scheduler();
+    const queue = singleQueue(s, { retentionSeconds: 61 });
+    queue.send(body(1));
+    await s.run(T0 + 10_000);
+    queue.send(body(0), { delaySeconds: 900 });
+    queue.purge();
+
+    // Act
+    await s.run(T0 + 70_000);
+
+    // Assess
+    expect(queue.attributes()).toEqual({
+      ApproximateNumberOfMessages: 0,
+      ApproximateNumberOfMessagesNotVisible: 0,
+      ApproximateNumberOfMessagesDelayed: 0,
+    });
+    expect(queue.counters()).toMatchObject({ purged: 1, expired: 1 });
+  });
+  it("moves dead letters into a waiting long poll, counts them moved in, and bills the calls made before a failure", async () => {
+    // Prepare: two dead letters into a waiting DLQ poll, in flight there until 30 s; then a stray.
+    const s = scheduler();
+    const { queue, dlq } = queuePair(
+      s,
+      { maxReceiveCount: 1, visibilityTimeoutSeconds: 0 },
+      { visibilityTimeoutSeconds: 30 },
+    );
+    queue.sendBatch(entries([body(0), body(1)]));
+    await queue.receive(10, 0);
+    const dlqPoll = dlq.receive(10, 20);
+    await queue.receive(10, 0);
+    const inspected = await inVirtualTime(s, () => dlqPoll.then((m) => `${m.length} at ${s.now() - T0}`));
+    await s.run(T0 + 30_000);
+    dlq.send(body(9));
+    const sourcePoll = queue.receive(10, 20).then((m) => `${m.map((x) => x.body).join()} at ${s.now() - T0}`);
+    const dlqBefore = dlq.counters().requests;
+
+    // Act
+    const task = dlq.startMessageMoveTask();
+    const moved = await inVirtualTime(s, () => sourcePoll);
+
+    // Assess: one batch of two: a receive and a delete on the DLQ, a send on the source.
+    expect(inspected).toBe("2 at 0");
+    expect(task.status()).toMatchObject({ status: "FAILED", approximateNumberOfMessagesToMove: 3 });
+    expect(moved).toBe(`${body(0)},${body(1)} at 30000`);
+    expect(queue.counters().movedIn).toBe(2);
+    expect(dlq.counters().requests - dlqBefore).toBe(1 + 2);
+  });
+
+  it("completes a move task whose messages someone else received, keeps a finished task's status, and names each task", async () => {
+    // Prepare
+    const s = scheduler();
+    const { queue, dlq } = queuePair(s, { maxReceiveCount: 1, visibilityTimeoutSeconds: 0 });
+    queue.sendBatch(entries([body(0), body(1)]));
+    await queue.receive(10, 0);
+    await queue.receive(10, 0);
+
+    // Act
+    const task = dlq.startMessageMoveTask({ maxNumberOfMessagesPerSecond: 1 });
+    await dlq.receive(10, 0);
+    await s.run(T0 + 5_000);
+    task.cancel();
+    const next = dlq.startMessageMoveTask();
+
+    // Assess
+    expect(task.status()).toMatchObject({ status: "COMPLETED", approximateNumberOfMessagesMoved: 1 });
+    expect(next.taskHandle).not.toBe(task.taskHandle);
+    expect(task.taskHandle).toMatch(/^[0-9a-f]{8}-move-1$/);
   });
 });
