@@ -670,7 +670,7 @@ describe("createEventSourceMapping", () => {
 
   it("keeps the queue's order when the payload limit carries a record: the ones after it wait too", async () => {
     // Prepare: five 1 MiB bodies, a 2 MiB one that does not fit beside them, then a small one.
-    const { world, queue, esm } = setup(() => async (event) => ({ ok: ids(event) }), {
+    const { world, queue, esm } = setup(() => async () => null, {
       scaling: { initialConcurrency: 1, addPerMinute: 0 },
     });
     queue.send(7, (n) => (n <= 5 ? "a".repeat(1024 * 1024) : n === 6 ? "b".repeat(2 * 1024 * 1024) : "c"));
