@@ -532,6 +532,10 @@ describe("createEventSourceMapping", () => {
     expect(world.events.map((e) => [e.records, world.elapsed(e.startedAt)])).toEqual([[10, 91_000]]);
     expect(esm.stats()).toMatchObject({ receiveErrors: 10, recordsDeleted: 10 });
     expect(log.messages().filter((m) => m === "ReceiveMessage failed")).toHaveLength(10);
+    expect(log.warnings[0]).toMatchObject({
+      msg: "ReceiveMessage failed",
+      error: expect.objectContaining({ message: "ReceiveMessage: service unavailable" }),
+    });
   });
 
   it("stop() ends a ReceiveMessage back-off at once", async () => {
