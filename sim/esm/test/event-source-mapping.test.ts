@@ -659,17 +659,25 @@ describe("createEventSourceMapping", () => {
     expect(world.elapsed(world.events[0]?.startedAt ?? 0)).toBeLessThanOrEqual(45_100);
   });
 
-  it("runs one set of pollers however often start() is called", async () => {
-    // Prepare
-    const { world, esm } = setup(() => async () => null);
+  it("runs one set of pollers, scaling at 300 a minute, however often start() is called", async () => {
+    // Prepare: a deep backlog and a 2 s function.
+    const { world, queue, esm } = setup(
+      ({ clock }) =>
+        async () => {
+          await clock.sleep(2000);
+          return null;
+        },
+      { config: { maximumConcurrency: null } },
+    );
+    queue.send(1000);
     // Act
     esm.start();
     esm.start();
-    await world.runFor(1000);
+    await world.runFor(1500);
     const running = esm.stats();
     await world.stop(esm);
-    // Assess
-    expect(running).toMatchObject({ pollers: 5, concurrency: 5 });
+    // Assess: one scaling tick has added 5.
+    expect(running).toMatchObject({ concurrency: 10, pollers: 10 });
   });
 
   it("keeps the queue's order when the payload limit carries a record: the ones after it wait too", async () => {
