@@ -150,6 +150,16 @@ describe("esm backoff settings", () => {
     ]);
   });
 
+  it("says nothing backed the mapping off when no invocation failed, even without ReportBatchItemFailures", () => {
+    // Prepare + Act
+    const report = reportEsmAssumptions(DEFAULT_ESM_BACKOFF, counters(), {
+      reportBatchItemFailures: false,
+      recipientsInDlq: 0,
+    });
+    // Assess
+    expect(report.assumptions).toEqual([]);
+  });
+
   it("says several held batches were held, in the plural", () => {
     // Prepare + Act
     const report = reportEsmAssumptions(DEFAULT_ESM_BACKOFF, counters({ throttledBatches: 3 }), {

@@ -461,6 +461,8 @@ describe("createEventSourceMapping", () => {
     await stopped;
     // Assess
     expect(whenStopped).toEqual({ at: 5000, remaining: 0 });
+    expect(queue.deleteCalls.map((handles) => handles.length)).toEqual([10]);
+    expect(esm.stats().batches).toBe(1);
     expect(esm.stats()).toMatchObject({ pollers: 0, inFlight: 0, recordsDeleted: 10 });
   });
 
@@ -530,6 +532,10 @@ describe("createEventSourceMapping", () => {
     expect(world.events.map((e) => [e.records, world.elapsed(e.startedAt)])).toEqual([[10, 91_000]]);
     expect(esm.stats()).toMatchObject({ receiveErrors: 10, recordsDeleted: 10 });
     expect(log.messages().filter((m) => m === "ReceiveMessage failed")).toHaveLength(10);
+    expect(log.warnings[0]).toMatchObject({
+      msg: "ReceiveMessage failed",
+      error: expect.objectContaining({ message: "ReceiveMessage: service unavailable" }),
+    });
   });
 
   it("stop() ends a ReceiveMessage back-off at once", async () => {
@@ -651,6 +657,41 @@ describe("createEventSourceMapping", () => {
     expect(calls).toEqual(["receive 10", "receiveWhenAvailable 10", "receive 10"]);
     expect(world.events.map((e) => e.records)).toEqual([10]);
     expect(world.elapsed(world.events[0]?.startedAt ?? 0)).toBeLessThanOrEqual(45_100);
+  });
+
+  it("runs one set of pollers, scaling at 300 a minute, however often start() is called", async () => {
+    // Prepare: a deep backlog and a 2 s function.
+    const { world, queue, esm } = setup(
+      ({ clock }) =>
+        async () => {
+          await clock.sleep(2000);
+          return null;
+        },
+      { config: { maximumConcurrency: null } },
+    );
+    queue.send(1000);
+    // Act
+    esm.start();
+    esm.start();
+    await world.runFor(1500);
+    const running = esm.stats();
+    await world.stop(esm);
+    // Assess: one scaling tick has added 5.
+    expect(running).toMatchObject({ concurrency: 10, pollers: 10 });
+  });
+
+  it("keeps the queue's order when the payload limit carries a record: the ones after it wait too", async () => {
+    // Prepare: five 1 MiB bodies, a 2 MiB one that does not fit beside them, then a small one.
+    const { world, queue, esm } = setup(() => async () => null, {
+      scaling: { initialConcurrency: 1, addPerMinute: 0 },
+    });
+    queue.send(7, (n) => (n <= 5 ? "a".repeat(1024 * 1024) : n === 6 ? "b".repeat(2 * 1024 * 1024) : "c"));
+    // Act
+    esm.start();
+    await world.runFor(1000);
+    await world.stop(esm);
+    // Assess
+    expect(world.events.map((e) => e.records)).toEqual([5, 2]);
   });
 
   it("says why a whole batch failed: the timeout, the error thrown, or the failed Invoke", async () => {
@@ -834,37 +875,98 @@ describe("createEventSourceMapping's settings", () => {
         scaling,
       });
 
-  it.each<[string, Partial<EsmConfig>, Partial<EsmScaling>]>([
-    ["BatchSize 0", { batchSize: 0 }, {}],
-    ["BatchSize 10,001", { batchSize: 10_001, maxBatchingWindowSeconds: 1 }, {}],
-    ["BatchSize 2.5", { batchSize: 2.5 }, {}],
-    ["a function timeout of 0 s", { functionTimeoutSeconds: 0 }, {}],
-    ["a function timeout of 901 s", { functionTimeoutSeconds: 901 }, {}],
+  it.each<[string, Partial<EsmConfig>, Partial<EsmScaling>, string]>([
+    ["BatchSize 0", { batchSize: 0 }, {}, "config.batchSize: expected an integer from 1 to 10000 (got 0)"],
+    [
+      "BatchSize 10,001",
+      { batchSize: 10_001, maxBatchingWindowSeconds: 1 },
+      {},
+      "config.batchSize: expected an integer from 1 to 10000 (got 10001)",
+    ],
+    [
+      "BatchSize 2.5",
+      { batchSize: 2.5 },
+      {},
+      "config.batchSize: expected an integer from 1 to 10000 (got 2.5)",
+    ],
+    [
+      "a function timeout of 0 s",
+      { functionTimeoutSeconds: 0 },
+      {},
+      "config.functionTimeoutSeconds: expected an integer from 1 to 900 (got 0)",
+    ],
+    [
+      "a function timeout of 901 s",
+      { functionTimeoutSeconds: 901 },
+      {},
+      "config.functionTimeoutSeconds: expected an integer from 1 to 900 (got 901)",
+    ],
     // Lambda API reference, ScalingConfig: MaximumConcurrency from 2 to 1,000.
-    ["MaximumConcurrency 1", { maximumConcurrency: 1 }, {}],
-    ["MaximumConcurrency 1,001", { maximumConcurrency: 1001 }, {}],
-    ["a visibility timeout of -1 s", { visibilityTimeoutSeconds: -1 }, {}],
-    ["a visibility timeout of 43,201 s", { visibilityTimeoutSeconds: 43_201 }, {}],
-    ["a visibility timeout of 1.5 s", { visibilityTimeoutSeconds: 1.5 }, {}],
-    ["a batching window of -1 s", { maxBatchingWindowSeconds: -1 }, {}],
-    ["a batching window of 301 s", { maxBatchingWindowSeconds: 301 }, {}],
-    ["BatchSize 11 without a batching window", { batchSize: 11, maxBatchingWindowSeconds: 0 }, {}],
-    ["an initial concurrency of 0", {}, { initialConcurrency: 0 }],
-    ["a scaling maximum of 0", {}, { max: 0 }],
-    ["a negative scale-up rate", {}, { addPerMinute: -1 }],
-  ])("rejects %s", (_label, config, scaling) => {
+    [
+      "MaximumConcurrency 1",
+      { maximumConcurrency: 1 },
+      {},
+      "config.maximumConcurrency: expected an integer from 2 to 1000 (got 1)",
+    ],
+    [
+      "MaximumConcurrency 1,001",
+      { maximumConcurrency: 1001 },
+      {},
+      "config.maximumConcurrency: expected an integer from 2 to 1000 (got 1001)",
+    ],
+    [
+      "a visibility timeout of -1 s",
+      { visibilityTimeoutSeconds: -1 },
+      {},
+      "config.visibilityTimeoutSeconds: expected an integer from 0 to 43200 (got -1)",
+    ],
+    [
+      "a visibility timeout of 43,201 s",
+      { visibilityTimeoutSeconds: 43_201 },
+      {},
+      "config.visibilityTimeoutSeconds: expected an integer from 0 to 43200 (got 43201)",
+    ],
+    [
+      "a visibility timeout of 1.5 s",
+      { visibilityTimeoutSeconds: 1.5 },
+      {},
+      "config.visibilityTimeoutSeconds: expected an integer from 0 to 43200 (got 1.5)",
+    ],
+    [
+      "a batching window of -1 s",
+      { maxBatchingWindowSeconds: -1 },
+      {},
+      "config.maxBatchingWindowSeconds: expected 0 to 300 (got -1)",
+    ],
+    [
+      "a batching window of 301 s",
+      { maxBatchingWindowSeconds: 301 },
+      {},
+      "config.maxBatchingWindowSeconds: expected 0 to 300 (got 301)",
+    ],
+    [
+      "BatchSize 11 without a batching window",
+      { batchSize: 11, maxBatchingWindowSeconds: 0.5 },
+      {},
+      "config.maxBatchingWindowSeconds: must be >= 1 when batchSize > 10 (got 0.5)",
+    ],
+    [
+      "an initial concurrency of 0",
+      {},
+      { initialConcurrency: 0 },
+      `scaling.initialConcurrency: expected an integer from 1 to ${Number.MAX_SAFE_INTEGER} (got 0)`,
+    ],
+    [
+      "a scaling maximum of 0",
+      {},
+      { max: 0 },
+      `scaling.max: expected an integer from 1 to ${Number.MAX_SAFE_INTEGER} (got 0)`,
+    ],
+    ["a negative scale-up rate", {}, { addPerMinute: -1 }, "scaling.addPerMinute: expected >= 0 (got -1)"],
+  ])("rejects %s, naming the field, the allowed range and the value", (_label, config, scaling, message) => {
     // Prepare / Act / Assess
     expect(create(config, scaling)).toThrow(ValidationError);
-  });
-
-  it("names the field, the allowed range and the value it rejects", () => {
-    // Prepare / Act / Assess
-    expect(create({ maximumConcurrency: 1 })).toThrow(
-      "config.maximumConcurrency: expected an integer from 2 to 1000 (got 1)",
-    );
-    expect(create({ batchSize: 11, maxBatchingWindowSeconds: 0.5 })).toThrow(
-      "config.maxBatchingWindowSeconds: must be >= 1 when batchSize > 10 (got 0.5)",
-    );
+    expect(create(config, scaling)).toThrow(message);
   });
 
   it.each<[string, Partial<EsmConfig>, Partial<EsmScaling>]>([
