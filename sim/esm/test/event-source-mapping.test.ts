@@ -55,6 +55,29 @@ function setup(
   return { world, queue, esm };
 }
 
+/**
+ * Reserved concurrency 1 under two pollers, a function that takes 10 s: the second poller's batch
+ * is throttled and held until the visibility timeout given.
+ */
+function throttledSecondPoller(visibilityTimeoutMs: number, logger?: Logger) {
+  return setup(sleepingFor(10_000), {
+    reservedConcurrency: 1,
+    visibilityTimeoutMs,
+    config: { maximumConcurrency: 2 },
+    scaling: { initialConcurrency: 2, addPerMinute: 0 },
+    logger,
+  });
+}
+
+/** A function that takes `ms` of the virtual clock and succeeds. */
+const sleepingFor =
+  (ms: number) =>
+  ({ clock }: ReturnType<typeof virtualWorld>): InProcessHandler =>
+  async () => {
+    await clock.sleep(ms);
+    return null;
+  };
+
 /** A logger keeping the messages of its warnings. */
 function warningLog() {
   const warnings: { msg: string; [field: string]: unknown }[] = [];
@@ -110,14 +133,7 @@ describe("createEventSourceMapping", () => {
 
   it("keeps at most MaximumConcurrency invocations in flight", async () => {
     // Prepare
-    const { world, queue, esm } = setup(
-      ({ clock }) =>
-        async () => {
-          await clock.sleep(1000);
-          return null;
-        },
-      { config: { maximumConcurrency: 3 } },
-    );
+    const { world, queue, esm } = setup(sleepingFor(1000), { config: { maximumConcurrency: 3 } });
     queue.send(100);
     // Act
     esm.start();
@@ -132,14 +148,7 @@ describe("createEventSourceMapping", () => {
 
   it("starts at 5 concurrent batches and adds at most 300 a minute while messages keep coming", async () => {
     // Prepare: no MaximumConcurrency, a 2 s function and a deep backlog.
-    const { world, queue, esm } = setup(
-      ({ clock }) =>
-        async () => {
-          await clock.sleep(2000);
-          return null;
-        },
-      { config: { maximumConcurrency: null } },
-    );
+    const { world, queue, esm } = setup(sleepingFor(2000), { config: { maximumConcurrency: null } });
     queue.send(3000);
     // Act
     esm.start();
@@ -275,14 +284,10 @@ describe("createEventSourceMapping", () => {
 
   it("holds a throttled batch and retries it, spending no receive, while concurrency shrinks", async () => {
     // Prepare: MaximumConcurrency 5 over a function with reserved concurrency 2; a 1 h window.
-    const { world, queue, esm } = setup(
-      ({ clock }) =>
-        async () => {
-          await clock.sleep(1000);
-          return null;
-        },
-      { reservedConcurrency: 2, visibilityTimeoutMs: 3_600_000 },
-    );
+    const { world, queue, esm } = setup(sleepingFor(1000), {
+      reservedConcurrency: 2,
+      visibilityTimeoutMs: 3_600_000,
+    });
     queue.send(100);
     // Act
     esm.start();
@@ -361,14 +366,7 @@ describe("createEventSourceMapping", () => {
 
   it("falls back to five concurrent batches, five a second, once polls come back empty", async () => {
     // Prepare: no MaximumConcurrency, a 2 s function and a backlog that drains in seconds.
-    const { world, queue, esm } = setup(
-      ({ clock }) =>
-        async () => {
-          await clock.sleep(2000);
-          return null;
-        },
-      { config: { maximumConcurrency: null } },
-    );
+    const { world, queue, esm } = setup(sleepingFor(2000), { config: { maximumConcurrency: null } });
     queue.send(600);
     const concurrency: number[] = [];
     // Act
@@ -468,19 +466,7 @@ describe("createEventSourceMapping", () => {
 
   it("stop() lets a held throttled batch go at once, its records left to come back", async () => {
     // Prepare: reserved concurrency 1 under two pollers, a 1 h visibility timeout.
-    const { world, queue, esm } = setup(
-      ({ clock }) =>
-        async () => {
-          await clock.sleep(10_000);
-          return null;
-        },
-      {
-        reservedConcurrency: 1,
-        visibilityTimeoutMs: 3_600_000,
-        config: { maximumConcurrency: 2 },
-        scaling: { initialConcurrency: 2, addPerMinute: 0 },
-      },
-    );
+    const { world, queue, esm } = throttledSecondPoller(3_600_000);
     queue.send(20);
     esm.start();
     await world.runFor(2500);
@@ -661,14 +647,7 @@ describe("createEventSourceMapping", () => {
 
   it("runs one set of pollers, scaling at 300 a minute, however often start() is called", async () => {
     // Prepare: a deep backlog and a 2 s function.
-    const { world, queue, esm } = setup(
-      ({ clock }) =>
-        async () => {
-          await clock.sleep(2000);
-          return null;
-        },
-      { config: { maximumConcurrency: null } },
-    );
+    const { world, queue, esm } = setup(sleepingFor(2000), { config: { maximumConcurrency: null } });
     queue.send(1000);
     // Act
     esm.start();
@@ -775,19 +754,7 @@ describe("createEventSourceMapping", () => {
 
   it("drops a held batch at its first retry after the visibility timeout, saying how many attempts it made", async () => {
     // Prepare: reserved concurrency 1 under two pollers; the running batch takes 10 s, the window is 5 s.
-    const { world, queue, esm } = setup(
-      ({ clock }) =>
-        async () => {
-          await clock.sleep(10_000);
-          return null;
-        },
-      {
-        reservedConcurrency: 1,
-        visibilityTimeoutMs: 5000,
-        config: { maximumConcurrency: 2 },
-        scaling: { initialConcurrency: 2, addPerMinute: 0 },
-      },
-    );
+    const { world, queue, esm } = throttledSecondPoller(5000);
     queue.send(20);
     // Act
     esm.start();
@@ -810,20 +777,7 @@ describe("createEventSourceMapping", () => {
   it("makes no retry due the moment the visibility timeout ends: the messages are visible on the queue again", async () => {
     // Prepare: as above with a 3 s window, which ends just as the second retry is due.
     const log = warningLog();
-    const { world, queue, esm } = setup(
-      ({ clock }) =>
-        async () => {
-          await clock.sleep(10_000);
-          return null;
-        },
-      {
-        reservedConcurrency: 1,
-        visibilityTimeoutMs: 3000,
-        config: { maximumConcurrency: 2 },
-        scaling: { initialConcurrency: 2, addPerMinute: 0 },
-        logger: log.logger,
-      },
-    );
+    const { world, queue, esm } = throttledSecondPoller(3000, log.logger);
     queue.send(20);
     // Act
     esm.start();
