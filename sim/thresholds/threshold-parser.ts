@@ -47,7 +47,12 @@ const NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?/;
 export function parseThresholds(config: ThresholdsConfig): ThresholdDefinition[] {
   return Object.entries(config).map(([key, expressions]) => {
     if (!Array.isArray(expressions) || expressions.length === 0) {
-      throw new ThresholdSyntaxError(key, null, "", "expected a non-empty array of expressions");
+      throw new ThresholdSyntaxError(
+        key,
+        null,
+        String(expressions),
+        "expected a non-empty array of expressions",
+      );
     }
     return {
       key,
@@ -63,8 +68,9 @@ export function parseThresholdSpec(key: string, spec: ThresholdSpec): ThresholdE
   const parsed = parseThresholdExpression(key, spec.threshold);
   let delayAbortEvalMs: number | null = null;
   if (spec.delayAbortEval !== undefined) {
+    // A number is milliseconds, as k6 reads one; durationToMs reads a unitless text the same way.
     const text = String(spec.delayAbortEval);
-    delayAbortEvalMs = typeof spec.delayAbortEval === "number" ? spec.delayAbortEval : durationToMs(text);
+    delayAbortEvalMs = durationToMs(text);
     if (delayAbortEvalMs === null || delayAbortEvalMs < 0)
       throw new ThresholdSyntaxError(
         key,
@@ -124,9 +130,10 @@ export function parseThresholdExpression(key: string, source: string): Threshold
   }
   let at = 0;
   const skipSpaces = () => {
-    while (at < source.length && /\s/.test(source.charAt(at))) at++;
+    // Past the end charAt gives "", which is not a space.
+    while (/\s/.test(source.charAt(at))) at++;
   };
-  const fail = (reason: string, token = /^\S*/.exec(source.slice(at))?.[0] ?? ""): never => {
+  const fail = (reason: string, token = source.slice(at).replace(/\s.*/s, "")): never => {
     throw new ThresholdSyntaxError(key, source, token, reason);
   };
 

@@ -62,6 +62,8 @@ describe("threshold parser", () => {
     ["< 5", "<", /expected an aggregation/],
     ["9count < 5", "9count", /expected an aggregation/],
     ["avg < x5", "x5", /expected a number/],
+    ["p[95] < 5", "[95]", /expected "\(" after p, as in p\(95\)/],
+    ["p(foo) < 5", "foo)", /expected a percentile between 0 and 100/],
   ])("names the bad token in %j", (expression, token, reason) => {
     // Act
     const error = syntaxErrorOf(() => parseThresholdExpression("latency_ms", expression));
@@ -81,6 +83,9 @@ describe("threshold parser", () => {
     ["latency{}", "", /tag:value/],
     ["latency{a:}", "a:", /tag:value/],
     ["latency{a:1} x", " x", /after "}"/],
+    ["{status:ok}", "", /expected a metric name/],
+    ["latency{status:ok, carrier}", "carrier", /expected "tag:value"/],
+    ["latency{status:ok, :kt}", ":kt", /expected a tag name/],
   ])("names the bad token in key %j", (key, token, reason) => {
     // Act
     const error = syntaxErrorOf(() => parseThresholdKey(key));
@@ -89,6 +94,7 @@ describe("threshold parser", () => {
     expect(error.token).toBe(token);
     expect(error.expression).toBeNull();
     expect(error.message).toMatch(reason);
+    expect(error.message).toContain(`threshold ${JSON.stringify(key)}: `);
     expect(error.code).toBe("THRESHOLD_SYNTAX");
   });
 
@@ -135,6 +141,12 @@ describe("threshold parser", () => {
       /delayAbortEval: expected a duration/,
     ],
     ["a negative delayAbortEval", { threshold: "count < 1", delayAbortEval: -5 }, "-5", /delayAbortEval/],
+    [
+      "a delayAbortEval that is not a number",
+      { threshold: "count < 1", delayAbortEval: Number.NaN },
+      "NaN",
+      /delayAbortEval: expected a duration/,
+    ],
     ["an expression that is not a string", 5, "5", /expected a string expression/],
     ["a missing expression", null, "null", /expected a string expression/],
   ])("refuses %s", (_name, spec, token, reason) => {
@@ -155,7 +167,9 @@ describe("threshold parser", () => {
     );
 
     // Assess
-    expect(error.message).toMatch(/expected a non-empty array/);
+    expect(error.message).toBe(
+      'threshold "dlq_messages": expected a non-empty array of expressions (at "count < 1")',
+    );
   });
 
   it("reads a key's metric and tags trimmed of spaces and quotes, and refuses a tag without a name", () => {
