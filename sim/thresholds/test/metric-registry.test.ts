@@ -51,6 +51,16 @@ describe("metric registry", () => {
     else expect(act).toThrow(ValidationError);
   });
 
+  it("refuses a bad metric name naming the name and what a name may hold", () => {
+    // Act
+    const act = () => createMetricRegistry().counter("sms sent");
+
+    // Assess
+    expect(act).toThrow(
+      'metric: must be a letter or _ then up to 127 letters, digits, _ . - (got "sms sent")',
+    );
+  });
+
   it("knows no kind and no samples for a metric never declared", () => {
     // Act
     const registry = createMetricRegistry();
