@@ -29,7 +29,8 @@ const NOT_YET = "Not evaluated yet: no period of this alarm has ended since the 
 /**
  * The template's alarms over the local queues, by the engines' own metric store, SQS metric
  * publisher and alarm evaluator, for `smsim console`. Only the queue gauges are known here
- * (GetQueueAttributes has no action counts), which is all the template's DLQ alarm reads.
+ * (GetQueueAttributes has no action counts), which is all the template's DLQ alarm reads; the action
+ * metrics get no datapoint, so an alarm on them sees missing data rather than a made-up 0.
  */
 export function createLocalAlarmSource(options: LocalAlarmSourceOptions): LocalAlarmSource {
   const { pipeline, readDepths, startMs } = options;
@@ -39,7 +40,6 @@ export function createLocalAlarmSource(options: LocalAlarmSourceOptions): LocalA
     dlq: createSqsMetricsPublisher(store, { queueName: pipeline.dlq.name, startMs }),
   };
   const evaluator = createAlarmEvaluator(pipeline.alarms, store, { startMs });
-  const noActions = { sent: 0, received: 0, deleted: 0, emptyReceives: 0 };
 
   return {
     async sampleMinute(nowMs) {
@@ -53,7 +53,6 @@ export function createLocalAlarmSource(options: LocalAlarmSourceOptions): LocalA
           visible: depth.visible,
           notVisible: depth.inFlight,
           delayed: depth.delayed,
-          ...noActions,
         });
       }
       evaluator.evaluate(nowMs);

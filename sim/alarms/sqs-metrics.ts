@@ -22,28 +22,43 @@ export const SQS_IDLE_CUTOFF_MS = 6 * 60 * MINUTE_MS;
  */
 export const SQS_RESUME_DELAY_MS = 15 * MINUTE_MS;
 
+/** A queue's gauges at the end of a minute: what GetQueueAttributes tells. */
+export interface SqsQueueGauges {
+  visible: number;
+  notVisible: number;
+  delayed: number;
+  /**
+   * ApproximateAgeOfOldestMessage, in seconds: the oldest message's time in this queue (for a DLQ,
+   * since its move: SQS developer guide, setting-up-dead-letter-queue-retention). Published only
+   * while the queue holds a message; absent where the engine cannot see it (ElasticMQ, and
+   * GetQueueAttributes, which has no such attribute).
+   */
+  ageOfOldest?: number;
+}
+
+/** A queue's counts of actions during a minute, which only the engines see. */
+export interface SqsActionCounts {
+  sent: number;
+  received: number;
+  deleted: number;
+  /** ReceiveMessage calls that returned nothing: Lambda's pollers keep a source queue active this way. */
+  emptyReceives: number;
+}
+
 /**
  * What a sampler saw of one queue over one minute: the gauges at the end of the minute and the
  * counts of actions during it. Messages the redrive policy moves into a DLQ are not counted in the
  * DLQ's NumberOfMessagesSent (SQS developer guide, sqs-dead-letter-queues: only messages a client
  * sends count), which is why the DLQ alarm watches ApproximateNumberOfMessagesVisible.
  */
-export interface SqsMinuteSample {
-  visible: number;
-  notVisible: number;
-  delayed: number;
-  sent: number;
-  received: number;
-  deleted: number;
-  /** ReceiveMessage calls that returned nothing: Lambda's pollers keep a source queue active this way. */
-  emptyReceives: number;
-  /**
-   * ApproximateAgeOfOldestMessage, in seconds: the oldest message's time in this queue (for a DLQ,
-   * since its move: SQS developer guide, setting-up-dead-letter-queue-retention). Published only
-   * while the queue holds a message; absent where the engine cannot see it (ElasticMQ).
-   */
-  ageOfOldest?: number;
-}
+export type SqsMinuteSample = SqsQueueGauges & SqsActionCounts;
+
+/**
+ * A sample whose action counts may be unknown: a sampler that only reads GetQueueAttributes (the
+ * console) leaves them out. Their metrics then get no datapoint, as in CloudWatch for a metric nobody
+ * published, so alarms on them see missing data and their TreatMissingData decides.
+ */
+export type SqsPartialSample = SqsQueueGauges & Partial<SqsActionCounts>;
 
 export interface SqsMetricsPublisherOptions {
   queueName: string;
@@ -65,8 +80,11 @@ export interface SqsMetricsPublisherOptions {
 }
 
 export interface SqsMetricsPublisher {
-  /** Records the minute's datapoints unless the queue is idle; returns whether it published. */
-  publish(minuteStartMs: number, sample: SqsMinuteSample): boolean;
+  /**
+   * Records the minute's datapoints unless the queue is idle; returns whether it published. Unknown
+   * action counts count as no activity and get no datapoint.
+   */
+  publish(minuteStartMs: number, sample: SqsPartialSample): boolean;
 }
 
 export function createSqsMetricsPublisher(
@@ -79,16 +97,16 @@ export function createSqsMetricsPublisher(
   }
   const dimensions = { QueueName: options.queueName };
   const series = Object.entries(SQS_METRICS).map(
-    ([field, metricName]) => [field as keyof SqsMinuteSample, store.series(metricName, dimensions)] as const,
+    ([field, metricName]) => [field as keyof SqsPartialSample, store.series(metricName, dimensions)] as const,
   );
   const resumeDelayMs = options.resumeDelayMs ?? 0;
   if (!(resumeDelayMs >= 0)) throw new ValidationError("resumeDelayMs", resumeDelayMs, "must be >= 0");
   let lastActiveMs = options.idleAtStart ? Number.NEGATIVE_INFINITY : options.startMs;
   const idleAt = (minuteStartMs: number) => cutoff !== null && minuteStartMs - lastActiveMs >= cutoff;
   /** Minutes held back while metrics resume, and when they reach CloudWatch. */
-  const held: [number, SqsMinuteSample][] = [];
+  const held: [number, SqsPartialSample][] = [];
   let heldUntilMs = Number.NEGATIVE_INFINITY;
-  const record = (minuteStartMs: number, sample: SqsMinuteSample) => {
+  const record = (minuteStartMs: number, sample: SqsPartialSample) => {
     for (const [field, s] of series) {
       const value = sample[field];
       if (value !== undefined) s.record(minuteStartMs, value);
@@ -98,7 +116,7 @@ export function createSqsMetricsPublisher(
     publish(minuteStartMs, sample) {
       const active =
         sample.visible + sample.notVisible + sample.delayed > 0 ||
-        sample.sent + sample.received + sample.deleted + sample.emptyReceives > 0;
+        (sample.sent ?? 0) + (sample.received ?? 0) + (sample.deleted ?? 0) + (sample.emptyReceives ?? 0) > 0;
       if (active && idleAt(minuteStartMs)) heldUntilMs = minuteStartMs + resumeDelayMs;
       if (active) lastActiveMs = minuteStartMs;
       if (idleAt(minuteStartMs)) return false;
