@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { QueueDepth } from "../../../domain/sqs-client";
-import { loadPipelineConfig } from "../../../infra/pipeline-config";
+import { type AlarmConfig, loadPipelineConfig } from "../../../infra/pipeline-config";
 import { createLocalAlarmSource } from "../local-alarm-source";
 import { MINUTE_MS } from "../metric-store";
 import { SQS_METRICS } from "../sqs-metrics";
@@ -8,11 +8,15 @@ import { alarmConfig, T0 } from "./fixtures";
 
 const depth = (visible: number): QueueDepth => ({ visible, inFlight: 0, delayed: 0 });
 
-/** The console's alarm source over queues whose DLQ holds `dlqVisible[i]` messages in minute i. */
-async function watch(dlqVisible: number[]) {
+/**
+ * The console's alarm source over queues whose DLQ holds `dlqVisible[i]` messages in minute i, with
+ * the template's alarms and `extraAlarms`.
+ */
+async function watch(dlqVisible: number[], extraAlarms: AlarmConfig[] = []) {
   let minute = 0;
+  const pipeline = loadPipelineConfig();
   const source = createLocalAlarmSource({
-    pipeline: loadPipelineConfig(),
+    pipeline: { ...pipeline, alarms: [...pipeline.alarms, ...extraAlarms] },
     readDepths: async () => ({ source: depth(0), dlq: depth(dlqVisible[minute - 1] ?? 0) }),
     startMs: T0,
   });
@@ -107,4 +111,39 @@ describe("createLocalAlarmSource over the source queue too", () => {
       ["queue-in-flight", "ALARM"],
     ]);
   });
+});
+
+describe("createLocalAlarmSource and the action metrics GetQueueAttributes does not give", () => {
+  it.each([
+    ["missing", "INSUFFICIENT_DATA"],
+    ["notBreaching", "OK"],
+    ["breaching", "ALARM"],
+    ["ignore", "INSUFFICIENT_DATA"],
+  ] as const)(
+    "publishes no NumberOfMessagesSent, so an alarm on it treating missing data as %s is %s, and the DLQ alarm still fires",
+    async (treatMissingData, state) => {
+      // Prepare: beside the seed's DLQ alarm, a 1-minute alarm for a producer that stopped sending
+      const producerStopped = alarmConfig({
+        name: "producer-stopped",
+        metricName: SQS_METRICS.sent,
+        dimensions: [{ name: "QueueName", value: loadPipelineConfig().queue.name }],
+        statistic: "Sum",
+        comparisonOperator: "LessThanThreshold",
+        threshold: 1,
+        evaluationPeriods: 1,
+        datapointsToAlarm: 1,
+        treatMissingData,
+      });
+      const dlq = [0, 0, 0, 0, 0, 2, 2, 2, 2, 2];
+
+      // Act
+      const { source } = await watch(dlq, [producerStopped]);
+
+      // Assess
+      expect(source.current().map((a) => [a.name, a.state])).toEqual([
+        ["messaging-dlq-alarm", "ALARM"],
+        ["producer-stopped", state],
+      ]);
+    },
+  );
 });
