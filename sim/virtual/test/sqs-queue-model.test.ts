@@ -663,6 +663,22 @@ describe("SQS queue model", () => {
     expect(singleQueue(s, { name: "A-z_0".padEnd(80, "9") }).name).toHaveLength(80);
   });
 
+  it("says which queue name it refuses and what a queue name may be", () => {
+    // Prepare
+    const s = scheduler();
+
+    // Act
+    const refused = catchError(() => singleQueue(s, { name: "orders.fifo" })) as ValidationError;
+
+    // Assess: as CreateQueue's InvalidParameterValue does, the rule (1 to 80 characters of
+    // alphanumerics, hyphens and underscores) with the field and the name given.
+    expect(refused).toBeInstanceOf(ValidationError);
+    expect(refused.message).toMatch(/^QueueName: /);
+    expect(refused.message).toContain('"orders.fifo"');
+    expect(refused.message).toMatch(/\b1-80\b/);
+    expect(refused.message).toMatch(/letters, digits, - or _/);
+  });
+
   it("long-polls for ReceiveMessageWaitTimeSeconds when a receive gives no WaitTimeSeconds", async () => {
     // Prepare
     const s = scheduler();
