@@ -993,4 +993,123 @@ describe("SQS queue model", () => {
     expect(next.taskHandle).not.toBe(task.taskHandle);
     expect(task.taskHandle).toMatch(/^[0-9a-f]{8}-move-1$/);
   });
+
+  it("counts a message as expired in counters read the instant its retention ends, with no call in between", async () => {
+    // Prepare: a 60 s retention; nothing touches the queue after the send.
+    const s = scheduler();
+    const queue = singleQueue(s, { retentionSeconds: 60 });
+    queue.send(body(0));
+    await s.run(T0 + 60_000 - 1);
+    const justBefore = queue.counters().expired;
+
+    // Act
+    await s.run(T0 + 60_000);
+    const atRetentionEnd = queue.counters().expired;
+
+    // Assess
+    expect([justBefore, atRetentionEnd]).toEqual([0, 1]);
+  });
+
+  it("moves a dead letter whose visibility timeout in the DLQ has just ended, started with no call in between", async () => {
+    // Prepare: the dead letter is received from the DLQ at 0 s and visible there again at 30 s.
+    const s = scheduler();
+    const { queue, dlq } = queuePair(
+      s,
+      { maxReceiveCount: 1, visibilityTimeoutSeconds: 0 },
+      { visibilityTimeoutSeconds: 30 },
+    );
+    queue.send(body(0));
+    await queue.receive(1, 0);
+    await queue.receive(1, 0);
+    await dlq.receive(1, 0);
+    await s.run(T0 + 30_000);
+
+    // Act
+    const task = dlq.startMessageMoveTask();
+    const back = await queue.receive(10, 0);
+
+    // Assess
+    expect(task.status()).toMatchObject({
+      status: "COMPLETED",
+      approximateNumberOfMessagesMoved: 1,
+      approximateNumberOfMessagesToMove: 1,
+    });
+    expect(back.map((m) => m.body)).toEqual([body(0)]);
+  });
+
+  it("lets a dead letter whose retention ends while a move task runs expire, not move", async () => {
+    // Prepare: two dead letters sent at 0 s into a 60 s DLQ; one a second, from 59.5 s.
+    const s = scheduler();
+    const { queue, dlq } = queuePair(
+      s,
+      { maxReceiveCount: 1, visibilityTimeoutSeconds: 0, retentionSeconds: 60 },
+      { retentionSeconds: 60 },
+    );
+    queue.sendBatch(entries([body(0), body(1)]));
+    await queue.receive(10, 0);
+    await queue.receive(10, 0);
+    await s.run(T0 + 59_500);
+
+    // Act: the first moves at 59.5 s; the second's retention ends at 60 s, before the tick at 60.5 s.
+    const task = dlq.startMessageMoveTask({ maxNumberOfMessagesPerSecond: 1 });
+    await s.run();
+    const back = await queue.receive(10, 0);
+
+    // Assess
+    expect(s.now()).toBe(T0 + 60_500);
+    expect(task.status()).toMatchObject({
+      status: "COMPLETED",
+      approximateNumberOfMessagesMoved: 1,
+      approximateNumberOfMessagesToMove: 2,
+    });
+    expect(back.map((m) => m.body)).toEqual([body(0)]);
+    expect(dlq.counters()).toMatchObject({ expired: 1, movedOut: 1 });
+  });
+
+  it("gives a dead letter its place after DLQ messages whose visibility ended before it arrived", async () => {
+    // Prepare: message 0 reaches the DLQ at 20 s and is in flight there from 20 s to 30 s;
+    // message 1 is in flight in the source from 20 s to 40 s.
+    const s = scheduler();
+    const { queue, dlq } = queuePair(
+      s,
+      { maxReceiveCount: 1, visibilityTimeoutSeconds: 20 },
+      { visibilityTimeoutSeconds: 10 },
+    );
+    queue.send(body(0));
+    await queue.receive(1, 0);
+    await s.run(T0 + 20_000);
+    await queue.receive(1, 0);
+    queue.send(body(1));
+    await queue.receive(1, 0);
+    await dlq.receive(1, 0);
+    await s.run(T0 + 40_000);
+
+    // Act: this receive dead-letters message 1 at 40 s, 10 s after message 0 became visible again.
+    await queue.receive(1, 0);
+    const inDlq = await dlq.receive(10, 0);
+
+    // Assess
+    expect(inDlq.map((m) => m.body)).toEqual([body(0), body(1)]);
+  });
+
+  it("gives a message moved back its place after messages whose visibility ended before it arrived", async () => {
+    // Prepare: a dead letter waits in the DLQ; the destination's own message is in flight to 10 s.
+    const s = scheduler();
+    const { queue, dlq } = queuePair(s, { maxReceiveCount: 1, visibilityTimeoutSeconds: 0 });
+    queue.send(body(0));
+    await queue.receive(1, 0);
+    await queue.receive(1, 0);
+    const destination = singleQueue(s, { visibilityTimeoutSeconds: 10 });
+    destination.send(body(1));
+    await destination.receive(1, 0);
+    await s.run(T0 + 10_000);
+
+    // Act: the move lands at 10 s, the instant message 1 became visible again.
+    const task = dlq.startMessageMoveTask({ destination });
+    const received = await destination.receive(10, 0);
+
+    // Assess
+    expect(task.status().status).toBe("COMPLETED");
+    expect(received.map((m) => m.body)).toEqual([body(1), body(0)]);
+  });
 });
