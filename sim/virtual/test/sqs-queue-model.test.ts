@@ -1112,4 +1112,154 @@ describe("SQS queue model", () => {
     expect(task.status().status).toBe("COMPLETED");
     expect(received.map((m) => m.body)).toEqual([body(1), body(0)]);
   });
+
+  it("answers a long poll at once with the messages already visible", async () => {
+    // Prepare
+    const s = scheduler();
+    const queue = singleQueue(s);
+    queue.sendBatch(entries([body(0), body(1)]));
+
+    // Act
+    const answer = await inVirtualTime(s, async () => ({
+      bodies: (await queue.receive(10, 20)).map((m) => m.body),
+      at: s.now() - T0,
+    }));
+
+    // Assess
+    expect(answer).toEqual({ bodies: [body(0), body(1)], at: 0 });
+    expect(queue.counters()).toMatchObject({ requests: 2, received: 2, emptyReceives: 0 });
+  });
+
+  it("leaves a message sent after a long poll ended empty for the next receive", async () => {
+    // Prepare
+    const s = scheduler();
+    const queue = singleQueue(s);
+    const ended = await inVirtualTime(s, () => queue.receive(1, 5));
+
+    // Act
+    queue.send(body(0));
+    await s.run();
+    const next = await queue.receive(1, 0);
+
+    // Assess
+    expect(ended).toEqual([]);
+    expect(next.map((m) => m.body)).toEqual([body(0)]);
+    expect(queue.counters()).toMatchObject({ received: 1, emptyReceives: 1 });
+  });
+
+  it("does not hand a receiveWhenAvailable a message whose retention has just ended", async () => {
+    // Prepare: message 0 expires at 60 s; message 1 comes 30 s later.
+    const s = scheduler();
+    const queue = singleQueue(s, { retentionSeconds: 60 });
+    queue.send(body(0));
+    await s.run(T0 + 60_000);
+    s.after(30_000, () => queue.send(body(1)));
+
+    // Act
+    const answer = await inVirtualTime(s, async () => ({
+      bodies: (await queue.receiveWhenAvailable(10, 20)).map((m) => m.body),
+      at: s.now() - T0,
+    }));
+
+    // Assess
+    expect(answer).toEqual({ bodies: [body(1)], at: 60_000 + 30_000 });
+    expect(queue.counters().expired).toBe(1);
+  });
+
+  it("lets an error thrown by its onExpired callback reach deleteBatch's caller, not pass for a failed handle", async () => {
+    // Prepare
+    const s = scheduler();
+    const queue = singleQueue(s, {
+      retentionSeconds: 60,
+      onExpired: () => {
+        throw new Error("owner's accounting failed");
+      },
+    });
+    queue.send(body(0));
+    const [held] = await queue.receive(1, 0);
+    await s.run(T0 + 60_000);
+
+    // Act
+    const outcome = catchError(() => queue.deleteBatch([held?.receiptHandle ?? ""]));
+
+    // Assess
+    expect(outcome).toMatchObject({ message: "owner's accounting failed" });
+  });
+
+  it("gives the age of the oldest message left when the oldest's retention has just ended", async () => {
+    // Prepare: sent at 0 s and 20 s, 60 s retention.
+    const s = scheduler();
+    const queue = singleQueue(s, { retentionSeconds: 60 });
+    queue.send(body(0));
+    s.after(20_000, () => queue.send(body(1)));
+
+    // Act
+    await s.run(T0 + 60_000);
+    const age = queue.ageOfOldestMessageSeconds();
+
+    // Assess
+    expect(age).toBe(60 - 20);
+  });
+
+  it("keeps no wake-up for a waiting long poll when the message in flight was deleted", async () => {
+    // Prepare
+    const s = scheduler();
+    const queue = singleQueue(s);
+    queue.send(body(0));
+    const [held] = await queue.receive(1, 0);
+    queue.delete(held?.receiptHandle ?? "");
+
+    // Act
+    void queue.receiveWhenAvailable(1, 20);
+
+    // Assess: an idle consumer costs no event.
+    expect(s.pending()).toBe(0);
+  });
+
+  it("wakes a waiting long poll at the visibility a message in flight was changed to, not the one before", async () => {
+    // Prepare: visible again at 30 s, then changed to 100 s.
+    const s = scheduler();
+    const queue = singleQueue(s, { visibilityTimeoutSeconds: 30 });
+    queue.send(body(0));
+    const [held] = await queue.receive(1, 0);
+    queue.changeVisibility(held?.receiptHandle ?? "", 100);
+    const firedBefore = s.stats().fired;
+
+    // Act
+    const poll = queue
+      .receiveWhenAvailable(1, 20)
+      .then((m) => ({ count: m[0]?.attributes.ApproximateReceiveCount, at: s.now() - T0 }));
+    await s.run(T0 + 100_000 - 1);
+    const firedWhileHidden = s.stats().fired - firedBefore;
+    const answer = await inVirtualTime(s, () => poll);
+
+    // Assess
+    expect(firedWhileHidden).toBe(0);
+    expect(answer).toEqual({ count: "2", at: 100_000 });
+  });
+
+  it("serves a long poll waiting when a message becomes visible again before a receive made at that instant", async () => {
+    // Prepare: the first poll waits for the message in flight until 30 s; a receive is timed for
+    // 30 s; then a second poll starts waiting.
+    const s = scheduler();
+    const queue = singleQueue(s);
+    queue.send(body(0));
+    await queue.receive(1, 0);
+    const got = { first: -1, timed: -1 };
+    void queue.receiveWhenAvailable(1, 20).then((m) => {
+      got.first = m.length;
+    });
+    s.at(T0 + 30_000, () => {
+      void queue.receive(1, 0).then((m) => {
+        got.timed = m.length;
+      });
+    });
+    void queue.receive(1, 20);
+
+    // Act
+    await s.run(T0 + 30_000);
+
+    // Assess
+    expect(got).toEqual({ first: 1, timed: 0 });
+  });
 });
