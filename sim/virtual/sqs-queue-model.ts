@@ -771,8 +771,9 @@ export class SqsQueueModel {
         break;
       hidden.pop();
     }
+    // With nothing hidden the target is infinite, never earlier than the wake armed (if any).
     const target = Math.max(hidden.peekAt(), this.clock.now());
-    if (target === Number.POSITIVE_INFINITY || target >= this.wakeAt) return;
+    if (target >= this.wakeAt) return;
     this.wake?.cancel();
     this.wakeAt = target;
     this.wake = this.clock.after(target - this.clock.now(), () => {

@@ -254,6 +254,9 @@ describe("SQS queue rules, against the SQS developer guide and API reference", (
     expect((overByOne as BatchRequestError).awsCode).toBe("BatchRequestTooLong");
     expect(fullMessage).toBeNull();
     expect(longMessage).toBeInstanceOf(ValidationError);
+    expect((longMessage as ValidationError).message).toMatch(/^MessageBody: /);
+    expect((longMessage as ValidationError).message).toContain(`must not exceed ${MIB} bytes`);
+    expect((longMessage as ValidationError).message).toContain(`(got ${MIB + 1})`);
     expect(queue.counters().sent).toBe(3);
   });
 

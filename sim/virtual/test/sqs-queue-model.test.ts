@@ -663,6 +663,22 @@ describe("SQS queue model", () => {
     expect(singleQueue(s, { name: "A-z_0".padEnd(80, "9") }).name).toHaveLength(80);
   });
 
+  it("says which queue name it refuses and what a queue name may be", () => {
+    // Prepare
+    const s = scheduler();
+
+    // Act
+    const refused = catchError(() => singleQueue(s, { name: "orders.fifo" })) as ValidationError;
+
+    // Assess: as CreateQueue's InvalidParameterValue does, the rule (1 to 80 characters of
+    // alphanumerics, hyphens and underscores) with the field and the name given.
+    expect(refused).toBeInstanceOf(ValidationError);
+    expect(refused.message).toMatch(/^QueueName: /);
+    expect(refused.message).toContain('"orders.fifo"');
+    expect(refused.message).toMatch(/\b1-80\b/);
+    expect(refused.message).toMatch(/letters, digits, - or _/);
+  });
+
   it("long-polls for ReceiveMessageWaitTimeSeconds when a receive gives no WaitTimeSeconds", async () => {
     // Prepare
     const s = scheduler();
@@ -976,5 +992,274 @@ describe("SQS queue model", () => {
     expect(task.status()).toMatchObject({ status: "COMPLETED", approximateNumberOfMessagesMoved: 1 });
     expect(next.taskHandle).not.toBe(task.taskHandle);
     expect(task.taskHandle).toMatch(/^[0-9a-f]{8}-move-1$/);
+  });
+
+  it("counts a message as expired in counters read the instant its retention ends, with no call in between", async () => {
+    // Prepare: a 60 s retention; nothing touches the queue after the send.
+    const s = scheduler();
+    const queue = singleQueue(s, { retentionSeconds: 60 });
+    queue.send(body(0));
+    await s.run(T0 + 60_000 - 1);
+    const justBefore = queue.counters().expired;
+
+    // Act
+    await s.run(T0 + 60_000);
+    const atRetentionEnd = queue.counters().expired;
+
+    // Assess
+    expect([justBefore, atRetentionEnd]).toEqual([0, 1]);
+  });
+
+  it("moves a dead letter whose visibility timeout in the DLQ has just ended, started with no call in between", async () => {
+    // Prepare: the dead letter is received from the DLQ at 0 s and visible there again at 30 s.
+    const s = scheduler();
+    const { queue, dlq } = queuePair(
+      s,
+      { maxReceiveCount: 1, visibilityTimeoutSeconds: 0 },
+      { visibilityTimeoutSeconds: 30 },
+    );
+    queue.send(body(0));
+    await queue.receive(1, 0);
+    await queue.receive(1, 0);
+    await dlq.receive(1, 0);
+    await s.run(T0 + 30_000);
+
+    // Act
+    const task = dlq.startMessageMoveTask();
+    const back = await queue.receive(10, 0);
+
+    // Assess
+    expect(task.status()).toMatchObject({
+      status: "COMPLETED",
+      approximateNumberOfMessagesMoved: 1,
+      approximateNumberOfMessagesToMove: 1,
+    });
+    expect(back.map((m) => m.body)).toEqual([body(0)]);
+  });
+
+  it("lets a dead letter whose retention ends while a move task runs expire, not move", async () => {
+    // Prepare: two dead letters sent at 0 s into a 60 s DLQ; one a second, from 59.5 s.
+    const s = scheduler();
+    const { queue, dlq } = queuePair(
+      s,
+      { maxReceiveCount: 1, visibilityTimeoutSeconds: 0, retentionSeconds: 60 },
+      { retentionSeconds: 60 },
+    );
+    queue.sendBatch(entries([body(0), body(1)]));
+    await queue.receive(10, 0);
+    await queue.receive(10, 0);
+    await s.run(T0 + 59_500);
+
+    // Act: the first moves at 59.5 s; the second's retention ends at 60 s, before the tick at 60.5 s.
+    const task = dlq.startMessageMoveTask({ maxNumberOfMessagesPerSecond: 1 });
+    await s.run();
+    const back = await queue.receive(10, 0);
+
+    // Assess
+    expect(s.now()).toBe(T0 + 60_500);
+    expect(task.status()).toMatchObject({
+      status: "COMPLETED",
+      approximateNumberOfMessagesMoved: 1,
+      approximateNumberOfMessagesToMove: 2,
+    });
+    expect(back.map((m) => m.body)).toEqual([body(0)]);
+    expect(dlq.counters()).toMatchObject({ expired: 1, movedOut: 1 });
+  });
+
+  it("gives a dead letter its place after DLQ messages whose visibility ended before it arrived", async () => {
+    // Prepare: message 0 reaches the DLQ at 20 s and is in flight there from 20 s to 30 s;
+    // message 1 is in flight in the source from 20 s to 40 s.
+    const s = scheduler();
+    const { queue, dlq } = queuePair(
+      s,
+      { maxReceiveCount: 1, visibilityTimeoutSeconds: 20 },
+      { visibilityTimeoutSeconds: 10 },
+    );
+    queue.send(body(0));
+    await queue.receive(1, 0);
+    await s.run(T0 + 20_000);
+    await queue.receive(1, 0);
+    queue.send(body(1));
+    await queue.receive(1, 0);
+    await dlq.receive(1, 0);
+    await s.run(T0 + 40_000);
+
+    // Act: this receive dead-letters message 1 at 40 s, 10 s after message 0 became visible again.
+    await queue.receive(1, 0);
+    const inDlq = await dlq.receive(10, 0);
+
+    // Assess
+    expect(inDlq.map((m) => m.body)).toEqual([body(0), body(1)]);
+  });
+
+  it("gives a message moved back its place after messages whose visibility ended before it arrived", async () => {
+    // Prepare: a dead letter waits in the DLQ; the destination's own message is in flight to 10 s.
+    const s = scheduler();
+    const { queue, dlq } = queuePair(s, { maxReceiveCount: 1, visibilityTimeoutSeconds: 0 });
+    queue.send(body(0));
+    await queue.receive(1, 0);
+    await queue.receive(1, 0);
+    const destination = singleQueue(s, { visibilityTimeoutSeconds: 10 });
+    destination.send(body(1));
+    await destination.receive(1, 0);
+    await s.run(T0 + 10_000);
+
+    // Act: the move lands at 10 s, the instant message 1 became visible again.
+    const task = dlq.startMessageMoveTask({ destination });
+    const received = await destination.receive(10, 0);
+
+    // Assess
+    expect(task.status().status).toBe("COMPLETED");
+    expect(received.map((m) => m.body)).toEqual([body(1), body(0)]);
+  });
+
+  it("answers a long poll at once with the messages already visible", async () => {
+    // Prepare
+    const s = scheduler();
+    const queue = singleQueue(s);
+    queue.sendBatch(entries([body(0), body(1)]));
+
+    // Act
+    const answer = await inVirtualTime(s, async () => ({
+      bodies: (await queue.receive(10, 20)).map((m) => m.body),
+      at: s.now() - T0,
+    }));
+
+    // Assess
+    expect(answer).toEqual({ bodies: [body(0), body(1)], at: 0 });
+    expect(queue.counters()).toMatchObject({ requests: 2, received: 2, emptyReceives: 0 });
+  });
+
+  it("leaves a message sent after a long poll ended empty for the next receive", async () => {
+    // Prepare
+    const s = scheduler();
+    const queue = singleQueue(s);
+    const ended = await inVirtualTime(s, () => queue.receive(1, 5));
+
+    // Act
+    queue.send(body(0));
+    await s.run();
+    const next = await queue.receive(1, 0);
+
+    // Assess
+    expect(ended).toEqual([]);
+    expect(next.map((m) => m.body)).toEqual([body(0)]);
+    expect(queue.counters()).toMatchObject({ received: 1, emptyReceives: 1 });
+  });
+
+  it("does not hand a receiveWhenAvailable a message whose retention has just ended", async () => {
+    // Prepare: message 0 expires at 60 s; message 1 comes 30 s later.
+    const s = scheduler();
+    const queue = singleQueue(s, { retentionSeconds: 60 });
+    queue.send(body(0));
+    await s.run(T0 + 60_000);
+    s.after(30_000, () => queue.send(body(1)));
+
+    // Act
+    const answer = await inVirtualTime(s, async () => ({
+      bodies: (await queue.receiveWhenAvailable(10, 20)).map((m) => m.body),
+      at: s.now() - T0,
+    }));
+
+    // Assess
+    expect(answer).toEqual({ bodies: [body(1)], at: 60_000 + 30_000 });
+    expect(queue.counters().expired).toBe(1);
+  });
+
+  it("lets an error thrown by its onExpired callback reach deleteBatch's caller, not pass for a failed handle", async () => {
+    // Prepare
+    const s = scheduler();
+    const queue = singleQueue(s, {
+      retentionSeconds: 60,
+      onExpired: () => {
+        throw new Error("owner's accounting failed");
+      },
+    });
+    queue.send(body(0));
+    const [held] = await queue.receive(1, 0);
+    await s.run(T0 + 60_000);
+
+    // Act
+    const outcome = catchError(() => queue.deleteBatch([held?.receiptHandle ?? ""]));
+
+    // Assess
+    expect(outcome).toMatchObject({ message: "owner's accounting failed" });
+  });
+
+  it("gives the age of the oldest message left when the oldest's retention has just ended", async () => {
+    // Prepare: sent at 0 s and 20 s, 60 s retention.
+    const s = scheduler();
+    const queue = singleQueue(s, { retentionSeconds: 60 });
+    queue.send(body(0));
+    s.after(20_000, () => queue.send(body(1)));
+
+    // Act
+    await s.run(T0 + 60_000);
+    const age = queue.ageOfOldestMessageSeconds();
+
+    // Assess
+    expect(age).toBe(60 - 20);
+  });
+
+  it("keeps no wake-up for a waiting long poll when the message in flight was deleted", async () => {
+    // Prepare
+    const s = scheduler();
+    const queue = singleQueue(s);
+    queue.send(body(0));
+    const [held] = await queue.receive(1, 0);
+    queue.delete(held?.receiptHandle ?? "");
+
+    // Act
+    void queue.receiveWhenAvailable(1, 20);
+
+    // Assess: an idle consumer costs no event.
+    expect(s.pending()).toBe(0);
+  });
+
+  it("wakes a waiting long poll at the visibility a message in flight was changed to, not the one before", async () => {
+    // Prepare: visible again at 30 s, then changed to 100 s.
+    const s = scheduler();
+    const queue = singleQueue(s, { visibilityTimeoutSeconds: 30 });
+    queue.send(body(0));
+    const [held] = await queue.receive(1, 0);
+    queue.changeVisibility(held?.receiptHandle ?? "", 100);
+    const firedBefore = s.stats().fired;
+
+    // Act
+    const poll = queue
+      .receiveWhenAvailable(1, 20)
+      .then((m) => ({ count: m[0]?.attributes.ApproximateReceiveCount, at: s.now() - T0 }));
+    await s.run(T0 + 100_000 - 1);
+    const firedWhileHidden = s.stats().fired - firedBefore;
+    const answer = await inVirtualTime(s, () => poll);
+
+    // Assess
+    expect(firedWhileHidden).toBe(0);
+    expect(answer).toEqual({ count: "2", at: 100_000 });
+  });
+
+  it("serves a long poll waiting when a message becomes visible again before a receive made at that instant", async () => {
+    // Prepare: the first poll waits for the message in flight until 30 s; a receive is timed for
+    // 30 s; then a second poll starts waiting.
+    const s = scheduler();
+    const queue = singleQueue(s);
+    queue.send(body(0));
+    await queue.receive(1, 0);
+    const got = { first: -1, timed: -1 };
+    void queue.receiveWhenAvailable(1, 20).then((m) => {
+      got.first = m.length;
+    });
+    s.at(T0 + 30_000, () => {
+      void queue.receive(1, 0).then((m) => {
+        got.timed = m.length;
+      });
+    });
+    void queue.receive(1, 20);
+
+    // Act
+    await s.run(T0 + 30_000);
+
+    // Assess
+    expect(got).toEqual({ first: 1, timed: 0 });
   });
 });
