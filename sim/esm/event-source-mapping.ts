@@ -6,7 +6,7 @@ import type { PipelineConfig } from "../../infra/pipeline-config";
 import { parseBatchResponse } from "./batch-response";
 import { type EsmBackoff, resolveEsmBackoff, throttleRetryDelayMs } from "./esm-backoff";
 import type { FunctionPort, InvocationOutcome, QueueMessage, QueuePort } from "./ports";
-import { recordBytes, sqsEventOf, sqsRecordOf } from "./sqs-event";
+import { EVENT_ENVELOPE_BYTES, recordBytes, sqsEventOf, sqsRecordOf } from "./sqs-event";
 
 export interface EsmConfig {
   batchSize: number;
@@ -329,7 +329,7 @@ export function createEventSourceMapping(options: EventSourceMappingOptions): Ev
   async function gather(carried: QueueMessage[], carriedAt: number, idle: boolean): Promise<Gathered> {
     const batch: QueueMessage[] = [];
     const carry: QueueMessage[] = [];
-    let bytes = 0;
+    let bytes = EVENT_ENVELOPE_BYTES;
     let windowEnds: number | null = null;
     let receivedAt = carried.length > 0 ? carriedAt : 0;
     const take = (messages: QueueMessage[]) => {
