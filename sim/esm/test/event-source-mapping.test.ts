@@ -8,11 +8,12 @@ import {
   createEventSourceMapping,
   type EsmConfig,
   type EsmScaling,
+  type EventSourceMapping,
   esmConfigOf,
 } from "../event-source-mapping";
 import { createInProcessFunction, type InProcessHandler } from "../in-process-function";
 import type { FunctionPort, QueuePort } from "../ports";
-import { esmConfig, fakeQueue, virtualWorld } from "./fakes";
+import { esmConfig, fakeQueue, switchableFunction, virtualWorld } from "./fakes";
 
 interface SetupOptions {
   config?: Partial<EsmConfig>;
@@ -22,7 +23,7 @@ interface SetupOptions {
   /** Wraps the queue's port, say to fail some calls. */
   queuePort?: (port: QueuePort) => QueuePort;
   /** Replaces the in-process function. */
-  fn?: FunctionPort;
+  fn?: (world: ReturnType<typeof virtualWorld>) => FunctionPort;
   logger?: Logger;
   backoff?: Partial<EsmBackoff>;
 }
@@ -41,7 +42,7 @@ function setup(
   });
   const esm = createEventSourceMapping({
     queue: options.queuePort ? options.queuePort(queue.port) : queue.port,
-    fn: options.fn ?? fn,
+    fn: options.fn?.(world) ?? fn,
     clock: world.clock,
     config: esmConfig({
       visibilityTimeoutSeconds: (options.visibilityTimeoutMs ?? 30_000) / 1000,
@@ -790,6 +791,75 @@ describe("createEventSourceMapping", () => {
     expect(log.warnings).toContainEqual(
       expect.objectContaining({ msg: "throttled batch dropped", records: 10, reason: dropped?.reason }),
     );
+  });
+});
+
+describe("createEventSourceMapping when a throttle or an error lands while scaling is settled", () => {
+  /** MaximumConcurrency 5 over a deep backlog and a 1 s function: busy at the cap after a few seconds. */
+  function busyAtTheCap(config: Partial<EsmConfig> = {}) {
+    let fn: ReturnType<typeof switchableFunction> | undefined;
+    const { world, queue, esm } = setup(() => async () => null, {
+      visibilityTimeoutMs: 3_600_000,
+      config,
+      fn: ({ clock }) => {
+        fn = switchableFunction(clock, 1000);
+        return fn.port;
+      },
+    });
+    if (!fn) throw new Error("setup did not build the function");
+    return { world, queue, esm, fn: fn.state };
+  }
+
+  /** Concurrency after each of `seconds` seconds. */
+  async function concurrencyFor(
+    world: ReturnType<typeof virtualWorld>,
+    esm: EventSourceMapping,
+    seconds: number,
+  ) {
+    const concurrency: number[] = [];
+    for (let second = 0; second < seconds; second++) {
+      await world.runFor(1000);
+      concurrency.push(esm.stats().concurrency);
+    }
+    return concurrency;
+  }
+
+  it("backs off one batch a second from MaximumConcurrency when throttles start, and every record is still invoked once", async () => {
+    // Prepare: 10 s at the cap of 5.
+    const { world, queue, esm, fn } = busyAtTheCap();
+    queue.send(1000);
+    esm.start();
+    await world.runFor(10_000);
+    const atTheCap = esm.stats().concurrency;
+    // Act: throttled for 5 s, then healthy again.
+    fn.mode = "throttled";
+    const whileThrottled = await concurrencyFor(world, esm, 5);
+    fn.mode = "ok";
+    await world.runFor(600_000);
+    await world.stop(esm);
+    // Assess: the batches started at 10 s run; those invoked at 11 s are throttled, the tick at 12 s
+    // sees them, and the mapping comes down to the floor of 2.
+    expect(atTheCap).toBe(5);
+    expect(whileThrottled).toEqual([5, 4, 3, 2, 2]);
+    expect(esm.stats()).toMatchObject({ recordsReceived: 1000, recordsDeleted: 1000, droppedBatches: 0 });
+    expect(fn.batches.reduce((sum, n) => sum + n, 0)).toBe(1000);
+    expect(queue.remaining()).toBe(0);
+  });
+
+  it("without ReportBatchItemFailures backs off one batch a second from MaximumConcurrency when errors start", async () => {
+    // Prepare: 10 s at the cap of 5.
+    const { world, queue, esm, fn } = busyAtTheCap({ reportBatchItemFailures: false });
+    queue.send(1000);
+    esm.start();
+    await world.runFor(10_000);
+    const atTheCap = esm.stats().concurrency;
+    // Act
+    fn.mode = "error";
+    const whileFailing = await concurrencyFor(world, esm, 5);
+    await world.stop(esm);
+    // Assess: the batches invoked at 10 s fail at 11 s, and the tick at 12 s sees them.
+    expect(atTheCap).toBe(5);
+    expect(whileFailing).toEqual([5, 4, 3, 2, 2]);
   });
 });
 
