@@ -331,7 +331,9 @@ export function createEventSourceMapping(options: EventSourceMappingOptions): Ev
     const carry: QueueMessage[] = [];
     let bytes = EVENT_ENVELOPE_BYTES;
     let windowEnds: number | null = null;
-    let receivedAt = carried.length > 0 ? carriedAt : 0;
+    // Carried records were received with the last batch, no earlier than its first record: timing
+    // them from it errs towards letting a throttled batch go early, never late.
+    let receivedAt = carriedAt;
     const take = (messages: QueueMessage[]) => {
       windowEnds ??= clock.now() + config.maxBatchingWindowSeconds * 1000;
       for (const message of messages) {
@@ -362,7 +364,7 @@ export function createEventSourceMapping(options: EventSourceMappingOptions): Ev
         throw error;
       }
       if (received.length === 0 && batch.length === 0) break;
-      if (batch.length === 0 && received.length > 0) receivedAt = clock.now();
+      if (batch.length === 0) receivedAt = clock.now();
       take(received);
     }
     return { batch, carry, receivedAt };
