@@ -863,6 +863,212 @@ describe("createEventSourceMapping when a throttle or an error lands while scali
   });
 });
 
+describe("createEventSourceMapping scaling when some polls come back empty", () => {
+  /** Concurrency after each second, calling `each(second)` before it. */
+  async function concurrencyEachSecond(
+    world: ReturnType<typeof virtualWorld>,
+    esm: EventSourceMapping,
+    seconds: number,
+    each: (second: number) => void = () => {},
+  ) {
+    const concurrency: number[] = [];
+    for (let second = 0; second < seconds; second++) {
+      each(second);
+      await world.runFor(1000);
+      concurrency.push(esm.stats().concurrency);
+    }
+    return concurrency;
+  }
+  const drops = (series: number[]) => series.slice(1).map((c, i) => (series[i] ?? c) - c);
+
+  it("stays within MaximumConcurrency, comes down at most five a second through a trickle and after it, and scales up again for a backlog", async () => {
+    // Prepare: MaximumConcurrency 20, 5 s a batch, a 2 min visibility timeout.
+    const { world, queue, esm } = setup(sleepingFor(5000), {
+      config: { maximumConcurrency: 20 },
+      visibilityTimeoutMs: 120_000,
+    });
+    esm.start();
+    // Act: a backlog of 600 at 0 s, a message every 2 s from 20 s to 60 s (in some seconds a poll
+    // finds one while others come back empty), nothing until a second backlog of 600 at 120 s.
+    const concurrency = await concurrencyEachSecond(world, esm, 180, (second) => {
+      if (second === 0 || second === 120) queue.send(600);
+      else if (second >= 20 && second < 60 && second % 2 === 0) queue.send(1);
+    });
+    await world.stop(esm);
+    // Assess: never above 20; down at most 5 a second, to 5 and no lower; up again 5 a second.
+    expect(esm.stats().maxConcurrent).toBe(20);
+    expect(world.events.every((e) => e.concurrency <= 20)).toBe(true);
+    expect(Math.max(...concurrency)).toBe(20);
+    for (const drop of drops(concurrency)) expect(drop).toBeLessThanOrEqual(5);
+    expect(Math.min(...concurrency)).toBe(5);
+    expect(concurrency[110]).toBe(5);
+    expect(concurrency.slice(119, 124)).toEqual([5, 5, 10, 15, 20]);
+    expect(concurrency.at(-1)).toBe(5);
+    expect(esm.stats()).toMatchObject({ recordsReceived: 1220, recordsDeleted: 1220 });
+    expect(queue.remaining()).toBe(0);
+  });
+
+  it("holds its concurrency while pollers are busy or still in their 20 s long polls after a backlog drains", async () => {
+    // Prepare: no MaximumConcurrency, 5 s a batch; 600 messages drain within 10 s.
+    const { world, queue, esm } = setup(sleepingFor(5000), {
+      config: { maximumConcurrency: null },
+      visibilityTimeoutMs: 120_000,
+    });
+    queue.send(600);
+    esm.start();
+    // Act
+    const concurrency = await concurrencyEachSecond(world, esm, 60);
+    await world.stop(esm);
+    // Assess: the peak holds until the first long polls come back empty, 20 s after the last
+    // receive, then falls at most 5 a second to 5.
+    const peak = Math.max(...concurrency);
+    expect(peak).toBeGreaterThan(20);
+    expect(concurrency[9]).toBe(peak);
+    expect(concurrency[27]).toBe(peak);
+    for (const drop of drops(concurrency)) expect(drop).toBeLessThanOrEqual(5);
+    expect(concurrency.at(-1)).toBe(5);
+  });
+});
+
+describe("createEventSourceMapping with records carried over or gathered over a window", () => {
+  /** One poller over a function the test switches; a 1 MiB body per message unless told. */
+  function onePoller(
+    options: { config?: Partial<EsmConfig>; visibilityTimeoutMs?: number; ms?: number } = {},
+  ) {
+    let fn: ReturnType<typeof switchableFunction> | undefined;
+    const { world, queue, esm } = setup(() => async () => null, {
+      config: options.config,
+      visibilityTimeoutMs: options.visibilityTimeoutMs,
+      scaling: { initialConcurrency: 1, addPerMinute: 0 },
+      fn: ({ clock }) => {
+        fn = switchableFunction(clock, options.ms ?? 0);
+        return fn.port;
+      },
+    });
+    if (!fn) throw new Error("setup did not build the function");
+    return { world, queue, esm, fn: fn.state };
+  }
+  const mib = () => "m".repeat(1024 * 1024);
+
+  it("stop() during a batch still invokes and deletes the records the payload limit carried over", async () => {
+    // Prepare: ten 1 MiB messages, 5 s a batch: the first five are invoked, the other five carried.
+    const { world, queue, esm, fn } = onePoller({ ms: 5000 });
+    queue.send(10, mib);
+    esm.start();
+    await world.runFor(1000);
+    // Act
+    await world.stop(esm);
+    // Assess: every record received is invoked exactly once and deleted.
+    expect(fn.batches).toEqual([5, 5]);
+    expect(esm.stats()).toMatchObject({ recordsReceived: 10, recordsDeleted: 10, recordsFailed: 0 });
+    expect(queue.remaining()).toBe(0);
+  });
+
+  it("holds a carried-over batch that is throttled and invokes it once the function takes it again", async () => {
+    // Prepare: the first five 1 MiB records take 5 s; the carried five are throttled from 5 s.
+    const { world, queue, esm, fn } = onePoller({ ms: 5000, visibilityTimeoutMs: 60_000 });
+    queue.send(10, mib);
+    esm.start();
+    await world.runFor(4000);
+    fn.mode = "throttled";
+    // Act: throttled at 5, 6 and 8 s; the retry at 12 s gets in.
+    await world.runFor(6000);
+    fn.mode = "ok";
+    await world.runFor(10_000);
+    await world.stop(esm);
+    // Assess
+    expect(fn.batches).toEqual([5, 5]);
+    expect(world.events.map((e) => [e.result, world.elapsed(e.startedAt)])).toEqual([
+      ["succeeded", 0],
+      ["throttled", 5000],
+      ["throttled", 6000],
+      ["throttled", 8000],
+      ["succeeded", 12_000],
+    ]);
+    expect(esm.stats()).toMatchObject({ recordsDeleted: 10, droppedBatches: 0 });
+  });
+
+  it("times a held batch's visibility timeout from its first record, not from records gathered later", async () => {
+    // Prepare: a 5 s window; 5 messages at 0 s and 5 received at 4 s (the fake queue looks every
+    // 100 ms); every invocation throttled; a 10 s visibility timeout.
+    const { world, queue, esm, fn } = onePoller({
+      config: { batchSize: 100, maxBatchingWindowSeconds: 5 },
+      visibilityTimeoutMs: 10_000,
+    });
+    fn.mode = "throttled";
+    queue.send(5);
+    esm.start();
+    await world.runFor(3950);
+    queue.send(5);
+    // Act
+    await world.runFor(10_000);
+    await world.stop(esm);
+    // Assess: attempts at 5, 6 and 8 s; the retry due at 12 s finds the first records' 10 s gone.
+    const held = world.events.filter((e) => e.records === 10);
+    expect(held.map((e) => [e.result, world.elapsed(e.startedAt)])).toEqual([
+      ["throttled", 5000],
+      ["throttled", 6000],
+      ["throttled", 8000],
+      ["dropped", 12_000],
+    ]);
+  });
+
+  it("invokes a batch as soon as its payload is full, without waiting out the batching window", async () => {
+    // Prepare: BatchSize 100 within 10 s; ten 1 MiB messages, of which five fill the payload.
+    const { world, queue, esm, fn } = onePoller({ config: { batchSize: 100, maxBatchingWindowSeconds: 10 } });
+    queue.send(10, mib);
+    // Act
+    esm.start();
+    await world.runFor(1000);
+    await world.stop(esm);
+    // Assess: Lambda invokes when the window ends, the batch size is met or the payload reaches 6 MB.
+    expect(fn.batches).toEqual([5, 5]);
+    expect(world.elapsed(world.events[0]?.startedAt ?? -1)).toBe(0);
+  });
+
+  it("ends a batch with its batching window even when the queue can wait for messages in one call", async () => {
+    // Prepare: BatchSize 100 within 3 s over a queue offering receiveWhenAvailable; idle 30 s first.
+    const { world, queue, esm, fn } = onePoller({ config: { batchSize: 100, maxBatchingWindowSeconds: 3 } });
+    const port = queue.port;
+    port.receiveWhenAvailable = async (max, wait) => {
+      for (;;) {
+        const messages = await port.receive(max, wait);
+        if (messages.length > 0) return messages;
+      }
+    };
+    esm.start();
+    await world.runFor(29_950);
+    // Act: 5 messages at 30 s, none after them.
+    queue.send(5);
+    await world.runFor(10_000);
+    await world.stop(esm);
+    // Assess
+    expect(fn.batches).toEqual([5]);
+    expect(world.elapsed(world.events[0]?.startedAt ?? -1)).toBe(33_000);
+  });
+
+  it("gathers for the whole batching window from its first record, through empty long polls before and inside it", async () => {
+    // Prepare: BatchSize 100 within 30 s; the queue is empty for 25 s, then 5 messages, 5 more at
+    // 50 s (each received at the fake queue's next 100 ms step).
+    const { world, queue, esm, fn } = onePoller({
+      config: { batchSize: 100, maxBatchingWindowSeconds: 30 },
+      visibilityTimeoutMs: 120_000,
+    });
+    esm.start();
+    await world.runFor(24_950);
+    queue.send(5);
+    // Act
+    await world.runFor(25_000);
+    queue.send(5);
+    await world.runFor(10_000);
+    await world.stop(esm);
+    // Assess: one batch of 10, invoked when the window that began at 25 s ends at 55 s (the long
+    // poll that came back empty at 45 s did not end it).
+    expect(fn.batches).toEqual([10]);
+    expect(world.events.map((e) => [e.records, world.elapsed(e.startedAt)])).toEqual([[10, 55_000]]);
+  });
+});
+
 describe("esmConfigOf", () => {
   it("takes the mapping's settings from the template: its own, the function's timeout and the queue's visibility timeout", () => {
     // Prepare
