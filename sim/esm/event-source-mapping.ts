@@ -486,9 +486,10 @@ export function createEventSourceMapping(options: EventSourceMappingOptions): Ev
       case "timeout":
         return wholeBatch("timeout", "timeouts", `timed out after ${config.functionTimeoutSeconds} s`);
       case "error":
-        return wholeBatch("error", "errors", describeError(outcome.error));
+        // An Error reads "TypeError: no carrier" (Error.prototype.toString: its name and message).
+        return wholeBatch("error", "errors", String(outcome.error));
       case "invoke-failed":
-        return wholeBatch("invoke-failed", "errors", `invoke failed: ${describeError(outcome.error)}`);
+        return wholeBatch("invoke-failed", "errors", `invoke failed: ${String(outcome.error)}`);
       case "returned": {
         const verdict = parseBatchResponse(outcome.payload, all, config.reportBatchItemFailures);
         if (verdict.kind === "invalid-response") {
@@ -546,11 +547,6 @@ export function createEventSourceMapping(options: EventSourceMappingOptions): Ev
 }
 
 type Outcome = InvocationOutcome | { kind: "invoke-failed"; error: unknown };
-
-function describeError(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}`;
-  return String(error);
-}
 
 function checkConfig(config: EsmConfig, scaling: EsmScaling) {
   const positive = (field: string, value: number, max = Number.MAX_SAFE_INTEGER, min = 1) => {
