@@ -753,6 +753,78 @@ describe("createEventSourceMapping", () => {
     expect(concurrency).toEqual([2, 3, 4, 5, 10, 15, 20, 20]);
   });
 
+  it("runs without a logger or an invocation listener, counting a throttle and a failed delete all the same", async () => {
+    // Prepare: a function throttled on its first attempt; every DeleteMessageBatch fails.
+    const world = virtualWorld();
+    const queue = fakeQueue(world.clock);
+    let attempts = 0;
+    const esm = createEventSourceMapping({
+      queue: {
+        ...queue.port,
+        deleteBatch: async () => {
+          throw new Error("SQS unavailable");
+        },
+      },
+      fn: {
+        invoke: async () => (++attempts === 1 ? { kind: "throttled" } : { kind: "returned", payload: null }),
+      },
+      clock: world.clock,
+      config: esmConfig(),
+      scaling: { initialConcurrency: 1, addPerMinute: 0 },
+    });
+    queue.send(10);
+    // Act
+    esm.start();
+    await world.runFor(5000);
+    await world.stop(esm);
+    // Assess
+    expect(esm.stats()).toMatchObject({
+      throttled: 1,
+      invocations: 1,
+      recordsDeleted: 0,
+      deleteFailures: 10,
+    });
+  });
+
+  it("backs off again from where it stands after a recovery, and regains up to there at esm.recoverPerMinute", async () => {
+    // Prepare: no ReportBatchItemFailures, recovery at one batch a second; errors for the first 5 s
+    // back the mapping off from 5 to 2; 6 s later it has recovered and scaled on to 15.
+    let healthy = false;
+    const { world, queue, esm } = setup(
+      ({ clock }) =>
+        async () => {
+          await clock.sleep(200);
+          if (!healthy) throw new Error("carrier down");
+          return null;
+        },
+      {
+        visibilityTimeoutMs: 1000,
+        config: { reportBatchItemFailures: false, maximumConcurrency: 20 },
+        backoff: { recoverPerMinute: 60 },
+      },
+    );
+    queue.send(20_000);
+    esm.start();
+    await world.runFor(5000);
+    healthy = true;
+    await world.runFor(6000);
+    const recovered = esm.stats().concurrency;
+    // Act: errors for 3 s more (down to 11 after the last of them), then none.
+    healthy = false;
+    await world.runFor(3000);
+    healthy = true;
+    const concurrency: number[] = [];
+    for (let second = 0; second < 6; second++) {
+      await world.runFor(1000);
+      concurrency.push(esm.stats().concurrency);
+    }
+    await world.stop(esm);
+    // Assess: from 15 down a batch a second, then back a batch a second to 15, where this backing
+    // off began (not at 300 a minute from 5, where the first one began), then on at 300 a minute.
+    expect(recovered).toBe(15);
+    expect(concurrency).toEqual([11, 12, 13, 14, 15, 20]);
+  });
+
   it("drops a held batch at its first retry after the visibility timeout, saying how many attempts it made", async () => {
     // Prepare: reserved concurrency 1 under two pollers; the running batch takes 10 s, the window is 5 s.
     const { world, queue, esm } = throttledSecondPoller(5000);
