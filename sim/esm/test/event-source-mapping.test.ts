@@ -753,6 +753,39 @@ describe("createEventSourceMapping", () => {
     expect(concurrency).toEqual([2, 3, 4, 5, 10, 15, 20, 20]);
   });
 
+  it("with esm.floor at the initial five, errors leave nothing to regain: it scales on at 300 a minute once they stop", async () => {
+    // Prepare: no ReportBatchItemFailures, a backoff floor of 5, errors for the first 5 s.
+    let healthy = false;
+    const { world, queue, esm } = setup(
+      ({ clock }) =>
+        async () => {
+          await clock.sleep(200);
+          if (!healthy) throw new Error("carrier down");
+          return null;
+        },
+      {
+        visibilityTimeoutMs: 1000,
+        config: { reportBatchItemFailures: false, maximumConcurrency: 20 },
+        backoff: { floor: 5, recoverPerMinute: 60 },
+      },
+    );
+    queue.send(5000);
+    esm.start();
+    await world.runFor(5000);
+    const whileFailing = esm.stats().concurrency;
+    healthy = true;
+    const concurrency: number[] = [];
+    // Act
+    for (let second = 0; second < 5; second++) {
+      await world.runFor(1000);
+      concurrency.push(esm.stats().concurrency);
+    }
+    await world.stop(esm);
+    // Assess: the first second still sees the last errors; then 5 a second up to 20.
+    expect(whileFailing).toBe(5);
+    expect(concurrency).toEqual([5, 10, 15, 20, 20]);
+  });
+
   it("runs without a logger or an invocation listener, counting a throttle and a failed delete all the same", async () => {
     // Prepare: a function throttled on its first attempt; every DeleteMessageBatch fails.
     const world = virtualWorld();
@@ -895,6 +928,23 @@ describe("createEventSourceMapping when a throttle or an error lands while scali
     }
     return concurrency;
   }
+
+  it("backs off one batch a second while a single batch is held, between its retries too", async () => {
+    // Prepare: one batch of 10 and the function throttling; the other four pollers wait in their
+    // long polls and see nothing.
+    const { world, queue, esm, fn } = busyAtTheCap();
+    fn.mode = "throttled";
+    queue.send(10);
+    // Act: attempts at 0, 1, 3 and 7 s.
+    esm.start();
+    const whileHeld = await concurrencyFor(world, esm, 5);
+    fn.mode = "ok";
+    await world.runFor(10_000);
+    await world.stop(esm);
+    // Assess
+    expect(whileHeld).toEqual([4, 3, 2, 2, 2]);
+    expect(esm.stats()).toMatchObject({ throttledBatches: 1, recordsDeleted: 10 });
+  });
 
   it("backs off one batch a second from MaximumConcurrency when throttles start, and every record is still invoked once", async () => {
     // Prepare: 10 s at the cap of 5.
