@@ -26,6 +26,7 @@ interface SetupOptions {
   fn?: (world: ReturnType<typeof virtualWorld>) => FunctionPort;
   logger?: Logger;
   backoff?: Partial<EsmBackoff>;
+  pollWaitSeconds?: number;
 }
 
 function setup(
@@ -52,6 +53,7 @@ function setup(
     onInvocation: world.onInvocation,
     logger: options.logger,
     backoff: options.backoff,
+    pollWaitSeconds: options.pollWaitSeconds,
   });
   return { world, queue, esm };
 }
@@ -751,6 +753,29 @@ describe("createEventSourceMapping", () => {
     // Assess: the first second still sees the last errors; then from the floor of 2 back to 5 a
     // batch a second, where the backing off began, and on 5 a second up to MaximumConcurrency 20.
     expect(concurrency).toEqual([2, 3, 4, 5, 10, 15, 20, 20]);
+  });
+
+  it("stays backed off while one batch keeps failing, however many polls come back empty between its failures", async () => {
+    // Prepare: no ReportBatchItemFailures; one batch of 10 that always fails, back every 3 s; the
+    // idle pollers' long polls last 1 s, so most seconds see empty polls and no failure.
+    const { world, queue, esm } = setup(
+      () => async () => {
+        throw new Error("carrier down");
+      },
+      { visibilityTimeoutMs: 3000, pollWaitSeconds: 1, config: { reportBatchItemFailures: false } },
+    );
+    queue.send(10);
+    // Act
+    esm.start();
+    const concurrency: number[] = [];
+    for (let second = 0; second < 30; second++) {
+      await world.runFor(1000);
+      concurrency.push(esm.stats().concurrency);
+    }
+    await world.stop(esm);
+    // Assess: down a batch at each failure to the floor of 2, never back up while failures go on.
+    expect(concurrency.every((c, i) => i === 0 || c <= (concurrency[i - 1] ?? c))).toBe(true);
+    expect(concurrency.slice(10)).toEqual(Array(20).fill(2));
   });
 
   it("with esm.floor at the initial five, errors leave nothing to regain: it scales on at 300 a minute once they stop", async () => {
