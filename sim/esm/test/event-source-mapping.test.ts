@@ -1055,6 +1055,25 @@ describe("createEventSourceMapping scaling when some polls come back empty", () 
     expect(queue.remaining()).toBe(0);
   });
 
+  it("scales up a second after messages come, however recently polls came back empty", async () => {
+    // Prepare: MaximumConcurrency 20; the five idle pollers' first long polls come back empty at 20 s.
+    const { world, queue, esm } = setup(sleepingFor(5000), {
+      config: { maximumConcurrency: 20 },
+      visibilityTimeoutMs: 120_000,
+    });
+    esm.start();
+    await world.runFor(20_500);
+    // Act: a backlog at 20.5 s.
+    queue.send(600);
+    await world.runFor(1200);
+    const aSecondLater = esm.stats().concurrency;
+    await world.runFor(1000);
+    const twoSecondsLater = esm.stats().concurrency;
+    await world.stop(esm);
+    // Assess: the empty polls before the backlog do not hold back the first step up.
+    expect([aSecondLater, twoSecondsLater]).toEqual([10, 15]);
+  });
+
   it("holds its concurrency while pollers are busy or still in their 20 s long polls after a backlog drains", async () => {
     // Prepare: no MaximumConcurrency, 5 s a batch; 600 messages drain within 10 s.
     const { world, queue, esm } = setup(sleepingFor(5000), {
