@@ -150,8 +150,8 @@ export function virtualWorld() {
 
 /**
  * A function taking `ms` of the clock per batch whose answer a test switches mid-run: "ok" succeeds,
- * "throttled" is refused at once (as Lambda refuses beyond its concurrency), "error" throws after
- * `ms`. Records every invocation's record count.
+ * "throttled" is refused at once (as Lambda refuses beyond its concurrency), "error" fails after
+ * `ms` with an error from function code. `batches` has the record count of each invocation that ran.
  */
 export function switchableFunction(clock: Clock, ms: number) {
   const state = { mode: "ok" as "ok" | "throttled" | "error", batches: [] as number[] };
