@@ -6,7 +6,7 @@ import type { PipelineConfig } from "../../infra/pipeline-config";
 import { parseBatchResponse } from "./batch-response";
 import { type EsmBackoff, resolveEsmBackoff, throttleRetryDelayMs } from "./esm-backoff";
 import type { FunctionPort, InvocationOutcome, QueueMessage, QueuePort } from "./ports";
-import { recordBytes, sqsEventOf, sqsRecordOf } from "./sqs-event";
+import { EVENT_ENVELOPE_BYTES, recordBytes, sqsEventOf, sqsRecordOf } from "./sqs-event";
 
 export interface EsmConfig {
   batchSize: number;
@@ -329,9 +329,11 @@ export function createEventSourceMapping(options: EventSourceMappingOptions): Ev
   async function gather(carried: QueueMessage[], carriedAt: number, idle: boolean): Promise<Gathered> {
     const batch: QueueMessage[] = [];
     const carry: QueueMessage[] = [];
-    let bytes = 0;
+    let bytes = EVENT_ENVELOPE_BYTES;
     let windowEnds: number | null = null;
-    let receivedAt = carried.length > 0 ? carriedAt : 0;
+    // Carried records were received with the last batch, no earlier than its first record: timing
+    // them from it errs towards letting a throttled batch go early, never late.
+    let receivedAt = carriedAt;
     const take = (messages: QueueMessage[]) => {
       windowEnds ??= clock.now() + config.maxBatchingWindowSeconds * 1000;
       for (const message of messages) {
@@ -362,7 +364,7 @@ export function createEventSourceMapping(options: EventSourceMappingOptions): Ev
         throw error;
       }
       if (received.length === 0 && batch.length === 0) break;
-      if (batch.length === 0 && received.length > 0) receivedAt = clock.now();
+      if (batch.length === 0) receivedAt = clock.now();
       take(received);
     }
     return { batch, carry, receivedAt };
@@ -484,9 +486,10 @@ export function createEventSourceMapping(options: EventSourceMappingOptions): Ev
       case "timeout":
         return wholeBatch("timeout", "timeouts", `timed out after ${config.functionTimeoutSeconds} s`);
       case "error":
-        return wholeBatch("error", "errors", describeError(outcome.error));
+        // An Error reads "TypeError: no carrier" (Error.prototype.toString: its name and message).
+        return wholeBatch("error", "errors", String(outcome.error));
       case "invoke-failed":
-        return wholeBatch("invoke-failed", "errors", `invoke failed: ${describeError(outcome.error)}`);
+        return wholeBatch("invoke-failed", "errors", `invoke failed: ${String(outcome.error)}`);
       case "returned": {
         const verdict = parseBatchResponse(outcome.payload, all, config.reportBatchItemFailures);
         if (verdict.kind === "invalid-response") {
@@ -544,11 +547,6 @@ export function createEventSourceMapping(options: EventSourceMappingOptions): Ev
 }
 
 type Outcome = InvocationOutcome | { kind: "invoke-failed"; error: unknown };
-
-function describeError(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}`;
-  return String(error);
-}
 
 function checkConfig(config: EsmConfig, scaling: EsmScaling) {
   const positive = (field: string, value: number, max = Number.MAX_SAFE_INTEGER, min = 1) => {

@@ -26,6 +26,12 @@ export function sqsEventOf(records: readonly SQSRecord[]): SQSEvent {
   return { Records: [...records] };
 }
 
+/**
+ * An event's bytes besides its records' shares (recordBytes): `{"Records":[` and `]}`, less the
+ * comma the first record does not need.
+ */
+export const EVENT_ENVELOPE_BYTES = JSON.stringify(sqsEventOf([])).length - 1;
+
 /** A record's share of the invocation payload (Lambda caps a synchronous payload at 6 MB). */
 export function recordBytes(record: SQSRecord): number {
   // +1 for the comma between records in the Records array.

@@ -81,8 +81,9 @@ export function esmWorld(options: EsmWorldOptions) {
     events,
     /** Seconds since the world began. */
     seconds: (atMs: number) => (atMs - T0) / 1000,
-    send(count: number) {
-      for (let i = 0; i < count; i++) queue.send(`message-${i}`);
+    /** Sends `count` messages, bodies `message-0`, `message-1`... unless `body` says otherwise. */
+    send(count: number, body: (i: number) => string = (i) => `message-${i}`) {
+      for (let i = 0; i < count; i++) queue.send(body(i));
     },
     runFor: (ms: number) => s.run(s.now() + ms),
     /** Runs `seconds` seconds, calling `sample` after each one. */

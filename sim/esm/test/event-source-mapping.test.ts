@@ -8,11 +8,12 @@ import {
   createEventSourceMapping,
   type EsmConfig,
   type EsmScaling,
+  type EventSourceMapping,
   esmConfigOf,
 } from "../event-source-mapping";
 import { createInProcessFunction, type InProcessHandler } from "../in-process-function";
 import type { FunctionPort, QueuePort } from "../ports";
-import { esmConfig, fakeQueue, virtualWorld } from "./fakes";
+import { esmConfig, fakeQueue, switchableFunction, virtualWorld } from "./fakes";
 
 interface SetupOptions {
   config?: Partial<EsmConfig>;
@@ -22,9 +23,10 @@ interface SetupOptions {
   /** Wraps the queue's port, say to fail some calls. */
   queuePort?: (port: QueuePort) => QueuePort;
   /** Replaces the in-process function. */
-  fn?: FunctionPort;
+  fn?: (world: ReturnType<typeof virtualWorld>) => FunctionPort;
   logger?: Logger;
   backoff?: Partial<EsmBackoff>;
+  pollWaitSeconds?: number;
 }
 
 function setup(
@@ -41,7 +43,7 @@ function setup(
   });
   const esm = createEventSourceMapping({
     queue: options.queuePort ? options.queuePort(queue.port) : queue.port,
-    fn: options.fn ?? fn,
+    fn: options.fn?.(world) ?? fn,
     clock: world.clock,
     config: esmConfig({
       visibilityTimeoutSeconds: (options.visibilityTimeoutMs ?? 30_000) / 1000,
@@ -51,6 +53,7 @@ function setup(
     onInvocation: world.onInvocation,
     logger: options.logger,
     backoff: options.backoff,
+    pollWaitSeconds: options.pollWaitSeconds,
   });
   return { world, queue, esm };
 }
@@ -752,6 +755,134 @@ describe("createEventSourceMapping", () => {
     expect(concurrency).toEqual([2, 3, 4, 5, 10, 15, 20, 20]);
   });
 
+  it("stays backed off while one batch keeps failing, however many polls come back empty between its failures", async () => {
+    // Prepare: no ReportBatchItemFailures; one batch of 10 that always fails, back every 3 s; the
+    // idle pollers' long polls last 1 s, so most seconds see empty polls and no failure.
+    const { world, queue, esm } = setup(
+      () => async () => {
+        throw new Error("carrier down");
+      },
+      { visibilityTimeoutMs: 3000, pollWaitSeconds: 1, config: { reportBatchItemFailures: false } },
+    );
+    queue.send(10);
+    // Act
+    esm.start();
+    const concurrency: number[] = [];
+    for (let second = 0; second < 30; second++) {
+      await world.runFor(1000);
+      concurrency.push(esm.stats().concurrency);
+    }
+    await world.stop(esm);
+    // Assess: down a batch at each failure to the floor of 2, never back up while failures go on.
+    expect(concurrency.every((c, i) => i === 0 || c <= (concurrency[i - 1] ?? c))).toBe(true);
+    expect(concurrency.slice(10)).toEqual(Array(20).fill(2));
+  });
+
+  it("with esm.floor at the initial five, errors leave nothing to regain: it scales on at 300 a minute once they stop", async () => {
+    // Prepare: no ReportBatchItemFailures, a backoff floor of 5, errors for the first 5 s.
+    let healthy = false;
+    const { world, queue, esm } = setup(
+      ({ clock }) =>
+        async () => {
+          await clock.sleep(200);
+          if (!healthy) throw new Error("carrier down");
+          return null;
+        },
+      {
+        visibilityTimeoutMs: 1000,
+        config: { reportBatchItemFailures: false, maximumConcurrency: 20 },
+        backoff: { floor: 5, recoverPerMinute: 60 },
+      },
+    );
+    queue.send(5000);
+    esm.start();
+    await world.runFor(5000);
+    const whileFailing = esm.stats().concurrency;
+    healthy = true;
+    const concurrency: number[] = [];
+    // Act
+    for (let second = 0; second < 5; second++) {
+      await world.runFor(1000);
+      concurrency.push(esm.stats().concurrency);
+    }
+    await world.stop(esm);
+    // Assess: the first second still sees the last errors; then 5 a second up to 20.
+    expect(whileFailing).toBe(5);
+    expect(concurrency).toEqual([5, 10, 15, 20, 20]);
+  });
+
+  it("runs without a logger or an invocation listener, counting a throttle and a failed delete all the same", async () => {
+    // Prepare: a function throttled on its first attempt; every DeleteMessageBatch fails.
+    const world = virtualWorld();
+    const queue = fakeQueue(world.clock);
+    let attempts = 0;
+    const esm = createEventSourceMapping({
+      queue: {
+        ...queue.port,
+        deleteBatch: async () => {
+          throw new Error("SQS unavailable");
+        },
+      },
+      fn: {
+        invoke: async () => (++attempts === 1 ? { kind: "throttled" } : { kind: "returned", payload: null }),
+      },
+      clock: world.clock,
+      config: esmConfig(),
+      scaling: { initialConcurrency: 1, addPerMinute: 0 },
+    });
+    queue.send(10);
+    // Act
+    esm.start();
+    await world.runFor(5000);
+    await world.stop(esm);
+    // Assess
+    expect(esm.stats()).toMatchObject({
+      throttled: 1,
+      invocations: 1,
+      recordsDeleted: 0,
+      deleteFailures: 10,
+    });
+  });
+
+  it("backs off again from where it stands after a recovery, and regains up to there at esm.recoverPerMinute", async () => {
+    // Prepare: no ReportBatchItemFailures, recovery at one batch a second; errors for the first 5 s
+    // back the mapping off from 5 to 2; 6 s later it has recovered and scaled on to 15.
+    let healthy = false;
+    const { world, queue, esm } = setup(
+      ({ clock }) =>
+        async () => {
+          await clock.sleep(200);
+          if (!healthy) throw new Error("carrier down");
+          return null;
+        },
+      {
+        visibilityTimeoutMs: 1000,
+        config: { reportBatchItemFailures: false, maximumConcurrency: 20 },
+        backoff: { recoverPerMinute: 60 },
+      },
+    );
+    queue.send(20_000);
+    esm.start();
+    await world.runFor(5000);
+    healthy = true;
+    await world.runFor(6000);
+    const recovered = esm.stats().concurrency;
+    // Act: errors for 3 s more (down to 11 after the last of them), then none.
+    healthy = false;
+    await world.runFor(3000);
+    healthy = true;
+    const concurrency: number[] = [];
+    for (let second = 0; second < 6; second++) {
+      await world.runFor(1000);
+      concurrency.push(esm.stats().concurrency);
+    }
+    await world.stop(esm);
+    // Assess: from 15 down a batch a second, then back a batch a second to 15, where this backing
+    // off began (not at 300 a minute from 5, where the first one began), then on at 300 a minute.
+    expect(recovered).toBe(15);
+    expect(concurrency).toEqual([11, 12, 13, 14, 15, 20]);
+  });
+
   it("drops a held batch at its first retry after the visibility timeout, saying how many attempts it made", async () => {
     // Prepare: reserved concurrency 1 under two pollers; the running batch takes 10 s, the window is 5 s.
     const { world, queue, esm } = throttledSecondPoller(5000);
@@ -790,6 +921,317 @@ describe("createEventSourceMapping", () => {
     expect(log.warnings).toContainEqual(
       expect.objectContaining({ msg: "throttled batch dropped", records: 10, reason: dropped?.reason }),
     );
+  });
+});
+
+describe("createEventSourceMapping when a throttle or an error lands while scaling is settled", () => {
+  /** MaximumConcurrency 5 over a deep backlog and a 1 s function: busy at the cap after a few seconds. */
+  function busyAtTheCap(config: Partial<EsmConfig> = {}) {
+    let fn: ReturnType<typeof switchableFunction> | undefined;
+    const { world, queue, esm } = setup(() => async () => null, {
+      visibilityTimeoutMs: 3_600_000,
+      config,
+      fn: ({ clock }) => {
+        fn = switchableFunction(clock, 1000);
+        return fn.port;
+      },
+    });
+    if (!fn) throw new Error("setup did not build the function");
+    return { world, queue, esm, fn: fn.state };
+  }
+
+  /** Concurrency after each of `seconds` seconds. */
+  async function concurrencyFor(
+    world: ReturnType<typeof virtualWorld>,
+    esm: EventSourceMapping,
+    seconds: number,
+  ) {
+    const concurrency: number[] = [];
+    for (let second = 0; second < seconds; second++) {
+      await world.runFor(1000);
+      concurrency.push(esm.stats().concurrency);
+    }
+    return concurrency;
+  }
+
+  it("backs off one batch a second while a single batch is held, between its retries too", async () => {
+    // Prepare: one batch of 10 and the function throttling; the other four pollers wait in their
+    // long polls and see nothing.
+    const { world, queue, esm, fn } = busyAtTheCap();
+    fn.mode = "throttled";
+    queue.send(10);
+    // Act: attempts at 0, 1, 3 and 7 s.
+    esm.start();
+    const whileHeld = await concurrencyFor(world, esm, 5);
+    fn.mode = "ok";
+    await world.runFor(10_000);
+    await world.stop(esm);
+    // Assess
+    expect(whileHeld).toEqual([4, 3, 2, 2, 2]);
+    expect(esm.stats()).toMatchObject({ throttledBatches: 1, recordsDeleted: 10 });
+  });
+
+  it("backs off one batch a second from MaximumConcurrency when throttles start, and every record is still invoked once", async () => {
+    // Prepare: 10 s at the cap of 5.
+    const { world, queue, esm, fn } = busyAtTheCap();
+    queue.send(1000);
+    esm.start();
+    await world.runFor(10_000);
+    const atTheCap = esm.stats().concurrency;
+    // Act: throttled for 5 s, then healthy again.
+    fn.mode = "throttled";
+    const whileThrottled = await concurrencyFor(world, esm, 5);
+    fn.mode = "ok";
+    await world.runFor(600_000);
+    await world.stop(esm);
+    // Assess: the batches started at 10 s run; those invoked at 11 s are throttled, the tick at 12 s
+    // sees them, and the mapping comes down to the floor of 2.
+    expect(atTheCap).toBe(5);
+    expect(whileThrottled).toEqual([5, 4, 3, 2, 2]);
+    expect(esm.stats()).toMatchObject({ recordsReceived: 1000, recordsDeleted: 1000, droppedBatches: 0 });
+    expect(fn.batches.reduce((sum, n) => sum + n, 0)).toBe(1000);
+    expect(queue.remaining()).toBe(0);
+  });
+
+  it("without ReportBatchItemFailures backs off one batch a second from MaximumConcurrency when errors start", async () => {
+    // Prepare: 10 s at the cap of 5.
+    const { world, queue, esm, fn } = busyAtTheCap({ reportBatchItemFailures: false });
+    queue.send(1000);
+    esm.start();
+    await world.runFor(10_000);
+    const atTheCap = esm.stats().concurrency;
+    // Act
+    fn.mode = "error";
+    const whileFailing = await concurrencyFor(world, esm, 5);
+    await world.stop(esm);
+    // Assess: the batches invoked at 10 s fail at 11 s, and the tick at 12 s sees them.
+    expect(atTheCap).toBe(5);
+    expect(whileFailing).toEqual([5, 4, 3, 2, 2]);
+  });
+});
+
+describe("createEventSourceMapping scaling when some polls come back empty", () => {
+  /** Concurrency after each second, calling `each(second)` before it. */
+  async function concurrencyEachSecond(
+    world: ReturnType<typeof virtualWorld>,
+    esm: EventSourceMapping,
+    seconds: number,
+    each: (second: number) => void = () => {},
+  ) {
+    const concurrency: number[] = [];
+    for (let second = 0; second < seconds; second++) {
+      each(second);
+      await world.runFor(1000);
+      concurrency.push(esm.stats().concurrency);
+    }
+    return concurrency;
+  }
+  const drops = (series: number[]) => series.slice(1).map((c, i) => (series[i] ?? c) - c);
+
+  it("stays within MaximumConcurrency, comes down at most five a second through a trickle and after it, and scales up again for a backlog", async () => {
+    // Prepare: MaximumConcurrency 20, 5 s a batch, a 2 min visibility timeout.
+    const { world, queue, esm } = setup(sleepingFor(5000), {
+      config: { maximumConcurrency: 20 },
+      visibilityTimeoutMs: 120_000,
+    });
+    esm.start();
+    // Act: a backlog of 600 at 0 s, a message every 2 s from 20 s to 60 s (in some seconds a poll
+    // finds one while others come back empty), nothing until a second backlog of 600 at 120 s.
+    const concurrency = await concurrencyEachSecond(world, esm, 180, (second) => {
+      if (second === 0 || second === 120) queue.send(600);
+      else if (second >= 20 && second < 60 && second % 2 === 0) queue.send(1);
+    });
+    await world.stop(esm);
+    // Assess: never above 20; down at most 5 a second, to 5 and no lower; up again 5 a second.
+    expect(esm.stats().maxConcurrent).toBe(20);
+    expect(world.events.every((e) => e.concurrency <= 20)).toBe(true);
+    expect(Math.max(...concurrency)).toBe(20);
+    for (const drop of drops(concurrency)) expect(drop).toBeLessThanOrEqual(5);
+    expect(Math.min(...concurrency)).toBe(5);
+    expect(concurrency[110]).toBe(5);
+    expect(concurrency.slice(119, 124)).toEqual([5, 5, 10, 15, 20]);
+    expect(concurrency.at(-1)).toBe(5);
+    expect(esm.stats()).toMatchObject({ recordsReceived: 1220, recordsDeleted: 1220 });
+    expect(queue.remaining()).toBe(0);
+  });
+
+  it("scales up a second after messages come, however recently polls came back empty", async () => {
+    // Prepare: MaximumConcurrency 20; the five idle pollers' first long polls come back empty at 20 s.
+    const { world, queue, esm } = setup(sleepingFor(5000), {
+      config: { maximumConcurrency: 20 },
+      visibilityTimeoutMs: 120_000,
+    });
+    esm.start();
+    await world.runFor(20_500);
+    // Act: a backlog at 20.5 s.
+    queue.send(600);
+    await world.runFor(1200);
+    const aSecondLater = esm.stats().concurrency;
+    await world.runFor(1000);
+    const twoSecondsLater = esm.stats().concurrency;
+    await world.stop(esm);
+    // Assess: the empty polls before the backlog do not hold back the first step up.
+    expect([aSecondLater, twoSecondsLater]).toEqual([10, 15]);
+  });
+
+  it("holds its concurrency while pollers are busy or still in their 20 s long polls after a backlog drains", async () => {
+    // Prepare: no MaximumConcurrency, 5 s a batch; 600 messages drain within 10 s.
+    const { world, queue, esm } = setup(sleepingFor(5000), {
+      config: { maximumConcurrency: null },
+      visibilityTimeoutMs: 120_000,
+    });
+    queue.send(600);
+    esm.start();
+    // Act
+    const concurrency = await concurrencyEachSecond(world, esm, 60);
+    await world.stop(esm);
+    // Assess: the peak holds until the first long polls come back empty, 20 s after the last
+    // receive, then falls at most 5 a second to 5.
+    const peak = Math.max(...concurrency);
+    expect(peak).toBeGreaterThan(20);
+    expect(concurrency[9]).toBe(peak);
+    expect(concurrency[27]).toBe(peak);
+    for (const drop of drops(concurrency)) expect(drop).toBeLessThanOrEqual(5);
+    expect(concurrency.at(-1)).toBe(5);
+  });
+});
+
+describe("createEventSourceMapping with records carried over or gathered over a window", () => {
+  /** One poller over a function the test switches; a 1 MiB body per message unless told. */
+  function onePoller(
+    options: { config?: Partial<EsmConfig>; visibilityTimeoutMs?: number; ms?: number } = {},
+  ) {
+    let fn: ReturnType<typeof switchableFunction> | undefined;
+    const { world, queue, esm } = setup(() => async () => null, {
+      config: options.config,
+      visibilityTimeoutMs: options.visibilityTimeoutMs,
+      scaling: { initialConcurrency: 1, addPerMinute: 0 },
+      fn: ({ clock }) => {
+        fn = switchableFunction(clock, options.ms ?? 0);
+        return fn.port;
+      },
+    });
+    if (!fn) throw new Error("setup did not build the function");
+    return { world, queue, esm, fn: fn.state };
+  }
+  const mib = () => "m".repeat(1024 * 1024);
+
+  it("stop() during a batch still invokes and deletes the records the payload limit carried over", async () => {
+    // Prepare: ten 1 MiB messages, 5 s a batch: the first five are invoked, the other five carried.
+    const { world, queue, esm, fn } = onePoller({ ms: 5000 });
+    queue.send(10, mib);
+    esm.start();
+    await world.runFor(1000);
+    // Act
+    await world.stop(esm);
+    // Assess: every record received is invoked exactly once and deleted.
+    expect(fn.batches).toEqual([5, 5]);
+    expect(esm.stats()).toMatchObject({ recordsReceived: 10, recordsDeleted: 10, recordsFailed: 0 });
+    expect(queue.remaining()).toBe(0);
+  });
+
+  it("holds a carried-over batch that is throttled and invokes it once the function takes it again", async () => {
+    // Prepare: the first five 1 MiB records take 5 s; the carried five are throttled from 5 s.
+    const { world, queue, esm, fn } = onePoller({ ms: 5000, visibilityTimeoutMs: 60_000 });
+    queue.send(10, mib);
+    esm.start();
+    await world.runFor(4000);
+    fn.mode = "throttled";
+    // Act: throttled at 5, 6 and 8 s; the retry at 12 s gets in.
+    await world.runFor(6000);
+    fn.mode = "ok";
+    await world.runFor(10_000);
+    await world.stop(esm);
+    // Assess
+    expect(fn.batches).toEqual([5, 5]);
+    expect(world.events.map((e) => [e.result, world.elapsed(e.startedAt)])).toEqual([
+      ["succeeded", 0],
+      ["throttled", 5000],
+      ["throttled", 6000],
+      ["throttled", 8000],
+      ["succeeded", 12_000],
+    ]);
+    expect(esm.stats()).toMatchObject({ recordsDeleted: 10, droppedBatches: 0 });
+  });
+
+  it("times a held batch's visibility timeout from its first record, not from records gathered later", async () => {
+    // Prepare: a 5 s window; 5 messages at 0 s and 5 received at 4 s (the fake queue looks every
+    // 100 ms); every invocation throttled; a 10 s visibility timeout.
+    const { world, queue, esm, fn } = onePoller({
+      config: { batchSize: 100, maxBatchingWindowSeconds: 5 },
+      visibilityTimeoutMs: 10_000,
+    });
+    fn.mode = "throttled";
+    queue.send(5);
+    esm.start();
+    await world.runFor(3950);
+    queue.send(5);
+    // Act
+    await world.runFor(10_000);
+    await world.stop(esm);
+    // Assess: attempts at 5, 6 and 8 s; the retry due at 12 s finds the first records' 10 s gone.
+    const held = world.events.filter((e) => e.records === 10);
+    expect(held.map((e) => [e.result, world.elapsed(e.startedAt)])).toEqual([
+      ["throttled", 5000],
+      ["throttled", 6000],
+      ["throttled", 8000],
+      ["dropped", 12_000],
+    ]);
+  });
+
+  it("invokes a batch as soon as its payload is full, without waiting out the batching window", async () => {
+    // Prepare: BatchSize 100 within 10 s; ten 1 MiB messages, of which five fill the payload.
+    const { world, queue, esm, fn } = onePoller({ config: { batchSize: 100, maxBatchingWindowSeconds: 10 } });
+    queue.send(10, mib);
+    // Act
+    esm.start();
+    await world.runFor(1000);
+    await world.stop(esm);
+    // Assess: Lambda invokes when the window ends, the batch size is met or the payload reaches 6 MB.
+    expect(fn.batches).toEqual([5, 5]);
+    expect(world.elapsed(world.events[0]?.startedAt ?? -1)).toBe(0);
+  });
+
+  it("ends a batch with its batching window even when the queue can wait for messages in one call", async () => {
+    // Prepare: BatchSize 100 within 3 s over a queue offering receiveWhenAvailable; idle 30 s first.
+    const { world, queue, esm, fn } = onePoller({ config: { batchSize: 100, maxBatchingWindowSeconds: 3 } });
+    const port = queue.port;
+    port.receiveWhenAvailable = async (max, wait) => {
+      for (;;) {
+        const messages = await port.receive(max, wait);
+        if (messages.length > 0) return messages;
+      }
+    };
+    esm.start();
+    await world.runFor(29_950);
+    // Act: 5 messages at 30 s, none after them.
+    queue.send(5);
+    await world.runFor(10_000);
+    await world.stop(esm);
+    // Assess
+    expect(fn.batches).toEqual([5]);
+    expect(world.elapsed(world.events[0]?.startedAt ?? -1)).toBe(33_000);
+  });
+
+  it("gathers for the whole batching window from its first record, through empty long polls before and inside it", async () => {
+    // Prepare: BatchSize 100 within 30 s; the queue is empty for 25 s, then 5 messages, 5 more at
+    // 50 s (each received at the fake queue's next 100 ms step).
+    const { world, queue, esm, fn } = onePoller({
+      config: { batchSize: 100, maxBatchingWindowSeconds: 30 },
+      visibilityTimeoutMs: 120_000,
+    });
+    esm.start();
+    await world.runFor(24_950);
+    queue.send(5);
+    // Act
+    await world.runFor(25_000);
+    queue.send(5);
+    await world.runFor(10_000);
+    await world.stop(esm);
+    // Assess: one batch of 10, invoked when the window that began at 25 s ends at 55 s (the long
+    // poll that came back empty at 45 s did not end it).
+    expect(fn.batches).toEqual([10]);
+    expect(world.events.map((e) => [e.records, world.elapsed(e.startedAt)])).toEqual([[10, 55_000]]);
   });
 });
 

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { Clock } from "../../../domain/clock";
 import { createVirtualScheduler, type VirtualScheduler } from "../../virtual/scheduler";
 import type { EsmConfig, EventSourceMapping, InvocationEvent } from "../event-source-mapping";
-import type { QueueMessage, QueuePort } from "../ports";
+import type { FunctionPort, QueueMessage, QueuePort } from "../ports";
 
 export const QUEUE_ARN = "arn:aws:sqs:ap-northeast-2:123456789012:messaging-queue";
 
@@ -146,4 +146,23 @@ export function virtualWorld() {
       await stopped;
     },
   };
+}
+
+/**
+ * A function taking `ms` of the clock per batch whose answer a test switches mid-run: "ok" succeeds,
+ * "throttled" is refused at once (as Lambda refuses beyond its concurrency), "error" fails after
+ * `ms` with an error from function code. `batches` has the record count of each invocation that ran.
+ */
+export function switchableFunction(clock: Clock, ms: number) {
+  const state = { mode: "ok" as "ok" | "throttled" | "error", batches: [] as number[] };
+  const port: FunctionPort = {
+    async invoke(event) {
+      if (state.mode === "throttled") return { kind: "throttled" };
+      state.batches.push(event.Records.length);
+      await clock.sleep(ms);
+      if (state.mode === "error") return { kind: "error", error: new Error("carrier down") };
+      return { kind: "returned", payload: null };
+    },
+  };
+  return { port, state };
 }

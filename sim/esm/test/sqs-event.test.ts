@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { recordBytes, sqsEventOf, sqsRecordOf } from "../sqs-event";
+import { EVENT_ENVELOPE_BYTES, recordBytes, sqsEventOf, sqsRecordOf } from "../sqs-event";
 import { QUEUE_ARN, queueMessage } from "./fakes";
 
 describe("sqsRecordOf", () => {
@@ -107,6 +107,21 @@ describe("sqsRecordOf", () => {
 });
 
 describe("sqsEventOf", () => {
+  it("makes an event of exactly EVENT_ENVELOPE_BYTES plus its records' recordBytes", () => {
+    // Prepare: one to three records, one of them in Hangul.
+    const records = ["a", "문자", '{"v":1}'].map((body) =>
+      sqsRecordOf(queueMessage({ body }), { arn: QUEUE_ARN, region: "us-east-1" }),
+    );
+    for (let n = 1; n <= records.length; n++) {
+      const some = records.slice(0, n);
+      // Act
+      const event = sqsEventOf(some);
+      // Assess
+      const shares = some.reduce((sum, r) => sum + recordBytes(r), 0);
+      expect(Buffer.byteLength(JSON.stringify(event))).toBe(EVENT_ENVELOPE_BYTES + shares);
+    }
+  });
+
   it("puts the records in an event of their own, in order", () => {
     // Prepare
     const records = ["a", "b"].map((body) =>
