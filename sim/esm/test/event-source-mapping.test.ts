@@ -93,6 +93,24 @@ const fail = (messageIds: string[]) => ({
   batchItemFailures: messageIds.map((itemIdentifier) => ({ itemIdentifier })),
 });
 
+/**
+ * Without ReportBatchItemFailures, a function that takes 200 ms and throws "carrier down" until the
+ * test sets `carrier.healthy`.
+ */
+function failingCarrier(options: SetupOptions = {}) {
+  const carrier = { healthy: false };
+  const parts = setup(
+    ({ clock }) =>
+      async () => {
+        await clock.sleep(200);
+        if (!carrier.healthy) throw new Error("carrier down");
+        return null;
+      },
+    { ...options, config: { reportBatchItemFailures: false, ...options.config } },
+  );
+  return { ...parts, carrier };
+}
+
 describe("createEventSourceMapping", () => {
   it("deletes the records that succeeded and lets the failed ones come back with ApproximateReceiveCount 2", async () => {
     // Prepare: m-3 and m-7 fail on their first delivery.
@@ -168,16 +186,7 @@ describe("createEventSourceMapping", () => {
 
   it("without ReportBatchItemFailures backs off one batch a second to 2 while errors go on, then recovers", async () => {
     // Prepare
-    let healthy = false;
-    const { world, queue, esm } = setup(
-      ({ clock }) =>
-        async () => {
-          await clock.sleep(200);
-          if (!healthy) throw new Error("carrier down");
-          return null;
-        },
-      { visibilityTimeoutMs: 2000, config: { reportBatchItemFailures: false } },
-    );
+    const { world, queue, esm, carrier } = failingCarrier({ visibilityTimeoutMs: 2000 });
     queue.send(400);
     // Act
     esm.start();
@@ -185,7 +194,7 @@ describe("createEventSourceMapping", () => {
     const afterOneTick = esm.stats();
     await world.runFor(8500);
     const whileFailing = esm.stats();
-    healthy = true;
+    carrier.healthy = true;
     await world.runFor(60_000);
     await world.stop(esm);
     // Assess: 5 -> 4 after the first second, the floor of 2 by the tenth.
@@ -725,24 +734,15 @@ describe("createEventSourceMapping", () => {
   });
   it("regains concurrency at esm.recoverPerMinute once errors stop, then scales on at 300 a minute", async () => {
     // Prepare: no ReportBatchItemFailures, recovery at one batch a second, errors for the first 5 s.
-    let healthy = false;
-    const { world, queue, esm } = setup(
-      ({ clock }) =>
-        async () => {
-          await clock.sleep(200);
-          if (!healthy) throw new Error("carrier down");
-          return null;
-        },
-      {
-        visibilityTimeoutMs: 1000,
-        config: { reportBatchItemFailures: false, maximumConcurrency: 20 },
-        backoff: { recoverPerMinute: 60 },
-      },
-    );
+    const { world, queue, esm, carrier } = failingCarrier({
+      visibilityTimeoutMs: 1000,
+      config: { maximumConcurrency: 20 },
+      backoff: { recoverPerMinute: 60 },
+    });
     queue.send(5000);
     esm.start();
     await world.runFor(5000);
-    healthy = true;
+    carrier.healthy = true;
     const concurrency: number[] = [];
     // Act
     for (let second = 0; second < 8; second++) {
@@ -780,25 +780,16 @@ describe("createEventSourceMapping", () => {
 
   it("with esm.floor at the initial five, errors leave nothing to regain: it scales on at 300 a minute once they stop", async () => {
     // Prepare: no ReportBatchItemFailures, a backoff floor of 5, errors for the first 5 s.
-    let healthy = false;
-    const { world, queue, esm } = setup(
-      ({ clock }) =>
-        async () => {
-          await clock.sleep(200);
-          if (!healthy) throw new Error("carrier down");
-          return null;
-        },
-      {
-        visibilityTimeoutMs: 1000,
-        config: { reportBatchItemFailures: false, maximumConcurrency: 20 },
-        backoff: { floor: 5, recoverPerMinute: 60 },
-      },
-    );
+    const { world, queue, esm, carrier } = failingCarrier({
+      visibilityTimeoutMs: 1000,
+      config: { maximumConcurrency: 20 },
+      backoff: { floor: 5, recoverPerMinute: 60 },
+    });
     queue.send(5000);
     esm.start();
     await world.runFor(5000);
     const whileFailing = esm.stats().concurrency;
-    healthy = true;
+    carrier.healthy = true;
     const concurrency: number[] = [];
     // Act
     for (let second = 0; second < 5; second++) {
@@ -847,30 +838,21 @@ describe("createEventSourceMapping", () => {
   it("backs off again from where it stands after a recovery, and regains up to there at esm.recoverPerMinute", async () => {
     // Prepare: no ReportBatchItemFailures, recovery at one batch a second; errors for the first 5 s
     // back the mapping off from 5 to 2; 6 s later it has recovered and scaled on to 15.
-    let healthy = false;
-    const { world, queue, esm } = setup(
-      ({ clock }) =>
-        async () => {
-          await clock.sleep(200);
-          if (!healthy) throw new Error("carrier down");
-          return null;
-        },
-      {
-        visibilityTimeoutMs: 1000,
-        config: { reportBatchItemFailures: false, maximumConcurrency: 20 },
-        backoff: { recoverPerMinute: 60 },
-      },
-    );
+    const { world, queue, esm, carrier } = failingCarrier({
+      visibilityTimeoutMs: 1000,
+      config: { maximumConcurrency: 20 },
+      backoff: { recoverPerMinute: 60 },
+    });
     queue.send(20_000);
     esm.start();
     await world.runFor(5000);
-    healthy = true;
+    carrier.healthy = true;
     await world.runFor(6000);
     const recovered = esm.stats().concurrency;
     // Act: errors for 3 s more (down to 11 after the last of them), then none.
-    healthy = false;
+    carrier.healthy = false;
     await world.runFor(3000);
-    healthy = true;
+    carrier.healthy = true;
     const concurrency: number[] = [];
     for (let second = 0; second < 6; second++) {
       await world.runFor(1000);
