@@ -13,6 +13,7 @@ import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { ValidationError } from "../domain/errors";
 import { loadScenario } from "../sim/scenario/load-scenario";
+import { median } from "../sim/sweep/point-figures";
 import { runVirtualScenario } from "../sim/virtual/virtual-engine";
 
 const ROOT = resolve(import.meta.dirname, "..");
@@ -77,14 +78,6 @@ function runChild(name: string, cpuProfDir: string | undefined): Promise<RunResu
       done({ ...JSON.parse(line.slice(RESULT_MARK.length)), processSeconds, load1 });
     });
   });
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 function parseRuns(specs: readonly string[]): { name: string; runs: number }[] {
