@@ -370,8 +370,47 @@ function report(rounds: readonly Round[], recipients: number, loops: number): st
       `${TARGETS.pipelineSecondsPerMillion}), producer alone ${producerSeconds.toFixed(1)} s ` +
       `(target ${TARGETS.producerSecondsPerMillion})`,
     "",
+    ...cpuSecondsTable(rounds, names, millions),
   );
   return lines.join("\n");
+}
+
+/**
+ * CPU-seconds per 1,000,000 recipients by process, medians over rounds: what each part of the
+ * pipeline costs against the ceiling, steadier across machines and days than seconds.
+ */
+function cpuSecondsTable(rounds: readonly Round[], names: readonly string[], millions: number): string[] {
+  const cpuSeconds = (p: Phase, name: string) => (p.cpuCores[name] ?? 0) * p.seconds * millions;
+  const ceilingOf = (r: Round, name: string) => cpuSeconds(r.send, name) + cpuSeconds(r.receive, name);
+  const row = (label: string, ceiling: number, pipeline: number) =>
+    `| ${label} | ${ceiling.toFixed(1)} | ${pipeline.toFixed(1)} |`;
+  const processes = names.filter((n) => n !== "machine");
+  const sum = (r: Round, of: (r: Round, n: string) => number) =>
+    processes.reduce((total, n) => total + of(r, n), 0);
+  return [
+    "CPU-seconds per 1,000,000 recipients, medians (the machine's row counts every process on it):",
+    "",
+    "| process | ceiling (send + receive) | pipeline |",
+    "|---|---:|---:|",
+    ...processes.map((n) =>
+      row(
+        n,
+        median(rounds.map((r) => ceilingOf(r, n))),
+        median(rounds.map((r) => cpuSeconds(r.pipeline, n))),
+      ),
+    ),
+    row(
+      "these processes",
+      median(rounds.map((r) => sum(r, ceilingOf))),
+      median(rounds.map((r) => sum(r, (x, n) => cpuSeconds(x.pipeline, n)))),
+    ),
+    row(
+      "machine",
+      median(rounds.map((r) => ceilingOf(r, "machine"))),
+      median(rounds.map((r) => cpuSeconds(r.pipeline, "machine"))),
+    ),
+    "",
+  ];
 }
 
 const { values } = parseArgs({
