@@ -23,14 +23,17 @@ export function createCarrierServer(options: CarrierServerOptions = {}): Fastify
   const app = Fastify({ logger: options.logger ?? false, forceCloseConnections: true });
   const timers = new Set<NodeJS.Timeout>();
   // Delays never outlive the server: close() clears them along with the connections.
-  const wait = (ms: number): Promise<void> =>
-    new Promise((resolve) => {
+  // A zero delay answers without a timer, which would hold every reply for at least a millisecond.
+  const wait = async (ms: number): Promise<void> => {
+    if (ms <= 0) return;
+    await new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
         timers.delete(timer);
         resolve();
       }, ms);
       timers.add(timer);
     });
+  };
   app.addHook("onClose", async () => {
     for (const timer of timers) clearTimeout(timer);
     timers.clear();
