@@ -8,7 +8,7 @@ import { createJsonLogger, LOG_LEVELS, type LogLevel } from "../../domain/logger
 import { createSqsClient, type QueueDepth, readQueueDepth, resolveQueueUrls } from "../../domain/sqs-client";
 import { loadPipelineConfig, overridesFromFlags } from "../../infra/pipeline-config";
 import type { EventSourceMapping } from "../../sim/esm/event-source-mapping";
-import { createLocalConsumer, type LocalConsumer } from "../../sim/esm/local-consumer";
+import { createLocalConsumer, type LocalConsumer, storeConnectionsOf } from "../../sim/esm/local-consumer";
 import { probeHttp } from "../../sim/live/probe-http";
 
 interface ConsumeFlags {
@@ -65,7 +65,7 @@ export function registerConsumeCommand(program: Command): void {
       // A carrier that is down would turn every message into retries and then DLQ entries.
       await probeHttp(carrierBaseUrl);
       const client = createSqsClient(env);
-      const pool = createMysqlPool(env.mysqlUrl);
+      const pool = createMysqlPool(env.mysqlUrl, { connectionLimit: storeConnectionsOf(config) });
       const logger = createJsonLogger({
         level: flags.logLevel as LogLevel,
         write: (line) => process.stderr.write(`${line}\n`),

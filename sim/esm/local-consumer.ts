@@ -17,10 +17,26 @@ import {
 import { createInProcessFunction } from "./in-process-function";
 import { createSqsQueuePort } from "./sqs-queue-port";
 
+/**
+ * Calls a consumer can have in flight to the store or the carrier: each of the mapping's concurrent
+ * invocations works RECORD_PARALLELISM records at a time. Sized to this, no invocation waits for a
+ * socket that a separate execution environment on AWS would have had to itself.
+ */
+export function callsInFlightOf(pipeline: PipelineConfig): number {
+  const maxConcurrency = pipeline.esm.maximumConcurrency ?? pipeline.lambda.reservedConcurrency ?? 10;
+  return maxConcurrency * pipeline.lambda.recordParallelism;
+}
+
+/** A consumer's MySQL pool: one connection per call in flight and a few for everything else. */
+export function storeConnectionsOf(pipeline: PipelineConfig): number {
+  return Math.min(100, callsInFlightOf(pipeline) + 5);
+}
+
 export interface LocalConsumerOptions {
   client: SQSClient;
   queueUrl: string;
   pipeline: PipelineConfig;
+  /** Sized by storeConnectionsOf(pipeline), or invocations queue for connections. */
   pool: Pool;
   carrier: { baseUrl: string; apiKey?: string };
   clock?: Clock;
@@ -49,6 +65,7 @@ export async function createLocalConsumer(options: LocalConsumerOptions): Promis
     baseUrl: options.carrier.baseUrl,
     apiKey: options.carrier.apiKey,
     timeoutMs: lambda.carrierTimeoutMs,
+    connections: callsInFlightOf(pipeline),
   });
   const handler = createMessagingHandler({
     carrier,

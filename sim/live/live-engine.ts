@@ -13,6 +13,7 @@ import { createRandom } from "../../provider-mock/random";
 import { MINUTE_MS } from "../alarms/metric-store";
 import { createSlackNotifier } from "../alarms/slack-notifier";
 import { createEventSourceMapping, type EsmStats, esmConfigOf } from "../esm/event-source-mapping";
+import { callsInFlightOf, storeConnectionsOf } from "../esm/local-consumer";
 import { createSqsQueuePort } from "../esm/sqs-queue-port";
 import { createAbortWatch } from "../run/abort-on-fail";
 import { buildRunSummary } from "../run/build-summary";
@@ -117,14 +118,13 @@ export async function runLiveScenario(scenario: Scenario, options: LiveRunOption
       );
     if (!keep) cleanups.push(() => queues.dispose());
     throwIfInterrupted(signal, "the run's set-up");
-    const maxConcurrency = pipeline.esm.maximumConcurrency ?? pipeline.lambda.reservedConcurrency ?? 10;
-    const callsInFlight = maxConcurrency * pipeline.lambda.recordParallelism;
+    const callsInFlight = callsInFlightOf(pipeline);
     const db = await createRunDatabase({
       mysqlUrl: env.mysqlUrl,
       runId,
       users: scenario.users,
       seed: scenario.seed,
-      connections: Math.min(100, callsInFlight + 5),
+      connections: storeConnectionsOf(pipeline),
       given: endpoint !== undefined,
     });
     cleanups.push(() => db.dispose(keep));
