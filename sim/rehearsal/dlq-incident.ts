@@ -13,7 +13,7 @@ import { loadPipelineConfig, type PipelineConfig, type QueueConfig } from "../..
 import { MINUTE_MS } from "../alarms/metric-store";
 import { createSlackNotifier, type SlackNotificationRecord } from "../alarms/slack-notifier";
 import type { EventSourceMapping } from "../esm/event-source-mapping";
-import { createLocalConsumer } from "../esm/local-consumer";
+import { createLocalConsumer, storeConnectionsOf } from "../esm/local-consumer";
 import { throwIfInterrupted } from "../live/interruption";
 import { type LiveCarrier, startLiveCarrier } from "../live/live-carrier";
 import { createRunQueues, queueTotal } from "../live/live-queues";
@@ -115,13 +115,12 @@ export async function rehearseDlqIncident(options: DlqIncidentOptions): Promise<
     const queues = await createRunQueues(client, pipeline, realQueues(pipeline), runId);
     if (!options.keep) cleanups.push(() => queues.dispose());
     checkpoint();
-    const concurrency = pipeline.esm.maximumConcurrency ?? pipeline.lambda.reservedConcurrency ?? 10;
     const db = await createRunDatabase({
       mysqlUrl: env.mysqlUrl,
       runId,
       users: { count: recipients, invalidRate: 0 },
       seed: 1,
-      connections: concurrency * pipeline.lambda.recordParallelism + 5,
+      connections: storeConnectionsOf(pipeline),
     });
     cleanups.push(() => db.dispose(options.keep ?? false));
     checkpoint();
