@@ -17,9 +17,15 @@
  * loops until all are deleted, each with --concurrency calls in flight; its combined figure is
  * 10 x messages / (send seconds + receive-and-delete seconds): what one queue can move through both
  * ends in a given time, the harmonic combination of the two rates.
+ *
+ * "Handler alone" delivers the producer-alone campaign again with the production handler invoked
+ * directly (bench/handler-alone.ts): the work the pipeline adds to the ceiling's. From it comes the
+ * bound: the share of the ceiling the pipeline could reach if it kept every core busy, its queue
+ * work cost no more than the ceiling's loops and its handler no more than alone. The "bench"
+ * process is the ceiling's loops, the producer, and in that phase the handler.
  */
 import { randomBytes } from "node:crypto";
-import { cpus, totalmem } from "node:os";
+import { availableParallelism, cpus, totalmem } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
 import {
@@ -39,9 +45,11 @@ import { ValidationError } from "../domain/errors";
 import { encodeMessageBody, RECIPIENTS_PER_MESSAGE } from "../domain/message-body";
 import { createSqsClient, readQueueDepth } from "../domain/sqs-client";
 import { startElasticMq } from "../infra/local/elasticmq";
-import { loadPipelineConfig } from "../infra/pipeline-config";
+import { loadPipelineConfig, overridesFromFlags, type PipelineConfig } from "../infra/pipeline-config";
+import { storeConnectionsOf } from "../sim/esm/local-consumer";
 import { seedUsers } from "../sim/seed/seed-users";
 import { median } from "../sim/sweep/point-figures";
+import { deliverWithHandlerAlone } from "./handler-alone";
 import { cpuMeter, createCleanup, loads, mariadbPid, SMSIM, startChild } from "./live-processes";
 
 const MYSQL_SERVER = process.env.BENCH_MYSQL_SERVER ?? "mysql://root@127.0.0.1:3306";
@@ -171,8 +179,11 @@ interface Round {
   receive: Phase;
   producer: Phase;
   pipeline: Phase;
+  handler: Phase;
   ceiling: number;
   ratio: number;
+  /** The most the pipeline could reach of the ceiling, from the ceiling's CPU and the handler's alone. */
+  bound: number;
   enqueueSeconds: number;
 }
 
@@ -182,19 +193,18 @@ interface Stack {
   mq: Awaited<ReturnType<typeof startElasticMq>>;
   mysqlUrl: string;
   carrierUrl: string;
+  /** The template with the bench's --set overrides, as the consumer reads it. */
+  pipeline: PipelineConfig;
+  sets: string[];
+  /** The handler-alone phase's pool, sized as the consumer's. */
+  handlerPool: Pool;
   pids: Map<string, number>;
   cleanup: ReturnType<typeof createCleanup>;
 }
 
-/** One ceiling, one producer-alone and one pipeline measurement, one after the other on the same stack. */
-async function measureRound(
-  stack: Stack,
-  round: number,
-  recipients: number,
-  loops: number,
-  maxConcurrency: number | null,
-): Promise<Round> {
-  const { pool, client, mq, pids } = stack;
+/** One round on the same stack, one phase after the other: the ceiling, the producer alone, the pipeline, the handler alone. */
+async function measureRound(stack: Stack, round: number, recipients: number, loops: number): Promise<Round> {
+  const { pool, client, mq, pids, sets } = stack;
   const messages = Math.ceil(recipients / RECIPIENTS_PER_MESSAGE);
   const send = await phase("ceiling: send", pids, async () => ({
     recipients,
@@ -212,30 +222,27 @@ async function measureRound(
     content: CONTENT,
     audience: { kind: "range", from: 1, to: recipients },
   } as const;
+  let producerLogId = 0;
   const producer = await phase("producer alone", pids, async () => {
     const started = performance.now();
     const result = await messaging.sendBulkMessage({ ...campaign, name: `producer alone ${round}` });
     if (result.queuedCount !== recipients) throw new Error(`producer queued ${result.queuedCount}`);
+    producerLogId = result.logId;
     return { recipients, seconds: (performance.now() - started) / 1000 };
   });
   await purge(client, mq.queueUrl);
 
-  // The template's MaximumConcurrency (5) unless --max-concurrency raises it (with the function's
-  // reserved concurrency, which would otherwise throttle the extra batches).
-  const sets =
-    maxConcurrency === null
-      ? []
-      : [
-          `--set=LambdaEventSourceMapping.ScalingConfig.MaximumConcurrency=${maxConcurrency}`,
-          `--set=MessagingLambda.ReservedConcurrentExecutions=${maxConcurrency}`,
-        ];
-  const consumer = startChild("consumer", [SMSIM, "consume", "--log-level", "error", ...sets], {
-    [ENV_VARIABLES.sqsEndpoint]: mq.endpoint,
-    [ENV_VARIABLES.queueUrl]: mq.queueUrl,
-    [ENV_VARIABLES.dlqUrl]: mq.dlqUrl,
-    [ENV_VARIABLES.mysqlUrl]: stack.mysqlUrl,
-    [ENV_VARIABLES.carrierBaseUrl]: stack.carrierUrl,
-  });
+  const consumer = startChild(
+    "consumer",
+    [SMSIM, "consume", "--log-level", "error", ...sets.map((s) => `--set=${s}`)],
+    {
+      [ENV_VARIABLES.sqsEndpoint]: mq.endpoint,
+      [ENV_VARIABLES.queueUrl]: mq.queueUrl,
+      [ENV_VARIABLES.dlqUrl]: mq.dlqUrl,
+      [ENV_VARIABLES.mysqlUrl]: stack.mysqlUrl,
+      [ENV_VARIABLES.carrierBaseUrl]: stack.carrierUrl,
+    },
+  );
   stack.cleanup.add("stop the consumer", () => consumer.stop());
   pids.set("consumer", consumer.pid);
   await sleep(CONSUMER_WARMUP_MS);
@@ -265,10 +272,32 @@ async function measureRound(
   await consumer.stop();
   pids.delete("consumer");
 
+  // After the pipeline, so its tables are the size they were before this phase existed.
+  const handler = await phase("handler alone", pids, async () => {
+    const seconds = await deliverWithHandlerAlone({
+      pipeline: stack.pipeline,
+      pool: stack.handlerPool,
+      carrierUrl: stack.carrierUrl,
+      client,
+      queueUrl: mq.queueUrl,
+      logId: producerLogId,
+      recipients,
+      content: CONTENT,
+    });
+    if ((await resultsOf(pool, producerLogId)) !== recipients)
+      throw new Error("handler alone: results missing");
+    return { recipients, seconds };
+  });
+
   const ceiling = recipients / (send.seconds + receive.seconds);
   const ratio = perSecond(pipeline) / ceiling;
-  log(`round ${round}: pipeline / ceiling ${(ratio * 100).toFixed(1)}%`);
-  return { send, receive, producer, pipeline, ceiling, ratio, enqueueSeconds };
+  // CPU-seconds per recipient, every process on the machine: the pipeline needs at least both.
+  const cpuPerRecipient = (p: Phase) => ((p.cpuCores.machine ?? 0) * p.seconds) / recipients;
+  const atBest =
+    availableParallelism() / (cpuPerRecipient(send) + cpuPerRecipient(receive) + cpuPerRecipient(handler));
+  const bound = atBest / ceiling;
+  log(`round ${round}: pipeline / ceiling ${(ratio * 100).toFixed(1)}% (bound ${(bound * 100).toFixed(1)}%)`);
+  return { send, receive, producer, pipeline, handler, ceiling, ratio, bound, enqueueSeconds };
 }
 
 async function measure(
@@ -293,7 +322,17 @@ async function measure(
     await seedUsers(pool, { count: recipients, invalidRate: 0 });
     log(`seeded ${recipients} users in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s`);
 
-    const mq = await startElasticMq({ config: loadPipelineConfig() });
+    // The template's MaximumConcurrency (5) unless --max-concurrency raises it (with the function's
+    // reserved concurrency, which would otherwise throttle the extra batches).
+    const sets =
+      maxConcurrency === null
+        ? []
+        : [
+            `LambdaEventSourceMapping.ScalingConfig.MaximumConcurrency=${maxConcurrency}`,
+            `MessagingLambda.ReservedConcurrentExecutions=${maxConcurrency}`,
+          ];
+    const pipeline = loadPipelineConfig({ overrides: overridesFromFlags(sets) });
+    const mq = await startElasticMq({ config: pipeline });
     cleanup.add("stop ElasticMQ", () => mq.stop());
     const client = createSqsClient(readEnv({ [ENV_VARIABLES.sqsEndpoint]: mq.endpoint }));
     cleanup.add("destroy the SQS client", async () => client.destroy());
@@ -302,12 +341,25 @@ async function measure(
     const carrierUrl = /https?:\/\/\S+/.exec(await carrier.ready)?.[0] ?? "";
     const pids = new Map([
       ["elasticmq", mq.pid],
-      ["bench (producer)", process.pid],
+      ["bench", process.pid],
       ["carrier", carrier.pid],
     ]);
     const mariadb = await mariadbPid(pool);
     if (mariadb !== null) pids.set("mariadb (shared)", mariadb);
-    const stack: Stack = { pool, client, mq, mysqlUrl, carrierUrl, pids, cleanup };
+    const handlerPool = createMysqlPool(mysqlUrl, { connectionLimit: storeConnectionsOf(pipeline) });
+    cleanup.add("close the handler's MySQL pool", () => handlerPool.end());
+    const stack: Stack = {
+      pool,
+      client,
+      mq,
+      mysqlUrl,
+      carrierUrl,
+      pipeline,
+      sets,
+      handlerPool,
+      pids,
+      cleanup,
+    };
 
     // ElasticMQ's JVM is still compiling its hot paths during the first sends, which would
     // understate round 1's ceiling and flatter its ratio (26,825-31,081 recipients/s warm against
@@ -323,7 +375,7 @@ async function measure(
       // A stopped consumer's long polls stay open in ElasticMQ, which would hand the next round's
       // messages to them and hide them for the visibility timeout: let those polls expire first.
       if (round > 1) await sleep(CONSUMER_POLL_WAIT_MS);
-      results.push(await measureRound(stack, round, recipients, loops, maxConcurrency));
+      results.push(await measureRound(stack, round, recipients, loops));
     }
     process.stdout.write(`${JSON.stringify({ recipients, loops, rounds: results }, null, 2)}\n\n`);
     process.stdout.write(report(results, recipients, loops));
@@ -345,7 +397,7 @@ function report(rounds: readonly Round[], recipients: number, loops: number): st
     `|---:|---|---:|---:|---|${names.map(() => "---:").join("|")}|`,
   ];
   for (const [i, r] of rounds.entries()) {
-    for (const p of [r.send, r.receive, r.producer, r.pipeline]) {
+    for (const p of [r.send, r.receive, r.producer, r.pipeline, r.handler]) {
       lines.push(
         `| ${i + 1} | ${p.name} | ${p.seconds.toFixed(1)} | ${fmt(perSecond(p))} | ${p.loadAtEnd} | ` +
           `${names.map((n) => cell(p.cpuCores[n])).join(" | ")} |`,
@@ -360,12 +412,16 @@ function report(rounds: readonly Round[], recipients: number, loops: number): st
   const ratio = median(ratios);
   const pipelineSeconds = median(rounds.map((r) => r.pipeline.seconds)) * millions;
   const producerSeconds = median(rounds.map((r) => r.producer.seconds)) * millions;
-  const spread = `${(Math.min(...ratios) * 100).toFixed(1)}-${(Math.max(...ratios) * 100).toFixed(1)}%`;
+  const spread = (values: number[]) =>
+    `${(Math.min(...values) * 100).toFixed(1)}-${(Math.max(...values) * 100).toFixed(1)}%`;
+  const bounds = rounds.map((r) => r.bound);
   lines.push(
     "",
-    `pipeline / ceiling, median of ${rounds.length}: ${(ratio * 100).toFixed(1)}% (rounds ${spread}; ` +
+    `pipeline / ceiling, median of ${rounds.length}: ${(ratio * 100).toFixed(1)}% (rounds ${spread(ratios)}; ` +
       `target ${TARGETS.ratio * 100}%); pipeline's producer finished enqueueing after ` +
       `${median(rounds.map((r) => r.enqueueSeconds)).toFixed(1)} s (median)`,
+    `bound from the ceiling's CPU plus the handler's alone, on ${availableParallelism()} busy cores: ` +
+      `${(median(bounds) * 100).toFixed(1)}% (rounds ${spread(bounds)})`,
     `per 1,000,000 recipients, medians: pipeline ${pipelineSeconds.toFixed(0)} s (target ` +
       `${TARGETS.pipelineSecondsPerMillion}), producer alone ${producerSeconds.toFixed(1)} s ` +
       `(target ${TARGETS.producerSecondsPerMillion})`,
@@ -381,34 +437,25 @@ function report(rounds: readonly Round[], recipients: number, loops: number): st
  */
 function cpuSecondsTable(rounds: readonly Round[], names: readonly string[], millions: number): string[] {
   const cpuSeconds = (p: Phase, name: string) => (p.cpuCores[name] ?? 0) * p.seconds * millions;
-  const ceilingOf = (r: Round, name: string) => cpuSeconds(r.send, name) + cpuSeconds(r.receive, name);
-  const row = (label: string, ceiling: number, pipeline: number) =>
-    `| ${label} | ${ceiling.toFixed(1)} | ${pipeline.toFixed(1)} |`;
+  const columns = [
+    (r: Round, name: string) => cpuSeconds(r.send, name) + cpuSeconds(r.receive, name),
+    (r: Round, name: string) => cpuSeconds(r.pipeline, name),
+    (r: Round, name: string) => cpuSeconds(r.handler, name),
+  ];
+  /** One row: per column, the median over rounds of the CPU-seconds of the named processes. */
+  const row = (label: string, processes: readonly string[]) =>
+    `| ${label} | ${columns
+      .map((of) => median(rounds.map((r) => processes.reduce((total, n) => total + of(r, n), 0))).toFixed(1))
+      .join(" | ")} |`;
   const processes = names.filter((n) => n !== "machine");
-  const sum = (r: Round, of: (r: Round, n: string) => number) =>
-    processes.reduce((total, n) => total + of(r, n), 0);
   return [
     "CPU-seconds per 1,000,000 recipients, medians (the machine's row counts every process on it):",
     "",
-    "| process | ceiling (send + receive) | pipeline |",
-    "|---|---:|---:|",
-    ...processes.map((n) =>
-      row(
-        n,
-        median(rounds.map((r) => ceilingOf(r, n))),
-        median(rounds.map((r) => cpuSeconds(r.pipeline, n))),
-      ),
-    ),
-    row(
-      "these processes",
-      median(rounds.map((r) => sum(r, ceilingOf))),
-      median(rounds.map((r) => sum(r, (x, n) => cpuSeconds(x.pipeline, n)))),
-    ),
-    row(
-      "machine",
-      median(rounds.map((r) => ceilingOf(r, "machine"))),
-      median(rounds.map((r) => cpuSeconds(r.pipeline, "machine"))),
-    ),
+    "| process | ceiling (send + receive) | pipeline | handler alone |",
+    "|---|---:|---:|---:|",
+    ...processes.map((n) => row(n, [n])),
+    row("these processes", processes),
+    row("machine", ["machine"]),
     "",
   ];
 }

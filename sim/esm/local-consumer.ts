@@ -14,7 +14,7 @@ import {
   type EventSourceMappingOptions,
   esmConfigOf,
 } from "./event-source-mapping";
-import { createInProcessFunction } from "./in-process-function";
+import { createInProcessFunction, type InProcessFunction } from "./in-process-function";
 import { createSqsQueuePort } from "./sqs-queue-port";
 
 /**
@@ -32,7 +32,7 @@ export function storeConnectionsOf(pipeline: PipelineConfig): number {
   return Math.min(100, callsInFlightOf(pipeline) + 5);
 }
 
-export interface LocalConsumerOptions {
+export interface LocalFunctionOptions {
   client: SQSClient;
   queueUrl: string;
   pipeline: PipelineConfig;
@@ -41,6 +41,15 @@ export interface LocalConsumerOptions {
   carrier: { baseUrl: string; apiKey?: string };
   clock?: Clock;
   logger?: Logger;
+}
+
+export interface LocalFunction {
+  fn: InProcessFunction;
+  /** Closes the carrier client. */
+  close(): Promise<void>;
+}
+
+export interface LocalConsumerOptions extends LocalFunctionOptions {
   pollWaitSeconds?: number;
   onInvocation?: EventSourceMappingOptions["onInvocation"];
 }
@@ -52,15 +61,13 @@ export interface LocalConsumer {
 }
 
 /**
- * The production handler under the event source mapping emulator, in this process, with the
- * adapters a deployed function has: the HTTP carrier client, the MySQL store and SQS visibility.
- * `smsim consume`, the rehearsal and the end-to-end tests all run it; the caller starts it.
+ * The production handler as an in-process function, with the adapters a deployed function has:
+ * the HTTP carrier client, the MySQL store and SQS visibility.
  */
-export async function createLocalConsumer(options: LocalConsumerOptions): Promise<LocalConsumer> {
+export function createLocalFunction(options: LocalFunctionOptions): LocalFunction {
   const { client, queueUrl, pipeline } = options;
   const { lambda } = pipeline;
   const clock = options.clock ?? systemClock;
-  const logger = options.logger ?? createJsonLogger({ level: "silent" });
   const carrier = createHttpCarrierClient({
     baseUrl: options.carrier.baseUrl,
     apiKey: options.carrier.apiKey,
@@ -73,17 +80,30 @@ export async function createLocalConsumer(options: LocalConsumerOptions): Promis
     visibility: createSqsVisibility({ client, queueUrl }),
     clock,
     settings: handlerSettingsOf(lambda),
-    logger,
+    logger: options.logger ?? createJsonLogger({ level: "silent" }),
   });
+  const fn = createInProcessFunction({
+    handler,
+    clock,
+    functionName: lambda.functionName,
+    memoryMb: lambda.memoryMb,
+    reservedConcurrency: lambda.reservedConcurrency,
+  });
+  return { fn, close: () => carrier.close() };
+}
+
+/**
+ * The production handler (createLocalFunction) under the event source mapping emulator, in this
+ * process. `smsim consume`, the rehearsal and the end-to-end tests all run it; the caller starts it.
+ */
+export async function createLocalConsumer(options: LocalConsumerOptions): Promise<LocalConsumer> {
+  const { client, queueUrl, pipeline } = options;
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? createJsonLogger({ level: "silent" });
+  const local = createLocalFunction({ ...options, clock, logger });
   const esm = createEventSourceMapping({
     queue: await createSqsQueuePort(client, queueUrl),
-    fn: createInProcessFunction({
-      handler,
-      clock,
-      functionName: lambda.functionName,
-      memoryMb: lambda.memoryMb,
-      reservedConcurrency: lambda.reservedConcurrency,
-    }),
+    fn: local.fn,
     clock,
     config: esmConfigOf(pipeline),
     logger,
@@ -94,7 +114,7 @@ export async function createLocalConsumer(options: LocalConsumerOptions): Promis
     esm,
     async close() {
       await esm.stop();
-      await carrier.close();
+      await local.close();
     },
   };
 }
