@@ -8,6 +8,7 @@
  *   npx tsx bench/live-stack.bench.ts --recipients 100000 --concurrency 12
  *   npx tsx bench/live-stack.bench.ts --max-concurrency 20   # the pipeline above the template's 5
  *   npx tsx bench/live-stack.bench.ts --max-concurrency 20 --rounds 3   # medians of three rounds
+ *   npx tsx bench/live-stack.bench.ts --max-concurrency 20 --threads 2  # the handler on 2 threads
  *
  * On a small shared machine one round's ratio moves by several points from run to run (two
  * unchanged 300,000-recipient runs gave 47.7% and 53.1%), so the targets are read against the
@@ -193,6 +194,8 @@ interface Stack {
   mq: Awaited<ReturnType<typeof startElasticMq>>;
   mysqlUrl: string;
   carrierUrl: string;
+  /** The consumer's --threads. */
+  threads: number;
   /** The template with the bench's --set overrides, as the consumer reads it. */
   pipeline: PipelineConfig;
   sets: string[];
@@ -234,7 +237,14 @@ async function measureRound(stack: Stack, round: number, recipients: number, loo
 
   const consumer = startChild(
     "consumer",
-    [SMSIM, "consume", "--log-level", "error", ...sets.map((s) => `--set=${s}`)],
+    [
+      SMSIM,
+      "consume",
+      "--log-level",
+      "error",
+      `--threads=${stack.threads}`,
+      ...sets.map((s) => `--set=${s}`),
+    ],
     {
       [ENV_VARIABLES.sqsEndpoint]: mq.endpoint,
       [ENV_VARIABLES.queueUrl]: mq.queueUrl,
@@ -305,6 +315,7 @@ async function measure(
   loops: number,
   maxConcurrency: number | null,
   rounds: number,
+  threads: number,
 ): Promise<void> {
   const cleanup = createCleanup(log);
   try {
@@ -349,6 +360,7 @@ async function measure(
     const handlerPool = createMysqlPool(mysqlUrl, { connectionLimit: storeConnectionsOf(pipeline) });
     cleanup.add("close the handler's MySQL pool", () => handlerPool.end());
     const stack: Stack = {
+      threads,
       pool,
       client,
       mq,
@@ -466,6 +478,7 @@ const { values } = parseArgs({
     concurrency: { type: "string", default: "12" },
     "max-concurrency": { type: "string" },
     rounds: { type: "string", default: "1" },
+    threads: { type: "string", default: "1" },
   },
 });
 const maxConcurrency = values["max-concurrency"];
@@ -474,4 +487,5 @@ await measure(
   wholeFlag("concurrency", values.concurrency),
   maxConcurrency === undefined ? null : wholeFlag("max-concurrency", maxConcurrency),
   wholeFlag("rounds", values.rounds),
+  wholeFlag("threads", values.threads),
 );

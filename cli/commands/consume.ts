@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Command } from "commander";
-import type { Clock } from "../../domain/clock";
+import { unrefClock } from "../../domain/clock";
 import { createMysqlPool } from "../../domain/db/mysql";
 import { readEnv, requireEnv } from "../../domain/env";
 import { ValidationError } from "../../domain/errors";
@@ -8,7 +8,14 @@ import { createJsonLogger, LOG_LEVELS, type LogLevel } from "../../domain/logger
 import { createSqsClient, type QueueDepth, readQueueDepth, resolveQueueUrls } from "../../domain/sqs-client";
 import { loadPipelineConfig, overridesFromFlags } from "../../infra/pipeline-config";
 import type { EventSourceMapping } from "../../sim/esm/event-source-mapping";
-import { createLocalConsumer, type LocalConsumer, storeConnectionsOf } from "../../sim/esm/local-consumer";
+import { startFunctionThreads } from "../../sim/esm/function-threads";
+import {
+  createLocalFunction,
+  createQueueConsumer,
+  type LocalConsumer,
+  type LocalFunction,
+  storeConnectionsOf,
+} from "../../sim/esm/local-consumer";
 import { probeHttp } from "../../sim/live/probe-http";
 
 interface ConsumeFlags {
@@ -16,6 +23,7 @@ interface ConsumeFlags {
   timeout?: string;
   logLevel: string;
   set: string[];
+  threads: string;
 }
 
 type StopReason = "drained" | "timeout" | "signal";
@@ -24,16 +32,6 @@ const TICK_MS = 1000;
 const PROGRESS_EVERY_MS = 5000;
 /** --until-drained: how long the queue must stay empty with nothing in flight. */
 const QUIET_MS = 3000;
-
-/**
- * Wall time whose timers do not hold the process open. While consuming, the ticker below does;
- * afterwards, the timeout race of each finished invocation must not keep the CLI alive for up to
- * the function timeout.
- */
-const unrefClock: Clock = {
-  now: () => Date.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)).unref()),
-};
 
 export function registerConsumeCommand(program: Command): void {
   program
@@ -49,6 +47,12 @@ export function registerConsumeCommand(program: Command): void {
     .option("--timeout <seconds>", "stop after this many seconds")
     .option("--log-level <level>", `handler log level: ${LOG_LEVELS.join(", ")}`, "warn")
     .option(
+      "--threads <n>",
+      "run the handler on n worker threads, each with its own connections, as Lambda gives each " +
+        "execution environment its own; 1 runs it on the mapping's thread",
+      "1",
+    )
+    .option(
       "--set <LogicalId.Property=value>",
       "override a template setting, e.g. LambdaEventSourceMapping.ScalingConfig.MaximumConcurrency=20 (repeatable)",
       (value: string, previous: string[]) => [...previous, value],
@@ -59,26 +63,54 @@ export function registerConsumeCommand(program: Command): void {
       if (!(LOG_LEVELS as readonly string[]).includes(flags.logLevel)) {
         throw new ValidationError("--log-level", flags.logLevel, `expected one of ${LOG_LEVELS.join(", ")}`);
       }
+      const threads = Number(flags.threads);
+      if (!Number.isInteger(threads) || threads < 1) {
+        throw new ValidationError("--threads", flags.threads, "expected a whole number >= 1");
+      }
       const env = readEnv();
       const config = loadPipelineConfig({ overrides: overridesFromFlags(flags.set) });
       const carrierBaseUrl = requireEnv(env, "carrierBaseUrl");
       // A carrier that is down would turn every message into retries and then DLQ entries.
       await probeHttp(carrierBaseUrl);
       const client = createSqsClient(env);
-      const pool = createMysqlPool(env.mysqlUrl, { connectionLimit: storeConnectionsOf(config) });
+      const carrier = { baseUrl: carrierBaseUrl, apiKey: env.carrierApiKey };
+      const logLevel = flags.logLevel as LogLevel;
       const logger = createJsonLogger({
-        level: flags.logLevel as LogLevel,
+        level: logLevel,
         write: (line) => process.stderr.write(`${line}\n`),
       });
+      // On threads, each opens its own pool; on this thread, the handler shares this one.
+      const pool =
+        threads === 1 ? createMysqlPool(env.mysqlUrl, { connectionLimit: storeConnectionsOf(config) }) : null;
+      let local: LocalFunction | undefined;
       let consumer: LocalConsumer | undefined;
       try {
         const { queueUrl, dlqUrl } = await resolveQueueUrls(client, config, env);
-        consumer = await createLocalConsumer({
+        local =
+          pool === null
+            ? await startFunctionThreads({
+                threads,
+                pipeline: config,
+                queueUrl,
+                mysqlUrl: env.mysqlUrl,
+                carrier,
+                sqs: { sqsEndpoint: env.sqsEndpoint, awsRegion: env.awsRegion },
+                logLevel,
+              })
+            : createLocalFunction({
+                client,
+                queueUrl,
+                pipeline: config,
+                pool,
+                carrier,
+                clock: unrefClock,
+                logger,
+              });
+        consumer = await createQueueConsumer({
           client,
           queueUrl,
           pipeline: config,
-          pool,
-          carrier: { baseUrl: carrierBaseUrl, apiKey: env.carrierApiKey },
+          local,
           clock: unrefClock,
           logger,
         });
@@ -97,9 +129,10 @@ export function registerConsumeCommand(program: Command): void {
         const seconds = Math.round((Date.now() - started) / 100) / 10;
         process.stdout.write(`${JSON.stringify({ stopReason, seconds, ...esm.stats(), queue, dlq })}\n`);
       } finally {
-        await consumer?.close();
+        // A consumer closes its function; one that failed to start leaves it to this.
+        await (consumer ?? local)?.close();
         client.destroy();
-        await pool.end();
+        await pool?.end();
       }
     });
 }

@@ -6,3 +6,10 @@ export class EsmQueueError extends SmsimError {
     super("ESM_QUEUE", message);
   }
 }
+
+/** A function thread could not start, or stopped while invocations were running on it. */
+export class FunctionThreadError extends SmsimError {
+  constructor(message: string, options?: ErrorOptions) {
+    super("FUNCTION_THREAD", message, options);
+  }
+}

@@ -14,7 +14,8 @@ import {
   type EventSourceMappingOptions,
   esmConfigOf,
 } from "./event-source-mapping";
-import { createInProcessFunction, type InProcessFunction } from "./in-process-function";
+import { createInProcessFunction } from "./in-process-function";
+import type { FunctionPort } from "./ports";
 import { createSqsQueuePort } from "./sqs-queue-port";
 
 /**
@@ -43,9 +44,10 @@ export interface LocalFunctionOptions {
   logger?: Logger;
 }
 
+/** The production handler behind a function port, on this thread or on worker threads. */
 export interface LocalFunction {
-  fn: InProcessFunction;
-  /** Closes the carrier client. */
+  fn: FunctionPort;
+  /** Closes its connections (the carrier client; a thread's pools too). */
   close(): Promise<void>;
 }
 
@@ -54,9 +56,18 @@ export interface LocalConsumerOptions extends LocalFunctionOptions {
   onInvocation?: EventSourceMappingOptions["onInvocation"];
 }
 
+export interface QueueConsumerOptions
+  extends Pick<
+    LocalConsumerOptions,
+    "client" | "queueUrl" | "pipeline" | "clock" | "logger" | "pollWaitSeconds" | "onInvocation"
+  > {
+  /** Closed with the consumer. */
+  local: LocalFunction;
+}
+
 export interface LocalConsumer {
   esm: EventSourceMapping;
-  /** Stops the mapping (waiting for batches in flight) and closes the carrier client. */
+  /** Stops the mapping (waiting for batches in flight) and closes the function's connections. */
   close(): Promise<void>;
 }
 
@@ -94,13 +105,24 @@ export function createLocalFunction(options: LocalFunctionOptions): LocalFunctio
 
 /**
  * The production handler (createLocalFunction) under the event source mapping emulator, in this
- * process. `smsim consume`, the rehearsal and the end-to-end tests all run it; the caller starts it.
+ * process. The rehearsal and the end-to-end tests run it; the caller starts it.
  */
 export async function createLocalConsumer(options: LocalConsumerOptions): Promise<LocalConsumer> {
-  const { client, queueUrl, pipeline } = options;
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createJsonLogger({ level: "silent" });
-  const local = createLocalFunction({ ...options, clock, logger });
+  return createQueueConsumer({
+    ...options,
+    clock,
+    logger,
+    local: createLocalFunction({ ...options, clock, logger }),
+  });
+}
+
+/** The event source mapping emulator over a queue, invoking a local function; the caller starts it. */
+export async function createQueueConsumer(options: QueueConsumerOptions): Promise<LocalConsumer> {
+  const { client, queueUrl, pipeline, local } = options;
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? createJsonLogger({ level: "silent" });
   const esm = createEventSourceMapping({
     queue: await createSqsQueuePort(client, queueUrl),
     fn: local.fn,

@@ -1,3 +1,4 @@
+import { CreateQueueCommand } from "@aws-sdk/client-sqs";
 import type { FastifyInstance } from "fastify";
 import type { RowDataPacket } from "mysql2/promise";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
@@ -21,6 +22,8 @@ describe("smsim send and consume", () => {
     vi.stubEnv("MYSQL_URL", db.url);
     vi.stubEnv("CARRIER_BASE_URL", await carrier.listen({ port: 0, host: "127.0.0.1" }));
   });
+  const createQueue = async (name: string) =>
+    (await mq.client.send(new CreateQueueCommand({ QueueName: name }))).QueueUrl as string;
   afterAll(async () => {
     vi.unstubAllEnvs();
     await Promise.all([mq?.stop(), db?.drop(), carrier?.close()]);
@@ -58,6 +61,34 @@ describe("smsim send and consume", () => {
     expect(audit).toEqual([{ action: "campaign.create", target: `campaign:${sent.logId}` }]);
   });
 
+  it("delivers the same way with the handler on two worker threads", async () => {
+    // Prepare: a queue of its own, which the last test's abandoned long polls cannot hold.
+    const queueUrl = await createQueue("threads-queue");
+    vi.stubEnv("QUEUE_URL", queueUrl);
+    vi.stubEnv("DLQ_URL", await createQueue("threads-dlq"));
+    try {
+      const send = await smsim("send", "--user-ids", "1-10", "--content", "threads", "--requested-by", "ops");
+      const { logId } = JSON.parse(send.stdout);
+      // Act
+      const consume = await smsim("consume", "--until-drained", "--timeout", "60", "--threads", "2");
+      // Assess
+      expect(consume.code).toBe(0);
+      expect(JSON.parse(consume.stdout)).toMatchObject({
+        stopReason: "drained",
+        recordsDeleted: 1,
+        recordsFailed: 0,
+      });
+      const [results] = await db.pool.query<RowDataPacket[]>(
+        "SELECT user_id FROM messaging_result WHERE log_id = ? AND status = 'SENT' ORDER BY user_id",
+        [logId],
+      );
+      expect(results.map((r) => r.user_id)).toEqual(range(1, 10));
+    } finally {
+      vi.stubEnv("QUEUE_URL", undefined);
+      vi.stubEnv("DLQ_URL", undefined);
+    }
+  });
+
   it.each([
     [
       ["send", "--user-ids", "5-1", "--content", "x"],
@@ -81,6 +112,7 @@ describe("smsim send and consume", () => {
     [["send", "--resume", "seven"], '--resume: expected a campaign\'s log id (got "seven")'],
     [["send", "--resume", "999999"], "CAMPAIGN_NOT_FOUND"],
     [["consume", "--timeout", "soon"], '--timeout: expected a number of seconds > 0 (got "soon")'],
+    [["consume", "--threads", "0"], '--threads: expected a whole number >= 1 (got "0")'],
   ])("rejects bad flags with an error naming the flag: %#", async (args, message) => {
     // Prepare: the arguments above.
     // Act
