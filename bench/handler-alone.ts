@@ -11,7 +11,7 @@ import type { SQSBatchResponse } from "aws-lambda";
 import type { Pool } from "mysql2/promise";
 import { encodeMessageBody, RECIPIENTS_PER_MESSAGE } from "../domain/message-body";
 import type { PipelineConfig } from "../infra/pipeline-config";
-import { callsInFlightOf, createLocalFunction } from "../sim/esm/local-consumer";
+import { createLocalFunction, invocationsInFlightOf } from "../sim/esm/local-consumer";
 import { sqsEventOf, sqsRecordOf } from "../sim/esm/sqs-event";
 import { createSqsQueuePort } from "../sim/esm/sqs-queue-port";
 
@@ -62,7 +62,7 @@ export async function deliverWithHandlerAlone(options: HandlerAloneOptions): Pro
     return sqsRecordOf(message, queue);
   };
 
-  const concurrency = callsInFlightOf(pipeline) / pipeline.lambda.recordParallelism;
+  const concurrency = invocationsInFlightOf(pipeline);
   const timeoutMs = pipeline.lambda.timeoutSeconds * 1000;
   let next = 0;
   const started = performance.now();

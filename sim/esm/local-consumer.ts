@@ -18,14 +18,18 @@ import { createInProcessFunction } from "./in-process-function";
 import type { FunctionPort } from "./ports";
 import { createSqsQueuePort } from "./sqs-queue-port";
 
+/** Invocations the mapping can have running at once: its MaximumConcurrency, else the function's reserve. */
+export function invocationsInFlightOf(pipeline: PipelineConfig): number {
+  return pipeline.esm.maximumConcurrency ?? pipeline.lambda.reservedConcurrency ?? 10;
+}
+
 /**
  * Calls a consumer can have in flight to the store or the carrier: each of the mapping's concurrent
  * invocations works RECORD_PARALLELISM records at a time. Sized to this, no invocation waits for a
  * socket that a separate execution environment on AWS would have had to itself.
  */
 export function callsInFlightOf(pipeline: PipelineConfig): number {
-  const maxConcurrency = pipeline.esm.maximumConcurrency ?? pipeline.lambda.reservedConcurrency ?? 10;
-  return maxConcurrency * pipeline.lambda.recordParallelism;
+  return invocationsInFlightOf(pipeline) * pipeline.lambda.recordParallelism;
 }
 
 /** A consumer's MySQL pool: one connection per call in flight and a few for everything else. */
