@@ -64,13 +64,14 @@ export async function startFunctionThreads(options: FunctionThreadsOptions): Pro
   };
   const threads = await Promise.all(Array.from({ length: count }, (_, i) => startThread(i, data)));
   const reserved = pipeline.lambda.reservedConcurrency;
-  let running = 0;
+  // A thread's in-flight map holds exactly its running invocations (a dead thread's are settled).
+  const running = () => threads.reduce((n, t) => n + t.inFlight.size, 0);
   let nextId = 0;
 
   return {
     fn: {
       async invoke(event, timeoutMs) {
-        if (reserved !== null && running >= reserved) return { kind: "throttled" };
+        if (reserved !== null && running() >= reserved) return { kind: "throttled" };
         const live = threads.filter((t) => t.alive);
         const thread = live.reduce<Thread | undefined>(
           (least, t) => (least === undefined || t.inFlight.size < least.inFlight.size ? t : least),
@@ -80,15 +81,10 @@ export async function startFunctionThreads(options: FunctionThreadsOptions): Pro
           return { kind: "error", error: new FunctionThreadError("every function thread has stopped") };
         }
         const id = nextId++;
-        running++;
-        try {
-          return await new Promise<InvocationOutcome>((resolve) => {
-            thread.inFlight.set(id, resolve);
-            thread.worker.postMessage({ id, event, timeoutMs } satisfies ThreadRequest);
-          });
-        } finally {
-          running--;
-        }
+        return new Promise<InvocationOutcome>((resolve) => {
+          thread.inFlight.set(id, resolve);
+          thread.worker.postMessage({ id, event, timeoutMs } satisfies ThreadRequest);
+        });
       },
     },
     async close() {
